@@ -1,10 +1,19 @@
 //! # isocket-modem
 //!
-//! AT modem driver for SIMCom, Quectel and u-blox GSM modems: AT/URC codec, SMS PDU, calls, USSD, supervision.
-//!
-//! Status: this crate is an empty, documented library for now. The sans-IO AT
-//! core, the SMS PDU codec and the blocking and async front ends arrive with
-//! the modem issue; until then it exports nothing.
-#![no_std]
+//! AT modem driver for SIMCom, Quectel and u-blox GSM modems: AT/URC codec,
+//! SMS PDU, calls, USSD, supervision. `no_std`, no allocation.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod calls;
+pub mod codec;
+mod fields;
+pub mod network;
+pub mod septet;
+pub mod time;
+pub mod urc;
+pub mod ussd;
+
+pub use codec::{Codec, Final, Frame};
+pub use urc::Urc;

@@ -1,0 +1,295 @@
+//! The AT line and URC codec (3GPP TS 27.007 §4–5, 27.005 §3–4): bytes in,
+//! [`Frame`]s out, sans IO.
+//!
+//! - Input arrives in chunks split anywhere; lines end at CR or LF, empty
+//!   lines are skipped, so `\r\n`, `\r\r\n` and bare `\n` all work.
+//! - A solicited answer and a URC with the same prefix are told apart by what
+//!   the driver is waiting for ([`Codec::expect`]) and, for `+CxREG`, by the
+//!   field count and the configured `n` ([`Codec::set_reg_mode`]).
+//! - A `+CUSD` line whose quotes are still open continues over line breaks.
+//! - `+CMT` and PDU-mode `+CDS` take the next line as their body.
+//! - Every line is independent, so a garbage line is one [`Frame::Info`] and
+//!   the next line parses normally. A line longer than the buffer is dropped
+//!   whole and reported as [`Frame::Overflow`].
+
+use heapless::Vec;
+
+use crate::calls;
+use crate::fields;
+use crate::network::{self, Domain};
+use crate::urc::{self, Urc};
+
+/// Default line capacity: a 176-octet PDU in hex plus its header.
+pub const DEFAULT_LINE: usize = 512;
+
+/// A final result code: it ends the command in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Final {
+    /// `OK`.
+    Ok,
+    /// `ERROR`.
+    Error,
+    /// `+CME ERROR: <n>` (27.007 §9.2); `None` for the verbose form.
+    CmeError(Option<u16>),
+    /// `+CMS ERROR: <n>` (27.005 §3.2.5); `None` for the verbose form.
+    CmsError(Option<u16>),
+    /// `NO CARRIER`.
+    NoCarrier,
+    /// `BUSY`.
+    Busy,
+    /// `NO ANSWER`.
+    NoAnswer,
+    /// `NO DIALTONE`.
+    NoDialtone,
+    /// `COMMAND NOT SUPPORT` (Huawei's non-standard final).
+    NotSupported,
+}
+
+impl Final {
+    /// Whether the command succeeded.
+    pub fn is_ok(self) -> bool {
+        self == Final::Ok
+    }
+
+    fn parse(line: &[u8]) -> Option<Final> {
+        let code = |prefix: &[u8]| fields::fields(line, prefix)?.next()?.number();
+        Some(match line {
+            b"OK" => Final::Ok,
+            b"ERROR" => Final::Error,
+            b"NO CARRIER" => Final::NoCarrier,
+            b"BUSY" => Final::Busy,
+            b"NO ANSWER" => Final::NoAnswer,
+            b"NO DIALTONE" => Final::NoDialtone,
+            b"COMMAND NOT SUPPORT" => Final::NotSupported,
+            _ if line.starts_with(b"+CME ERROR") => Final::CmeError(code(b"+CME ERROR")),
+            _ if line.starts_with(b"+CMS ERROR") => Final::CmsError(code(b"+CMS ERROR")),
+            _ => return None,
+        })
+    }
+}
+
+/// One decoded unit of modem output.
+#[derive(Debug, Clone, PartialEq)]
+// A decoded USSD answer makes frames large; without alloc there is no
+// box, and a frame only lives until the next `decode`.
+#[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
+pub enum Frame<'a> {
+    /// A final result code.
+    Final(Final),
+    /// The `> ` prompt of `AT+CMGS`.
+    Prompt,
+    /// An information line: a solicited answer, or a line nobody asked for.
+    Info(&'a [u8]),
+    /// An unsolicited result code.
+    Urc(Urc<'a>),
+    /// A line longer than the buffer was dropped.
+    Overflow,
+}
+
+/// What kind of multi-line unit is being collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Line,
+    /// Dropping an over-long line until its end.
+    Discard,
+    /// The header of `+CMT`/`+CDS` ends at this index; the body follows.
+    Body(usize),
+}
+
+/// The sans-IO AT codec. `N` bounds the longest line.
+#[derive(Debug)]
+pub struct Codec<const N: usize = DEFAULT_LINE> {
+    buf: Vec<u8, N>,
+    state: State,
+    /// The buffer holds a line already handed out; clear it on the next call.
+    stale: bool,
+    expected: Option<&'static [u8]>,
+    echo_possible: bool,
+    prompt_possible: bool,
+    reg_n: [u8; 3],
+}
+
+impl<const N: usize> Default for Codec<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Codec<N> {
+    /// A codec waiting for no answer, with `+CxREG` URC mode `n = 2`.
+    pub const fn new() -> Self {
+        Codec {
+            buf: Vec::new(),
+            state: State::Line,
+            stale: false,
+            expected: None,
+            echo_possible: false,
+            prompt_possible: false,
+            reg_n: [2; 3],
+        }
+    }
+
+    /// Announces the command just sent: `prefix` is its answer's prefix
+    /// (`b"+CSQ"`) or `None`; `prompt` says whether a `>` prompt may come.
+    /// An echo of the command line is dropped until the first answer line.
+    pub fn expect(&mut self, prefix: Option<&'static [u8]>, prompt: bool) {
+        self.expected = prefix;
+        self.prompt_possible = prompt;
+        self.echo_possible = true;
+    }
+
+    /// The command is over: every prefixed line is a URC again.
+    pub fn done(&mut self) {
+        self.expected = None;
+        self.prompt_possible = false;
+        self.echo_possible = false;
+    }
+
+    /// Records the `n` configured with `AT+CREG=n` (and `+CGREG`, `+CEREG`).
+    pub fn set_reg_mode(&mut self, domain: Domain, n: u8) {
+        if let Some(slot) = self.reg_n.get_mut(domain.index()) {
+            *slot = n;
+        }
+    }
+
+    /// Consumes bytes from `input` up to the end of the first complete frame.
+    /// Returns how many bytes were used and the frame, if one completed.
+    /// Call again with the rest of the input until it is empty.
+    pub fn decode(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
+        if core::mem::take(&mut self.stale) {
+            self.buf.clear();
+            if let State::Body(_) = self.state {
+                self.state = State::Line;
+            }
+        }
+        for (i, &byte) in input.iter().enumerate() {
+            if self.step(byte) {
+                self.stale = true;
+                return (i + 1, self.frame());
+            }
+        }
+        (input.len(), None)
+    }
+
+    /// Feeds every byte of `input`, calling `on_frame` for each frame.
+    pub fn feed(&mut self, mut input: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
+        while !input.is_empty() {
+            let (used, frame) = self.decode(input);
+            if let Some(frame) = frame {
+                on_frame(frame);
+            }
+            input = input.get(used..).unwrap_or_default();
+        }
+    }
+
+    /// Takes one byte; `true` when a frame is complete in the buffer (or a
+    /// prompt or overflow is pending).
+    fn step(&mut self, byte: u8) -> bool {
+        let end = byte == b'\r' || byte == b'\n';
+        match self.state {
+            State::Discard => {
+                if end {
+                    self.state = State::Line;
+                }
+                return false;
+            }
+            State::Body(start) if end && self.buf.len() == start => return false,
+            State::Line if end && self.buf.trim_ascii().is_empty() => {
+                self.buf.clear();
+                return false;
+            }
+            State::Line if end && self.open_quotes() => {}
+            State::Line if end => return self.line_complete(),
+            State::Body(_) if end => return true,
+            _ => {}
+        }
+        if byte == b'>' && self.prompt_possible && self.buf.trim_ascii().is_empty() {
+            self.buf.clear();
+            self.buf.extend_from_slice(b">").ok();
+            self.prompt_possible = false;
+            return true;
+        }
+        if self.buf.push(byte).is_err() {
+            self.state = State::Discard;
+            return true;
+        }
+        false
+    }
+
+    /// A `+CUSD` line with an unclosed quote continues past the line break.
+    fn open_quotes(&self) -> bool {
+        let line = self.buf.trim_ascii_start();
+        line.starts_with(b"+CUSD") && line.iter().filter(|&&b| b == b'"').count() % 2 == 1
+    }
+
+    /// A line ended: frame it, or wait for the body of a two-line URC.
+    fn line_complete(&mut self) -> bool {
+        let line = self.buf.trim_ascii();
+        let two_line = line.starts_with(b"+CMT:")
+            || fields::params(line, b"+CDS")
+                .is_some_and(|p| fields::count(p) == 1 && !line.starts_with(b"+CDSI"));
+        if two_line {
+            self.state = State::Body(self.buf.len());
+            return false;
+        }
+        true
+    }
+
+    fn frame(&mut self) -> Option<Frame<'_>> {
+        if self.state == State::Discard {
+            return Some(Frame::Overflow);
+        }
+        if let State::Body(start) = self.state {
+            let (header, body) = self.buf.split_at_checked(start)?;
+            let body = body.trim_ascii();
+            let header = header.trim_ascii();
+            return Some(Frame::Urc(match fields::params(header, b"+CMT") {
+                Some(header) => Urc::Sms { header, body },
+                None => Urc::StatusReport {
+                    header: fields::params(header, b"+CDS").unwrap_or_default(),
+                    body,
+                },
+            }));
+        }
+        let line = self.buf.trim_ascii();
+        if line == b">" {
+            return Some(Frame::Prompt);
+        }
+        classify(line, self.expected, &mut self.echo_possible, self.reg_n)
+    }
+}
+
+fn classify<'a>(
+    line: &'a [u8],
+    expected: Option<&'static [u8]>,
+    echo_possible: &mut bool,
+    reg_n: [u8; 3],
+) -> Option<Frame<'a>> {
+    if let Some(f) = Final::parse(line) {
+        return Some(Frame::Final(f));
+    }
+    // The echo comes before any answer line; later "AT…" lines are data.
+    let echo = core::mem::take(echo_possible);
+    if echo && line.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"AT")) {
+        *echo_possible = true;
+        return None;
+    }
+    if let Some(prefix) = expected.filter(|p| line.starts_with(p)) {
+        let params = fields::params(line, prefix).unwrap_or_default();
+        let solicited = match Domain::ALL.into_iter().find(|d| d.prefix() == prefix) {
+            Some(d) => {
+                network::is_solicited_reg(params, reg_n.get(d.index()).copied().unwrap_or(2))
+            }
+            None if prefix == b"+CLIP" => !calls::is_clip_urc(params),
+            // The USSD answer always arrives as a URC, whatever was sent.
+            None if prefix == b"+CUSD" => false,
+            None => true,
+        };
+        if solicited {
+            return Some(Frame::Info(line));
+        }
+    }
+    Some(urc::parse(line).map_or(Frame::Info(line), Frame::Urc))
+}

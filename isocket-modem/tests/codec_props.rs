@@ -1,0 +1,53 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The codec never panics, and chunking never changes what it decodes.
+
+use isocket_modem::Codec;
+use proptest::prelude::*;
+
+fn decode_all(input: &[u8], split: usize, prefix: Option<&'static [u8]>) -> Vec<String> {
+    let mut codec: Codec<64> = Codec::new();
+    codec.expect(prefix, true);
+    let mut out = vec![];
+    let (a, b) = input.split_at(split.min(input.len()));
+    codec.feed(a, |f| out.push(format!("{f:?}")));
+    codec.feed(b, |f| out.push(format!("{f:?}")));
+    out
+}
+
+/// Bytes that look like modem output often enough to reach deep paths.
+fn modem_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop_oneof![
+        Just(b"\r\n".to_vec()),
+        Just(b"OK".to_vec()),
+        Just(b"+CREG: ".to_vec()),
+        Just(b"+CMT: ".to_vec()),
+        Just(b"+CDS: 1".to_vec()),
+        Just(b"+CUSD: 1,\"".to_vec()),
+        Just(b"+CLIP: ".to_vec()),
+        Just(b"+CCLK: ".to_vec()),
+        Just(b"*PSUTTZ: ".to_vec()),
+        Just(b"> ".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b",".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..12),
+    ];
+    proptest::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn never_panics_on_any_bytes(input in proptest::collection::vec(any::<u8>(), 0..600), split in 0usize..600) {
+        decode_all(&input, split, Some(b"+CREG"));
+    }
+
+    #[test]
+    fn chunking_does_not_matter(input in modem_bytes(), split in 0usize..400) {
+        let prefix: Option<&'static [u8]> = Some(b"+CREG");
+        prop_assert_eq!(decode_all(&input, usize::MAX, prefix), decode_all(&input, split, prefix));
+    }
+}
