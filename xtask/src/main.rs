@@ -10,7 +10,7 @@
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Library crates: each must build for every bare-metal target with default
 /// features off, and must not pull `alloc` or `std` in that configuration.
@@ -39,12 +39,30 @@ struct Step {
 }
 
 const CI_STEPS: &[Step] = &[
-    Step { name: "fmt --check", run: fmt_check },
-    Step { name: "clippy -D warnings", run: clippy },
-    Step { name: "test (unit, integration, doc)", run: test },
-    Step { name: "no_std builds", run: no_std_builds },
-    Step { name: "bench --no-run", run: bench_no_run },
-    Step { name: "fuzz smoke", run: fuzz_smoke },
+    Step {
+        name: "fmt --check",
+        run: fmt_check,
+    },
+    Step {
+        name: "clippy -D warnings",
+        run: clippy,
+    },
+    Step {
+        name: "test (unit, integration, doc)",
+        run: test,
+    },
+    Step {
+        name: "no_std builds",
+        run: no_std_builds,
+    },
+    Step {
+        name: "bench --no-run",
+        run: bench_no_run,
+    },
+    Step {
+        name: "fuzz smoke",
+        run: fuzz_smoke,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -145,7 +163,17 @@ fn fmt_check() -> StepResult {
 }
 
 fn clippy() -> StepResult {
-    run("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
 }
 
 fn test() -> StepResult {
@@ -191,8 +219,18 @@ fn forbid_alloc_and_std(krate: &str, target: &str) -> StepResult {
     let tree = output(
         "cargo",
         &[
-            "tree", "-p", krate, "--no-default-features", "--target", target, "-e", "features",
-            "--edges", "normal", "--prefix", "none",
+            "tree",
+            "-p",
+            krate,
+            "--no-default-features",
+            "--target",
+            target,
+            "-e",
+            "features",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
         ],
     )
     .ok_or_else(|| format!("`cargo tree -p {krate}` failed"))?;
@@ -203,7 +241,10 @@ fn forbid_alloc_and_std(krate: &str, target: &str) -> StepResult {
     if offending.is_empty() {
         Ok(())
     } else {
-        Err(format!("{krate} on {target} enables alloc/std: {}", offending.join("; ")))
+        Err(format!(
+            "{krate} on {target} enables alloc/std: {}",
+            offending.join("; ")
+        ))
     }
 }
 
@@ -211,7 +252,9 @@ fn fuzz_duration(args: &[String]) -> Result<u64, String> {
     match args {
         [] => Ok(CI_FUZZ_SECONDS),
         [flag, n] => {
-            let n: u64 = n.parse().map_err(|_| format!("`{n}` is not a whole number"))?;
+            let n: u64 = n
+                .parse()
+                .map_err(|_| format!("`{n}` is not a whole number"))?;
             match flag.as_str() {
                 "--seconds" => Ok(n),
                 "--minutes" => Ok(n * 60),
@@ -228,7 +271,10 @@ fn fuzz_smoke() -> StepResult {
 
 fn ensure_fuzz_tools() -> StepResult {
     if output("rustup", &["run", "nightly", "rustc", "--version"]).is_none() {
-        run("rustup", &["toolchain", "install", "nightly", "--profile", "minimal"])?;
+        run(
+            "rustup",
+            &["toolchain", "install", "nightly", "--profile", "minimal"],
+        )?;
     }
     if output("cargo", &["fuzz", "--version"]).is_none() {
         run("cargo", &["install", "--locked", "cargo-fuzz"])?;
@@ -240,14 +286,18 @@ fn fuzz_all(seconds: u64) -> StepResult {
     ensure_fuzz_tools()?;
     let max_time = format!("-max_total_time={seconds}");
     for (dir, target) in FUZZ_TARGETS {
+        // New inputs go to a scratch corpus; the committed seeds stay as they are.
+        let scratch = format!("fuzz/target/corpus/{target}");
+        let seeds = format!("fuzz/corpus/{target}");
+        std::fs::create_dir_all(Path::new(dir).join(&scratch))
+            .map_err(|e| format!("cannot create {dir}/{scratch}: {e}"))?;
         let started = Instant::now();
-        run_in(
-            Path::new(dir),
-            "cargo",
-            &["+nightly", "fuzz", "run", target, "--", &max_time, "-print_final_stats=1"],
-        )?;
-        let took = Duration::from_secs_f32(started.elapsed().as_secs_f32());
-        println!("fuzz {dir}/{target}: no crash in {seconds} s ({took:.1?} with build)");
+        let args = [
+            "+nightly", "fuzz", "run", target, &scratch, &seeds, "--", &max_time,
+        ];
+        run_in(Path::new(dir), "cargo", &args)?;
+        let took = started.elapsed().as_secs();
+        println!("fuzz {dir}/{target}: no crash in {seconds} s ({took} s with the build)");
     }
     Ok(())
 }

@@ -1,0 +1,95 @@
+//! SMS command parsing throughput, next to a baseline that only upper-cases
+//! the same bytes (the least any case-insensitive parser must do).
+//!
+//! `cargo bench -p isocket-benches --bench proto_parse` prints criterion's
+//! figures for both, then one line with their ratio measured in the same run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use isocket_proto::Command;
+
+/// Every command form, one per line (`#` lines are comments).
+fn corpus() -> Vec<&'static str> {
+    include_str!("../data/commands.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .collect()
+}
+
+fn parse_all(corpus: &[&str]) -> usize {
+    corpus
+        .iter()
+        .filter(|text| black_box(text).parse::<Command>().is_ok())
+        .count()
+}
+
+fn upper_case_all(corpus: &[&str]) -> usize {
+    let mut buffer = [0u8; 64];
+    corpus
+        .iter()
+        .map(|text| {
+            let bytes = black_box(text).as_bytes();
+            let out = &mut buffer[..bytes.len()];
+            out.copy_from_slice(bytes);
+            out.make_ascii_uppercase();
+            black_box(&out);
+            out.len()
+        })
+        .sum()
+}
+
+fn bench(c: &mut Criterion, corpus: &[&str]) {
+    let mut group = c.benchmark_group("proto");
+    group.throughput(Throughput::Elements(corpus.len() as u64));
+    group.bench_function("parse", |b| b.iter(|| parse_all(corpus)));
+    group.bench_function("uppercase-baseline", |b| b.iter(|| upper_case_all(corpus)));
+    group.finish();
+}
+
+/// Median time per pass over the corpus, from many short batches.
+fn median_pass(mut pass: impl FnMut() -> usize) -> Duration {
+    const BATCHES: usize = 101;
+    const PASSES: u32 = 200;
+    let mut samples: Vec<Duration> = (0..BATCHES)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..PASSES {
+                black_box(pass());
+            }
+            started.elapsed() / PASSES
+        })
+        .collect();
+    samples.sort();
+    samples[BATCHES / 2]
+}
+
+fn main() {
+    let corpus = corpus();
+    assert_eq!(
+        parse_all(&corpus),
+        corpus.len(),
+        "every corpus line must parse"
+    );
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion, &corpus);
+    criterion.final_summary();
+
+    let parse = median_pass(|| parse_all(&corpus));
+    let upper = median_pass(|| upper_case_all(&corpus));
+    let per_command = |d: Duration| d.as_secs_f64() * 1e9 / corpus.len() as f64;
+    println!(
+        "figure parse-vs-uppercase {:.1} x ({:.1} ns vs {:.1} ns per command, {} commands)",
+        parse.as_secs_f64() / upper.as_secs_f64(),
+        per_command(parse),
+        per_command(upper),
+        corpus.len()
+    );
+}
