@@ -10,6 +10,8 @@ pub mod calls;
 pub mod codec;
 mod fields;
 pub mod network;
+pub mod pdu;
+pub mod reassembly;
 pub mod septet;
 pub mod time;
 pub mod urc;
