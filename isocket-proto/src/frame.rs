@@ -28,8 +28,9 @@ pub fn frame<'a>(password: Option<&Password>, sms: &'a str) -> Result<&'a str, F
     }
     match password {
         None => Ok(text),
+        // Phones may put a space after the password: tolerate it.
         Some(password) if password.prefixes(text) => {
-            Ok(text.get(Password::LEN..).unwrap_or_default())
+            Ok(text.get(Password::LEN..).unwrap_or_default().trim_start())
         }
         Some(_) => Err(FrameError::WrongPassword),
     }
@@ -66,6 +67,7 @@ mod tests {
             Err(FrameError::WrongPassword)
         );
         assert_eq!(frame(password.as_ref(), "Ab123"), Ok(""));
+        assert_eq!(frame(password.as_ref(), "ab123 STATUS"), Ok("STATUS"));
         assert_eq!(frame(password.as_ref(), ""), Err(FrameError::WrongPassword));
     }
 }

@@ -79,3 +79,8 @@ pub use values::{
     RestartSeconds, RingAction, RingConfirm, ScheduleAction, ScheduleDay, ScheduleRule, SensorType,
     Temperature, ThermostatMode, TimeOfDay, Timestamp, UssdCode,
 };
+
+/// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
