@@ -1,16 +1,107 @@
 //! # isocket-modem
 //!
 //! AT modem driver for SIMCom, Quectel and u-blox GSM modems: AT/URC codec,
-//! SMS PDU, calls, USSD, supervision. `no_std`, no allocation.
+//! SMS PDU, calls, USSD, supervision. `no_std`, no allocation, sans IO at
+//! its core, with a blocking front end over `embedded-io` and an async one
+//! over `embedded-io-async` (feature `async`).
+//!
+//! - [`codec`]: bytes in, typed final results, info lines and URCs out
+//!   (3GPP TS 27.007, 27.005).
+//! - [`pdu`], [`septet`], [`reassembly`]: SMS PDUs (3GPP TS 23.040, 23.038).
+//! - [`ussd`], [`calls`], [`network`], [`time`]: typed answers.
+//! - [`driver`]: the sans-IO driver: init, SMS storage discipline, send,
+//!   calls, USSD, supervision with a power pin; [`profile`]: dialects as data.
+//! - [`blocking`], `asynch`: thin front ends.
+//!
+//! The codec on its own:
+//!
+//! ```
+//! use isocket_modem::{Codec, Frame, Final, Urc};
+//!
+//! let mut codec: Codec = Codec::new();
+//! codec.expect(Some(b"+CSQ"), false);
+//! let mut frames = Vec::new();
+//! codec.feed(b"\r\n+CSQ: 18,99\r\n\r\nOK\r\n\r\nRING\r\n", |f| frames.push(format!("{f:?}")));
+//! assert_eq!(frames[1], format!("{:?}", Frame::Final(Final::Ok)));
+//! assert_eq!(frames[2], format!("{:?}", Frame::Urc(Urc::Ring)));
+//! ```
+//!
+//! Blocking, over any `embedded-io` serial port and `OutputPin`:
+//!
+//! ```
+//! use embedded_hal::digital::OutputPin;
+//! use embedded_io::{Read, ReadReady, Write};
+//! use isocket_modem::blocking::Modem;
+//! use isocket_modem::driver::{Driver, Event};
+//! use isocket_modem::profile;
+//!
+//! fn run<S: Read + ReadReady + Write, P: OutputPin>(
+//!     serial: S,
+//!     pwrkey: P,
+//!     clock: impl FnMut() -> u64,
+//! ) -> Result<(), S::Error> {
+//!     let mut modem = Modem::new(Driver::new(&profile::SIM800, 0), serial, pwrkey, clock);
+//!     loop {
+//!         match modem.try_poll()? {
+//!             Some(Event::Sms { id, from, text }) => {
+//!                 // Handle the command, then let the driver delete it.
+//!                 let _ = (from, text);
+//!                 modem.driver.ack(id);
+//!             }
+//!             Some(_) | None => {}
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! Async, over `embedded-io-async` (feature `async`):
+//!
+//! ```
+//! # #[cfg(feature = "async")]
+//! # mod example {
+//! use embedded_hal::digital::OutputPin;
+//! use embedded_io_async::{Read, Write};
+//! use isocket_modem::asynch::Modem;
+//! use isocket_modem::driver::{Driver, Event};
+//! use isocket_modem::profile;
+//!
+//! pub async fn run<S: Read + Write, P: OutputPin>(serial: S, pwrkey: P, now_ms: impl Fn() -> u64) -> Result<(), S::Error> {
+//!     let mut modem = Modem::new(Driver::new(&profile::EC21, now_ms()), serial, pwrkey);
+//!     modem.driver.send_sms("+4915112345678", "Socket ON").ok();
+//!     loop {
+//!         if let Some(Event::Sms { id, .. }) = modem.poll(now_ms()).await? {
+//!             modem.driver.ack(id);
+//!         }
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! ## Decisions where the standards are silent
+//!
+//! - Two-digit years: below 90 are 20xx ([`time::YEAR_PIVOT`]); zones
+//!   beyond ±14:00 are rejected.
+//! - PDU decoding obeys TP-UDL (truncated messages are refused) and the DCS
+//!   (no alphabet guessing for SMS); USSD does guess, since modems mislabel it.
+//! - A single-part SMS is deleted only after [`driver::Driver::ack`]; parts of
+//!   a long message are deleted once held in the reassembly table (RAM).
+//! - Supervision: three command timeouts, a SIM error, an unexpected `RDY`
+//!   or 5 minutes unregistered re-initialise; a failed init power-cycles with
+//!   back-off from 10 s doubling to 10 min.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "async")]
+pub mod asynch;
+pub mod blocking;
 pub mod calls;
 pub mod codec;
+pub mod driver;
 mod fields;
 pub mod network;
 pub mod pdu;
+pub mod profile;
 pub mod reassembly;
 pub mod septet;
 pub mod time;
@@ -19,3 +110,8 @@ pub mod ussd;
 
 pub use codec::{Codec, Final, Frame};
 pub use urc::Urc;
+
+/// The README's example runs as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

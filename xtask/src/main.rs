@@ -26,7 +26,11 @@ const LIBRARY_CRATES: &[&str] = &[
 const NO_STD_TARGETS: &[&str] = &["thumbv6m-none-eabi", "riscv32imc-unknown-none-elf"];
 
 /// Fuzz targets: (crate directory holding `fuzz/`, target name).
-const FUZZ_TARGETS: &[(&str, &str)] = &[("isocket-proto", "parse_command")];
+const FUZZ_TARGETS: &[(&str, &str)] = &[
+    ("isocket-proto", "parse_command"),
+    ("isocket-modem", "at_codec"),
+    ("isocket-modem", "pdu_decode"),
+];
 
 /// How long each fuzz target runs in `cargo xtask ci`.
 const CI_FUZZ_SECONDS: u64 = 20;

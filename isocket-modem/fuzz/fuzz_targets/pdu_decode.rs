@@ -1,0 +1,12 @@
+#![no_main]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! The PDU decoder never panics, on octets or on hex text.
+
+use isocket_modem::pdu;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = pdu::decode(data);
+    let _ = pdu::decode_tpdu(data);
+    let _ = pdu::decode_hex(data);
+});

@@ -1,0 +1,127 @@
+//! Dialect profiles: what differs between modem families, as data.
+
+/// How the driver learns that an outgoing call was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnswerDetection {
+    /// Poll `AT+CLCC` (27.007 §7.18) until the call is active or gone.
+    ClccPolling,
+    /// `AT+COLP=1`: the `ATD` command itself ends when the call is answered.
+    Colp,
+    /// Vendor URCs (`MO CONNECTED` with SIMCom `AT+MORING=1`).
+    VendorUrc,
+}
+
+/// One modem family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Family name.
+    pub name: &'static str,
+    /// Commands sent after the common `ATE0`, `AT+CMEE=1`, in order.
+    pub init: &'static [&'static str],
+    /// How answered calls are detected.
+    pub answer: AnswerDetection,
+    /// PWRKEY pulse (or supply-off time) in milliseconds.
+    pub power_pulse_ms: u64,
+    /// Time from power-on until the modem accepts commands.
+    pub boot_ms: u64,
+    /// Whether `+CPIN: READY` may come without `OK` (Wavecom and friends).
+    pub cpin_without_ok: bool,
+}
+
+const COMMON: &[&str] = &[
+    "AT+CMGF=0",
+    "AT+CNMI=2,1,0,1,0",
+    "AT+CLIP=1",
+    "AT+CREG=2",
+    "AT+CPMS=\"SM\",\"SM\",\"SM\"",
+];
+
+/// SIMCom SIM800.
+pub const SIM800: Profile = Profile {
+    name: "SIMCom SIM800",
+    init: &[
+        "AT+CMGF=0",
+        "AT+CNMI=2,1,0,1,0",
+        "AT+CLIP=1",
+        "AT+CREG=2",
+        "AT+CLTS=1",
+        "AT+MORING=1",
+        "AT+CPMS=\"SM\",\"SM\",\"SM\"",
+    ],
+    answer: AnswerDetection::VendorUrc,
+    power_pulse_ms: 1100,
+    boot_ms: 3000,
+    cpin_without_ok: false,
+};
+
+/// SIMCom SIM900.
+pub const SIM900: Profile = Profile {
+    name: "SIMCom SIM900",
+    power_pulse_ms: 1200,
+    ..SIM800
+};
+
+/// SIMCom SIM7600 (LTE).
+pub const SIM7600: Profile = Profile {
+    name: "SIMCom SIM7600",
+    init: &[
+        "AT+CMGF=0",
+        "AT+CNMI=2,1,0,1,0",
+        "AT+CLIP=1",
+        "AT+CREG=2",
+        "AT+CEREG=2",
+        "AT+CPMS=\"SM\",\"SM\",\"SM\"",
+    ],
+    answer: AnswerDetection::ClccPolling,
+    power_pulse_ms: 500,
+    boot_ms: 15000,
+    cpin_without_ok: false,
+};
+
+/// Quectel M66.
+pub const M66: Profile = Profile {
+    name: "Quectel M66",
+    init: COMMON,
+    answer: AnswerDetection::Colp,
+    power_pulse_ms: 1000,
+    boot_ms: 4000,
+    cpin_without_ok: false,
+};
+
+/// Quectel EC21 (LTE).
+pub const EC21: Profile = Profile {
+    name: "Quectel EC21",
+    init: SIM7600.init,
+    answer: AnswerDetection::ClccPolling,
+    power_pulse_ms: 600,
+    boot_ms: 13000,
+    ..M66
+};
+
+/// Quectel BG96 (LTE-M/NB-IoT).
+pub const BG96: Profile = Profile {
+    name: "Quectel BG96",
+    power_pulse_ms: 650,
+    boot_ms: 5000,
+    ..EC21
+};
+
+/// u-blox SARA-G3.
+pub const SARA_G3: Profile = Profile {
+    name: "u-blox SARA-G3",
+    init: COMMON,
+    answer: AnswerDetection::ClccPolling,
+    power_pulse_ms: 1000,
+    boot_ms: 5000,
+    cpin_without_ok: false,
+};
+
+/// Any 27.005/27.007 modem.
+pub const GENERIC: Profile = Profile {
+    name: "generic 27.005/27.007",
+    init: COMMON,
+    answer: AnswerDetection::ClccPolling,
+    power_pulse_ms: 1000,
+    boot_ms: 5000,
+    cpin_without_ok: true,
+};
