@@ -1,10 +1,183 @@
 //! # isocket-storage
 //!
-//! Power-cut-safe persistence of isocket settings and alarm log: NorFlash, file and RAM stores.
+//! Persistence for the smart socket: the engine's settings, the relay base
+//! state (SPEC §13) and the alarm log (SPEC §11), `no_std` without alloc.
 //!
-//! Status: this crate is an empty, documented library for now. The store
-//! trait and its NorFlash, file and RAM implementations arrive with the
-//! storage issue; until then it exports nothing.
-#![no_std]
+//! A [`Store`] keeps the last committed value of each record *kind* (a small
+//! number, below [`MAX_KINDS`]). Typed records implement [`Record`] and are
+//! encoded with postcard behind a one-byte format version ([`encoding`]).
+//! Implementations:
+//!
+//! - [`NorFlashStore`]: power-fail-safe, wear-levelled log on any
+//!   embedded-storage 0.3 `NorFlash` (see [`nor`] for the layout, why it is
+//!   our own log rather than sequential-storage, and the wear budget);
+//! - [`RamStore`]: the same contract in RAM, for tests and the simulator;
+//! - `FileStore` (feature `std`): one file per kind, write + fsync + rename.
+//!
+//! [`RamFlash`] is a `NorFlash` in RAM that enforces write-once words and
+//! alignment and can cut the power after N bytes, for power-cut tests.
+//!
+//! Loading at boot: `Ok(None)` means the kind was never saved (use the factory
+//! default); [`Error::Corrupt`] means flash holds data but nothing valid
+//! (defaults too, but now you know why); a saved value is never lost to a
+//! power cut during a later save.
+//!
+//! ```
+//! use isocket_storage::{NorFlashStore, RamFlash, Record, RelayBaseState, Store};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq, Default)]
+//! struct Settings { password: u16, alerts: bool }
+//! impl Record for Settings { const KIND: u8 = isocket_storage::kinds::SETTINGS; }
+//!
+//! // Two 4 KiB sectors of (simulated) flash.
+//! let flash = RamFlash::<8192>::new();
+//! let mut store = NorFlashStore::open(flash, 0..8192)?;
+//! assert_eq!(store.load::<Settings>()?, None); // blank: factory defaults
+//!
+//! store.save(&Settings { password: 1234, alerts: true })?;
+//! store.save(&RelayBaseState { on: true })?;
+//!
+//! // Reboot: open the same flash again.
+//! let mut store = NorFlashStore::open(store.into_inner(), 0..8192)?;
+//! assert_eq!(store.load::<Settings>()?, Some(Settings { password: 1234, alerts: true }));
+//! assert_eq!(store.load::<RelayBaseState>()?, Some(RelayBaseState { on: true }));
+//! # Ok::<(), isocket_storage::Error<isocket_storage::ram_flash::RamFlashError>>(())
+//! ```
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+mod crc32;
+pub mod encoding;
+#[cfg(feature = "std")]
+mod file;
+pub mod nor;
+mod ram;
+pub mod ram_flash;
+
+#[cfg(feature = "std")]
+pub use file::FileStore;
+pub use nor::NorFlashStore;
+pub use ram::RamStore;
+pub use ram_flash::RamFlash;
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// Identifies what a stored value is: one per record type.
+pub type Kind = u8;
+
+/// How many kinds a store keeps (kinds are `0..MAX_KINDS`).
+pub const MAX_KINDS: usize = 16;
+
+/// The longest encoded value, format version byte included.
+pub const MAX_VALUE_LEN: usize = 512;
+
+/// The kinds isocket itself uses.
+pub mod kinds {
+    use super::Kind;
+    /// The engine's settings.
+    pub const SETTINGS: Kind = 0;
+    /// The relay base state ([`super::RelayBaseState`]).
+    pub const RELAY_BASE_STATE: Kind = 1;
+    /// The alarm log.
+    pub const ALARM_LOG: Kind = 2;
+}
+
+/// A value a [`Store`] keeps, under its own kind.
+pub trait Record: Serialize + DeserializeOwned {
+    /// Where the record lives; unique per record type, below [`MAX_KINDS`].
+    const KIND: Kind;
+}
+
+/// The relay's base state, saved whenever it changes (SPEC §13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RelayBaseState {
+    /// The relay is on.
+    pub on: bool,
+}
+
+impl Record for RelayBaseState {
+    const KIND: Kind = kinds::RELAY_BASE_STATE;
+}
+
+/// What can go wrong loading or saving; `E` is the device's own error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The flash or file system failed.
+    #[error("storage device error: {0:?}")]
+    Device(E),
+    /// The medium holds data, but no valid copy of it.
+    #[error("stored data is corrupt and no valid copy remains")]
+    Corrupt,
+    /// A kind at or above [`MAX_KINDS`].
+    #[error("record kind {0} out of range")]
+    InvalidKind(Kind),
+    /// The encoded value is longer than [`MAX_VALUE_LEN`] (or the buffer).
+    #[error("record too large")]
+    TooLarge,
+    /// The latest value of every kind does not fit in one flash sector.
+    #[error("records do not fit in one sector")]
+    Full,
+    /// The flash region is not usable (alignment, size, write granularity).
+    #[error("flash region not usable")]
+    BadRegion,
+    /// A value written by a newer, unknown format.
+    #[error("unsupported record format version {0}")]
+    UnsupportedVersion(u8),
+    /// The value does not decode as the requested type.
+    #[error("record does not decode")]
+    Decode,
+}
+
+/// A place that keeps the last committed value of each record kind.
+///
+/// Implementations provide the byte layer; [`Store::load`] and
+/// [`Store::save`] add the typed, versioned encoding on top.
+pub trait Store {
+    /// The device's error.
+    type Error;
+
+    /// Copies the last committed value of `kind` into `buf`; returns its
+    /// length, or `None` when the kind was never saved.
+    fn read_bytes(
+        &mut self,
+        kind: Kind,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, Error<Self::Error>>;
+
+    /// Commits `bytes` as the value of `kind`. When this returns, the value
+    /// is durable; if power fails before, the previous value remains.
+    fn write_bytes(&mut self, kind: Kind, bytes: &[u8]) -> Result<(), Error<Self::Error>>;
+
+    /// Loads the record `R`: `Ok(None)` when it was never saved.
+    fn load<R: Record>(&mut self) -> Result<Option<R>, Error<Self::Error>> {
+        let mut buf = [0; MAX_VALUE_LEN];
+        match self.read_bytes(R::KIND, &mut buf)? {
+            None => Ok(None),
+            Some(len) => encoding::decode(buf.get(..len).ok_or(Error::TooLarge)?).map(Some),
+        }
+    }
+
+    /// Loads `R`, or its default when it was never saved.
+    fn load_or_default<R: Record + Default>(&mut self) -> Result<R, Error<Self::Error>> {
+        self.load().map(Option::unwrap_or_default)
+    }
+
+    /// Saves the record `R`.
+    fn save<R: Record>(&mut self, record: &R) -> Result<(), Error<Self::Error>> {
+        let mut buf = [0; MAX_VALUE_LEN];
+        let bytes = encoding::encode(record, &mut buf)?;
+        self.write_bytes(R::KIND, bytes)
+    }
+}
+
+/// Checks a kind against [`MAX_KINDS`]; returns it as an index.
+fn kind_index<E>(kind: Kind) -> Result<usize, Error<E>> {
+    let index = usize::from(kind);
+    if index < MAX_KINDS {
+        Ok(index)
+    } else {
+        Err(Error::InvalidKind(kind))
+    }
+}
