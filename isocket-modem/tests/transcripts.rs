@@ -4,7 +4,7 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-//! Every dialect quirk of /work/shared/testdata/modem_transcripts.md through
+//! Every dialect quirk of `tests/data/modem_transcripts.md` through
 //! the codec, fed whole, byte by byte, and in pseudo-random chunks: all three
 //! must give the same frames.
 
