@@ -171,7 +171,8 @@ pub struct NorFlashStore<F> {
     head: Option<Head>,
     /// No sealed sector, but something that is neither erased nor torn.
     corrupt: bool,
-    next_seq: u32,
+    /// `None` once sequence numbers ran out (only a crafted image gets there).
+    next_seq: Option<u32>,
     index: [Option<Slot>; MAX_KINDS],
     buf: [u8; MAX_RECORD],
 }
@@ -203,7 +204,7 @@ impl<F: NorFlash> NorFlashStore<F> {
             sectors: len / sector_size,
             head: None,
             corrupt: false,
-            next_seq: 0,
+            next_seq: Some(0),
             index: [None; MAX_KINDS],
             buf: [0xFF; MAX_RECORD],
         };
@@ -254,7 +255,7 @@ impl<F: NorFlash> NorFlashStore<F> {
                 None => corrupt |= !scan.clean && !self.is_torn_tail(sector, scan.end)?,
             }
         }
-        self.next_seq = last_seq.map_or(0, |s| s.wrapping_add(1));
+        self.next_seq = last_seq.map_or(Some(0), |s| s.checked_add(1));
         self.corrupt = corrupt && current.is_none();
         self.index = current.map_or([None; MAX_KINDS], |(_, _, index)| index);
         self.head = current.map(|(sector, scan, _)| Head {
@@ -357,7 +358,8 @@ impl<F: NorFlash> NorFlashStore<F> {
     fn append(&mut self, kind: Kind, tag: u8, len: usize) -> Result<Slot, Error<F::Error>> {
         let head = self.head.ok_or(Error::Corrupt)?;
         let size = round_up(HEADER + len);
-        seal(&mut self.buf, self.next_seq, kind, tag, len);
+        let seq = self.next_seq.ok_or(Error::Corrupt)?;
+        seal(&mut self.buf, seq, kind, tag, len);
         if let Some(padding) = self.buf.get_mut(HEADER + len..size) {
             padding.fill(0xFF);
         }
@@ -367,7 +369,7 @@ impl<F: NorFlash> NorFlashStore<F> {
             offset: head.offset + size,
             ..head
         });
-        self.next_seq = self.next_seq.wrapping_add(1);
+        self.next_seq = seq.checked_add(1);
         let record = self.buf.get(..size).ok_or(Error::TooLarge)?;
         let offset = self.start + u32::try_from(at).map_err(|_| Error::BadRegion)?;
         if let Err(e) = self.flash.write(offset, record) {

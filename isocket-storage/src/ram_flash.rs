@@ -86,17 +86,25 @@ impl<const SIZE: usize, const SECTOR: usize> RamFlash<SIZE, SECTOR> {
     }
 
     /// A flash holding `image` from offset 0 (for example a fuzzer's input),
-    /// the rest erased. Every byte of the image counts as programmed.
+    /// the rest erased. Words that read all `0xFF` count as erased, as they
+    /// would to any reader of real flash.
     pub fn from_image(image: &[u8]) -> Self {
         let mut flash = Self::new();
-        for ((byte, programmed), &value) in flash
+        for (word, source) in flash
             .bytes
-            .iter_mut()
-            .zip(flash.programmed.iter_mut())
-            .zip(image)
+            .chunks_mut(Self::WORD)
+            .zip(image.chunks(Self::WORD))
         {
-            *byte = value;
-            *programmed = true;
+            if let Some(word) = word.get_mut(..source.len()) {
+                word.copy_from_slice(source);
+            }
+        }
+        for (programmed, word) in flash
+            .programmed
+            .chunks_mut(Self::WORD)
+            .zip(flash.bytes.chunks(Self::WORD))
+        {
+            programmed.fill(word.iter().any(|&b| b != 0xFF));
         }
         flash
     }

@@ -114,7 +114,10 @@ fn bad_regions_are_refused() {
     assert_eq!(open(0..256), Err(Error::BadRegion)); // one sector
     assert_eq!(open(0..384), Err(Error::BadRegion)); // not whole sectors
     assert_eq!(open(256..1024), Err(Error::BadRegion)); // past the end
-    assert_eq!(open(std::ops::Range { start: 512, end: 0 }), Err(Error::BadRegion));
+    assert_eq!(
+        open(std::ops::Range { start: 512, end: 0 }),
+        Err(Error::BadRegion)
+    );
 }
 
 #[test]

@@ -30,6 +30,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("isocket-proto", "parse_command"),
     ("isocket-modem", "at_codec"),
     ("isocket-modem", "pdu_decode"),
+    ("isocket-storage", "load"),
 ];
 
 /// How long each fuzz target runs in `cargo xtask ci`.
