@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! isocket-storage: the cost of a save and of a boot-time load on a
 //! NorFlashStore over two 4 KiB sectors of RAM flash, in time and in flash
 //! operations (printed once: reads, bytes read, writes, bytes written, erases).

@@ -22,6 +22,13 @@
 //! (defaults too, but now you know why); a saved value is never lost to a
 //! power cut during a later save.
 //!
+//! Decisions where the issue was silent: values are at most
+//! [`MAX_VALUE_LEN`] (512) bytes and kinds below [`MAX_KINDS`] (16), which
+//! bounds RAM (one record buffer) and the wear budget; [`kinds`] fixes the
+//! numbers isocket uses; [`RelayBaseState`] lives here because the relay
+//! base state is storage's own concern (SPEC §13); the engine's settings and
+//! alarm log types implement [`Record`] wherever they are defined.
+//!
 //! ```
 //! use isocket_storage::{NorFlashStore, RamFlash, Record, RelayBaseState, Store};
 //!
