@@ -1,10 +1,103 @@
 //! # isocket-engine
 //!
-//! The isocket device as a sans-IO state machine: events in, actions out, time passed in.
+//! The isocket smart socket as a sans-IO state machine, like smoltcp or
+//! quinn-proto: the board feeds it [`Event`]s (an SMS, a call, a probe
+//! reading, a storage result) with the current monotonic [`Instant`], and
+//! drains [`Action`]s (send an SMS, switch the relay, save a record). It
+//! never blocks, never reads a clock, never touches a pin and never
+//! allocates, so every behaviour of the specification runs at simulated
+//! speed in tests.
 //!
-//! Status: this crate is an empty, documented library for now. The device
-//! engine (SPEC.md §2–§16) arrives with the engine issues; until then it
-//! exports nothing, so nobody comes to depend on a placeholder API.
-#![no_std]
+//! ```
+//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Record, Stored};
+//!
+//! let board = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
+//! let mut device = Engine::new(board, Stored::default(), Boot::default(), Instant::from_millis(0));
+//!
+//! let now = Instant::from_millis(1_000);
+//! device.handle(now, Event::SmsReceived { from: "+4915112345678", text: "ON", sent_at: None });
+//! let mut sms = Vec::new();
+//! while let Some(action) = device.poll_action() {
+//!     match action {
+//!         Action::SetRelay(on) => println!("relay {on}"),
+//!         Action::SendSms { to, text } => sms.push((to, text)),
+//!         Action::Save(Record::Relay) => { /* persist device.relay_base_state() */ }
+//!         _ => {}
+//!     }
+//! }
+//! assert!(device.relay_is_on());
+//! assert_eq!(sms[0].1, "Power socket ON");
+//! let wake_at = device.poll_timeout(); // sleep until then, or until the next event
+//! # assert_eq!(wake_at, None);
+//! ```
+//!
+//! ## Persistence
+//!
+//! [`Action::Save`] names a record; the board stores [`Engine::settings`],
+//! [`Engine::relay_base_state`] or [`Engine::alarm_log`] and reports
+//! [`Event::Saved`]. A command that changes settings is confirmed only once
+//! the save succeeded; a failed save answers `Execute error!` and the engine
+//! returns to the settings storage still holds. SMS arriving meanwhile wait
+//! (up to 4) and run in order afterwards.
+//!
+//! ## Choices where the specification is silent
+//!
+//! - Removing the last SECNUMBER switches SECLIST off (and RING to NOACTION),
+//!   as SECNUMBER-ALL does: an active, empty list would lock everybody out.
+//! - SMSCONFIRM=ON/OFF is always confirmed; SMSCONFIRM applies from the next
+//!   command on.
+//! - The RINGCONFIRM=SMS reply to a call is sent whatever SMSCONFIRM says.
+//! - MAKEMEBOSS checks both lists for room before changing either.
+//! - ALARMON clears "ALARM status: Activated".
+//! - The credit-protection lock-out keys on the sender's number; senders
+//!   without one (hidden, alphanumeric) share one entry. The error-reply
+//!   budget is a sliding 24-hour window over every error reply of SPEC §3,
+//!   `Execute error!` included.
+//! - STATUS and TEMPERATURE wait at most 3 s for the probe, then answer
+//!   `Sensor error!`.
+//! - A factory reset also unsets the clock (SPEC §16 lists it unset).
+//!
+//! ## Size
+//!
+//! `size_of::<Engine>()` is checked against a budget of 8 KiB by a test (7.6 KiB today; most of it is the 16-deep action queue of SMS texts): the
+//! engine lives in a `static` on boards with 264 KiB (RP2040) or 128 KiB of RAM.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+mod clock;
+mod commands;
+mod engine;
+mod io;
+mod relay;
+mod security;
+mod settings;
+mod time;
+
+pub use engine::{
+    CALLBACK_DELAY, CALLBACK_RING, CONFIGURATION_WINDOW, Engine, MEASUREMENT_TIMEOUT, USSD_TIMEOUT,
+};
+pub use io::{
+    Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, LedPattern, Leds, Record,
+    SMS_TEXT_LEN, SmsText,
+};
+pub use security::{
+    ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW, MAX_PASSWORD_FAILURES,
+};
+pub use settings::{
+    ALARM_LOG_ENTRIES, ALERT_NUMBERS, AlarmLog, SCHEDULER_RULES, SEC_NUMBERS, Settings, Stored,
+};
+pub use time::Instant;
+
+/// The engine's size budget in bytes (checked by a test; see the crate docs).
+pub const ENGINE_SIZE_BUDGET: usize = 8 * 1024;
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn engine_fits_its_budget() {
+        let size = core::mem::size_of::<crate::Engine>();
+        println!("Engine is {size} bytes");
+        assert!(size <= crate::ENGINE_SIZE_BUDGET, "Engine is {size} bytes");
+    }
+}

@@ -40,6 +40,7 @@ impl fmt::Display for Probe {
 
 /// The thermostat's settings and whether it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThermostatState {
     /// THERMOSTATON was given (and not THERMOSTATOFF since).
     pub enabled: bool,

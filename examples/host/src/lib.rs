@@ -1,0 +1,28 @@
+//! # isocket-host
+//!
+//! The isocket device on a PC. `cargo run -p isocket-host` starts the
+//! interactive simulator; `isocket-host script FILE...` runs scenario files
+//! (the `.scn` format of SCENARIOS.md) against a simulated device in virtual
+//! time, so a simulated day takes milliseconds.
+//!
+//! ```
+//! use isocket_host::script::{run_text, Verdict};
+//!
+//! let scenario = "sms +4915112345678 MAKEMEBOSS\n\
+//!                 expect sms +4915112345678\n  \
+//!                   Your phone number has been assigned for all types of alerts and was added to security list which has been activated\n\
+//!                 sms +4915112345678 on30\n\
+//!                 expect sms +4915112345678\n  Power ON for 30 seconds\n\
+//!                 advance 31s\n\
+//!                 expect relay off\n";
+//! assert_eq!(run_text(scenario), Verdict::Pass);
+//! ```
+//!
+//! Additions to the scenario vocabulary (SCENARIOS.md allows additions):
+//! `storage fail` / `storage ok` make the simulated storage fail or succeed
+//! from then on, to exercise the `Execute error!` path.
+
+pub mod interactive;
+pub mod scenario;
+pub mod script;
+pub mod sim;

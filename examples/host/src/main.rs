@@ -1,0 +1,23 @@
+//! `isocket-host`: the interactive simulator (no arguments) and the scenario
+//! runner (`script FILE...`).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.split_first() {
+        None => isocket_host::interactive::run(),
+        Some((command, files)) if command == "script" && !files.is_empty() => {
+            if isocket_host::script::run_files(files) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        _ => {
+            eprintln!("usage: isocket-host                 interactive simulator");
+            eprintln!("       isocket-host script FILE...  run scenario files");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! The simulated world around one engine: phones, network, probe, alarm
+//! input, button, mains, storage, a battery-backed clock and virtual time.
+//!
+//! `reboot` and `power restored` build a new engine from what the simulated
+//! storage holds, so RAM state is really lost and persistence is exercised.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone};
+use isocket_engine::{
+    Action, BoardInfo, Boot, BootReason, ButtonEvent, Engine, Event, Instant, Leds, Record, Stored,
+};
+use isocket_proto::{Probe, Temperature, Timestamp};
+
+use crate::scenario::{Led, ProbeSetting, Step};
+
+/// How long an incoming call rings before the caller gives up (SCENARIOS.md).
+pub const INCOMING_RING: Duration = Duration::from_secs(30);
+/// The button hold that resets the device (SPEC §8).
+pub const RESET_HOLD: Duration = Duration::from_secs(10);
+/// The signal a fresh scenario starts with.
+pub const START_SIGNAL_DBM: i16 = -67;
+
+/// An SMS the network accepted from the device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentSms {
+    /// Recipient, digits only.
+    pub to: String,
+    /// Text.
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+struct IncomingCall {
+    gives_up_at: Instant,
+}
+
+/// What the engine's follow-up requests produce, fed back in order.
+#[derive(Debug, Clone, Copy)]
+enum FollowUp {
+    Temperature(Probe),
+    Saved(Record, bool),
+    Reboot,
+}
+
+/// The simulated device and world.
+pub struct Simulator {
+    now: Instant,
+    world: (Instant, DateTime<FixedOffset>),
+    engine: Option<Engine>,
+    board: BoardInfo,
+    storage: Stored,
+    saves_fail: bool,
+    rtc: Option<(Instant, Timestamp)>,
+    probe: ProbeSetting,
+    registered: bool,
+    signal_dbm: Option<i16>,
+    undelivered: Vec<SentSms>,
+    sent: VecDeque<SentSms>,
+    placed_calls: VecDeque<String>,
+    current_call: Option<String>,
+    ringing_out: Option<String>,
+    incoming: Option<IncomingCall>,
+    hung_up_incoming: bool,
+    ussd_requests: VecDeque<String>,
+    relay_on: bool,
+    leds: Option<Leds>,
+    shut_down: bool,
+    log: Vec<String>,
+}
+
+/// Digits only: how the device and the expectations name a number.
+pub fn digits(number: &str) -> &str {
+    number.strip_prefix('+').unwrap_or(number)
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Simulator {
+    /// A factory-fresh device booted at uptime 0 (SCENARIOS.md "Start").
+    pub fn new() -> Self {
+        let world_start = FixedOffset::east_opt(0)
+            .and_then(|utc| utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single())
+            .unwrap_or_default();
+        let mut sim = Simulator {
+            now: Instant::from_millis(0),
+            world: (Instant::from_millis(0), world_start),
+            engine: None,
+            board: BoardInfo {
+                product: "isocket host-simulator",
+                serial: "SIM-0001".try_into().unwrap_or_default(),
+            },
+            storage: Stored::default(),
+            saves_fail: false,
+            rtc: None,
+            probe: ProbeSetting::Reads(20 * 16),
+            registered: true,
+            signal_dbm: Some(START_SIGNAL_DBM),
+            undelivered: Vec::new(),
+            sent: VecDeque::new(),
+            placed_calls: VecDeque::new(),
+            current_call: None,
+            ringing_out: None,
+            incoming: None,
+            hung_up_incoming: false,
+            ussd_requests: VecDeque::new(),
+            relay_on: false,
+            leds: None,
+            shut_down: false,
+            log: Vec::new(),
+        };
+        sim.boot(BootReason::Reset);
+        sim
+    }
+
+    /// Virtual time since the scenario started.
+    pub fn uptime(&self) -> Duration {
+        Duration::from_millis(self.now.as_millis())
+    }
+
+    /// The world clock now.
+    pub fn world_time(&self) -> DateTime<FixedOffset> {
+        let (anchor, start) = self.world;
+        let elapsed = TimeDelta::milliseconds(
+            i64::try_from(self.now.since(anchor).as_millis()).unwrap_or(i64::MAX),
+        );
+        start + elapsed
+    }
+
+    /// What happened since the last call, one line per device output.
+    pub fn take_log(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.log)
+    }
+
+    /// SMS, calls and USSD requests not consumed by an expectation.
+    pub fn unconsumed(&self) -> Vec<String> {
+        let sms = self
+            .sent
+            .iter()
+            .map(|s| format!("sms to {}: {:?}", s.to, s.text));
+        let calls = self.placed_calls.iter().map(|c| format!("call to {c}"));
+        let ussd = self.ussd_requests.iter().map(|u| format!("ussd {u}"));
+        sms.chain(calls).chain(ussd).collect()
+    }
+
+    /// Runs one step.
+    pub fn run(&mut self, step: &Step) -> Result<(), String> {
+        match step {
+            Step::Advance(d) => self.advance(*d),
+            Step::WorldTime(time) => self.world = (self.now, *time),
+            Step::NetworkTime => {
+                let time = self.world_timestamp();
+                self.feed(Event::NetworkTime(time));
+            }
+            Step::Sms { from, text } => {
+                let sent_at = Some(self.world_timestamp());
+                self.feed(Event::SmsReceived {
+                    from,
+                    text,
+                    sent_at,
+                });
+            }
+            Step::Call(from) => {
+                self.hung_up_incoming = false;
+                self.incoming = Some(IncomingCall {
+                    gives_up_at: self.now + INCOMING_RING,
+                });
+                self.feed(Event::IncomingCall { from });
+            }
+            Step::Answer | Step::Reject => {
+                let call = self
+                    .current_call
+                    .clone()
+                    .ok_or("no call: use `expect call` first")?;
+                if self.ringing_out.as_deref() != Some(call.as_str()) {
+                    return Err(format!("the call to {call} is no longer ringing"));
+                }
+                self.ringing_out = None;
+                let event = if *step == Step::Answer {
+                    Event::CallAnswered
+                } else {
+                    Event::CallRejected
+                };
+                self.feed(event);
+            }
+            Step::UssdReply(text) => self.feed(Event::UssdAnswer(text)),
+            Step::Temp(setting) => self.probe = *setting,
+            Step::Input { .. } => return Err(not_implemented("the alarm input")),
+            Step::ButtonPress => self.feed(Event::Button(ButtonEvent::ShortPress)),
+            Step::ButtonHold(d) => {
+                if *d >= RESET_HOLD {
+                    self.advance(RESET_HOLD);
+                    self.feed(Event::Button(ButtonEvent::HoldReached));
+                    self.advance(*d - RESET_HOLD);
+                    self.feed(Event::Button(ButtonEvent::LongRelease));
+                } else {
+                    self.advance(*d);
+                    self.feed(Event::Button(ButtonEvent::ShortPress));
+                }
+            }
+            Step::PowerLost | Step::PowerRestored => return Err(not_implemented("mains power")),
+            Step::Reboot => self.boot(BootReason::Reset),
+            Step::NetworkLost => {
+                self.registered = false;
+                self.feed(Event::NetworkLost);
+            }
+            Step::NetworkBack => {
+                self.registered = true;
+                self.sent.extend(self.undelivered.drain(..));
+                self.feed(Event::NetworkRegistered);
+            }
+            Step::Signal(dbm) => {
+                self.signal_dbm = *dbm;
+                self.feed(Event::Signal(*dbm));
+            }
+            Step::ExpectSms {
+                to,
+                lines,
+                matching,
+            } => self.expect_sms(to, lines, *matching)?,
+            Step::ExpectNoSms(to) => {
+                let pending: Vec<_> = match to {
+                    Some(to) => self.sent.iter().filter(|s| s.to == digits(to)).collect(),
+                    None => self.sent.iter().collect(),
+                };
+                if let Some(sms) = pending.first() {
+                    return Err(format!("unexpected SMS to {}: {:?}", sms.to, sms.text));
+                }
+            }
+            Step::ExpectCall(to) => {
+                let position = self.placed_calls.iter().position(|c| c == digits(to));
+                let position = position.ok_or_else(|| format!("no call to {to}"))?;
+                let call = self.placed_calls.remove(position).unwrap_or_default();
+                self.current_call = Some(call);
+            }
+            Step::ExpectNoCall => {
+                if let Some(call) = self.placed_calls.front() {
+                    return Err(format!("unexpected call to {call}"));
+                }
+            }
+            Step::ExpectHangup => {
+                if !self.hung_up_incoming {
+                    return Err("the device did not hang up the last incoming call".into());
+                }
+            }
+            Step::ExpectUssd(code) => match self.ussd_requests.pop_front() {
+                Some(sent) if sent == *code => {}
+                Some(sent) => return Err(format!("expected USSD {code}, the device sent {sent}")),
+                None => return Err(format!("no USSD request (expected {code})")),
+            },
+            Step::ExpectRelay(on) => {
+                if self.relay_on != *on {
+                    return Err(format!("relay is {}", on_off(self.relay_on)));
+                }
+            }
+            Step::ExpectLed(led, pattern) => {
+                let _ = (led, pattern);
+                return Err(not_implemented("LED patterns"));
+            }
+            Step::ExpectShutdown => return Err(not_implemented("mains power")),
+            Step::Storage { fail } => self.saves_fail = *fail,
+        }
+        Ok(())
+    }
+
+    /// The LED pattern names now, if the engine set any.
+    pub fn led(&self, led: Led) -> Option<&'static str> {
+        self.leds.map(|leds| match led {
+            Led::Power => leds.power.name(),
+            Led::Gsm => leds.gsm.name(),
+            Led::Out => leds.out.name(),
+        })
+    }
+
+    fn expect_sms(&mut self, to: &str, lines: &[String], matching: bool) -> Result<(), String> {
+        let position = self.sent.iter().position(|s| s.to == digits(to));
+        let sms = position
+            .and_then(|i| self.sent.remove(i))
+            .ok_or_else(|| format!("no SMS to {to}"))?;
+        let got: Vec<&str> = sms.text.split('\n').map(str::trim_end).collect();
+        let want: Vec<&str> = lines.iter().map(|l| l.trim_end()).collect();
+        let same = got.len() == want.len()
+            && got.iter().zip(&want).all(|(g, w)| {
+                if matching {
+                    regex::Regex::new(&format!("^(?:{w})$")).is_ok_and(|re| re.is_match(g))
+                } else {
+                    g == w
+                }
+            });
+        if same {
+            Ok(())
+        } else {
+            // Put it back so the failure report lists it.
+            self.sent.insert(position.unwrap_or(0), sms.clone());
+            Err(format!(
+                "SMS to {to} was {:?}, expected {:?}",
+                sms.text,
+                want.join("\n")
+            ))
+        }
+    }
+
+    /// Lets virtual time pass, running every timer inside the interval in order.
+    pub fn advance(&mut self, duration: Duration) {
+        let end = self.now + duration;
+        loop {
+            let engine_due = self.engine.as_ref().and_then(Engine::poll_timeout);
+            let caller_gives_up = self.incoming.as_ref().map(|c| c.gives_up_at);
+            let next = [engine_due, caller_gives_up].into_iter().flatten().min();
+            match next {
+                Some(at) if at <= end => {
+                    self.now = self.now.max(at);
+                    if caller_gives_up.is_some_and(|t| t <= self.now) {
+                        self.incoming = None;
+                        self.feed(Event::IncomingCallEnded);
+                    }
+                    let now = self.now;
+                    if let Some(engine) = self.engine.as_mut() {
+                        engine.handle_timeout(now);
+                    }
+                    self.pump(VecDeque::new());
+                    // A deadline that does not move would loop for ever; time must advance.
+                    let still_due = self.engine.as_ref().and_then(Engine::poll_timeout);
+                    if still_due.is_some_and(|t| t <= now) {
+                        self.now = now + Duration::from_millis(1);
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.now = self.now.max(end);
+    }
+
+    fn world_timestamp(&self) -> Timestamp {
+        let time = self.world_time();
+        let whole_seconds =
+            time - TimeDelta::nanoseconds(i64::from(chrono::Timelike::nanosecond(&time)));
+        Timestamp::from_datetime(whole_seconds)
+    }
+
+    fn rtc_time(&self) -> Option<Timestamp> {
+        let (at, time) = self.rtc?;
+        let elapsed = TimeDelta::seconds(i64::try_from(self.now.since(at).as_secs()).ok()?);
+        Some(Timestamp::from_datetime(time.datetime() + elapsed))
+    }
+
+    fn boot(&mut self, reason: BootReason) {
+        let boot = Boot {
+            reason,
+            clock: self.rtc_time(),
+        };
+        self.engine = Some(Engine::new(
+            self.board.clone(),
+            self.storage.clone(),
+            boot,
+            self.now,
+        ));
+        self.shut_down = false;
+        self.log.push("boot".into());
+        let mut events = VecDeque::new();
+        if self.registered {
+            self.feed_quietly(Event::NetworkRegistered);
+        }
+        self.feed_quietly(Event::Signal(self.signal_dbm));
+        self.pump(std::mem::take(&mut events));
+    }
+
+    fn feed_quietly(&mut self, event: Event<'_>) {
+        let now = self.now;
+        if let Some(engine) = self.engine.as_mut() {
+            engine.handle(now, event);
+        }
+    }
+
+    /// Hands an event to the engine and carries out what it asks for.
+    fn feed(&mut self, event: Event<'_>) {
+        self.feed_quietly(event);
+        self.pump(VecDeque::new());
+    }
+
+    fn pump(&mut self, mut follow_ups: VecDeque<FollowUp>) {
+        loop {
+            while let Some(action) = self.engine.as_mut().and_then(Engine::poll_action) {
+                if let Some(follow_up) = self.carry_out(action) {
+                    follow_ups.push_back(follow_up);
+                }
+            }
+            let Some(follow_up) = follow_ups.pop_front() else {
+                return;
+            };
+            match follow_up {
+                FollowUp::Temperature(probe) => self.feed_quietly(Event::Temperature(probe)),
+                FollowUp::Saved(record, ok) => self.feed_quietly(Event::Saved { record, ok }),
+                FollowUp::Reboot => {
+                    follow_ups.clear();
+                    self.boot(BootReason::Reset);
+                }
+            }
+        }
+    }
+
+    fn carry_out(&mut self, action: Action) -> Option<FollowUp> {
+        match action {
+            Action::SendSms { to, text } => {
+                let sms = SentSms {
+                    to: to.as_str().to_string(),
+                    text: text.as_str().to_string(),
+                };
+                self.log
+                    .push(format!("sms-sent {}\n{}", sms.to, indent(&sms.text)));
+                if self.registered {
+                    self.sent.push_back(sms);
+                } else {
+                    self.undelivered.push(sms);
+                }
+            }
+            Action::Dial(to) => {
+                self.log.push(format!("call {to}"));
+                self.placed_calls.push_back(to.as_str().to_string());
+                self.ringing_out = Some(to.as_str().to_string());
+            }
+            Action::HangUp => {
+                self.log.push("hangup".into());
+                if self.incoming.take().is_some() {
+                    self.hung_up_incoming = true;
+                } else {
+                    self.ringing_out = None;
+                }
+            }
+            Action::SetRelay(on) => {
+                if on != self.relay_on {
+                    self.log.push(format!("relay {}", on_off(on)));
+                }
+                self.relay_on = on;
+            }
+            Action::SendUssd(code) => {
+                self.log.push(format!("ussd {code}"));
+                self.ussd_requests.push_back(code.as_str().to_string());
+            }
+            Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe_reading())),
+            Action::Save(record) => {
+                let ok = !self.saves_fail;
+                if let (true, Some(engine)) = (ok, self.engine.as_ref()) {
+                    match record {
+                        Record::Settings => self.storage.settings = engine.settings().clone(),
+                        Record::Relay => self.storage.relay_on = engine.relay_base_state(),
+                        Record::AlarmLog => self.storage.alarm_log = engine.alarm_log().clone(),
+                    }
+                }
+                return Some(FollowUp::Saved(record, ok));
+            }
+            Action::SetClock(time) => self.rtc = time.map(|t| (self.now, t)),
+            Action::SetLeds(leds) => {
+                for (name, before, after) in [
+                    ("power", self.leds.map(|l| l.power), leds.power),
+                    ("gsm", self.leds.map(|l| l.gsm), leds.gsm),
+                    ("out", self.leds.map(|l| l.out), leds.out),
+                ] {
+                    if before != Some(after) {
+                        self.log.push(format!("led {name} {}", after.name()));
+                    }
+                }
+                self.leds = Some(leds);
+            }
+            Action::Reboot => {
+                self.log.push("reboot".into());
+                return Some(FollowUp::Reboot);
+            }
+            Action::Shutdown => {
+                self.log.push("shutdown".into());
+                self.shut_down = true;
+                self.engine = None;
+            }
+        }
+        None
+    }
+
+    /// What the probe and its driver report: readings outside the DS18B20's
+    /// range (−55…125 °C) are failures (SPEC §9).
+    fn probe_reading(&self) -> Probe {
+        match self.probe {
+            ProbeSetting::Reads(s) if (-55 * 16..=125 * 16).contains(&s) => {
+                Probe::Reading(Temperature::from_sixteenths(s))
+            }
+            ProbeSetting::Reads(_) | ProbeSetting::Fails => Probe::SensorError,
+            ProbeSetting::Absent => Probe::NoSensor,
+        }
+    }
+}
+
+fn not_implemented(what: &str) -> String {
+    format!("not implemented yet: {what} (engine part 2)")
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,32 @@
+//! Runs every scenario file in `scenarios/` on the simulator: each must pass.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use isocket_host::script::{Verdict, report, run_file};
+
+#[test]
+fn every_scenario_file_passes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "scn"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "only {} scenario files", files.len());
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let verdict = run_file(file);
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            (verdict != Verdict::Pass).then(|| report(&name, &verdict))
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

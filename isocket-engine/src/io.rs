@@ -1,0 +1,194 @@
+//! The engine's interface: what the board tells it ([`Event`]) and what it
+//! asks the board to do ([`Action`]).
+
+use heapless::String;
+use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
+
+/// Longest SMS text the engine sends; longer replies go out as a
+/// concatenated SMS, which the modem splits (SPEC §3). The longest reply,
+/// a full SHOWALARMLOG, is 190 characters.
+pub const SMS_TEXT_LEN: usize = 200;
+
+/// The text of an outgoing SMS.
+pub type SmsText = String<SMS_TEXT_LEN>;
+
+/// Something that happened outside the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// An SMS arrived. `from` is the sender as the network gave it (may be
+    /// empty, alphanumeric, or carry a `+`); `sent_at` the service-centre time stamp.
+    SmsReceived {
+        /// Sender address.
+        from: &'a str,
+        /// Message text, reassembled and decoded.
+        text: &'a str,
+        /// Service-centre time stamp, if valid.
+        sent_at: Option<Timestamp>,
+    },
+    /// An incoming call started ringing; `from` is the caller id (empty if hidden).
+    IncomingCall {
+        /// Caller id.
+        from: &'a str,
+    },
+    /// The incoming call stopped ringing (the caller gave up).
+    IncomingCallEnded,
+    /// The device's own call was answered.
+    CallAnswered,
+    /// The device's own call was rejected or busy.
+    CallRejected,
+    /// The device's own call ended (or could not be placed).
+    CallEnded,
+    /// The network's answer to the pending USSD request.
+    UssdAnswer(&'a str),
+    /// The USSD request failed.
+    UssdFailed,
+    /// Registered on the network.
+    NetworkRegistered,
+    /// Registration lost.
+    NetworkLost,
+    /// Signal strength in dBm, if known.
+    Signal(Option<i16>),
+    /// The network reported its time (NITZ).
+    NetworkTime(Timestamp),
+    /// The probe's answer to [`Action::MeasureTemperature`].
+    Temperature(Probe),
+    /// The alarm input's contact changed (debounced): `true` when closed.
+    InputContact(bool),
+    /// The hidden button.
+    Button(ButtonEvent),
+    /// Mains power failed (running on battery).
+    MainsLost,
+    /// Mains power returned.
+    MainsRestored,
+    /// The outcome of an [`Action::Save`].
+    Saved {
+        /// Which record.
+        record: Record,
+        /// Whether it is durable now.
+        ok: bool,
+    },
+}
+
+/// What the button did (the sensors crate classifies presses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ButtonEvent {
+    /// Pressed and released within 10 s.
+    ShortPress,
+    /// Still held after 10 s (the LEDs start signalling the reset).
+    HoldReached,
+    /// Released after a hold of 10 s or more: factory reset.
+    LongRelease,
+}
+
+/// A storage record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// [`crate::Settings`], from [`crate::Engine::settings`].
+    Settings,
+    /// The relay's base state, from [`crate::Engine::relay_base_state`].
+    Relay,
+    /// The alarm log, from [`crate::Engine::alarm_log`].
+    AlarmLog,
+}
+
+/// A LED pattern (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LedPattern {
+    /// Dark.
+    Off,
+    /// Lit.
+    On,
+    /// One flash per second.
+    Blink1s,
+    /// One flash every 3 s.
+    Blink3s,
+    /// Four flashes per second.
+    Blink4Hz,
+    /// 4 flashes in one second, then 2 s on.
+    SimError,
+}
+
+impl LedPattern {
+    /// The name the simulator and SPEC §8 use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            LedPattern::Off => "off",
+            LedPattern::On => "on",
+            LedPattern::Blink1s => "blink-1s",
+            LedPattern::Blink3s => "blink-3s",
+            LedPattern::Blink4Hz => "blink-4hz",
+            LedPattern::SimError => "sim-error",
+        }
+    }
+}
+
+/// The three LEDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Leds {
+    /// POWER, green.
+    pub power: LedPattern,
+    /// GSM, blue.
+    pub gsm: LedPattern,
+    /// OUT, red.
+    pub out: LedPattern,
+}
+
+/// Something the engine asks the board to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send an SMS (queue and retry it until the network takes it).
+    SendSms {
+        /// Recipient.
+        to: PhoneNumber,
+        /// Text, GSM-7 only; split into a concatenated SMS if long.
+        text: SmsText,
+    },
+    /// Call a number; report [`Event::CallAnswered`], [`Event::CallRejected`] or [`Event::CallEnded`].
+    Dial(PhoneNumber),
+    /// Hang up the current call (incoming or own).
+    HangUp,
+    /// Switch the relay.
+    SetRelay(bool),
+    /// Send a USSD request; report [`Event::UssdAnswer`] or [`Event::UssdFailed`].
+    SendUssd(UssdCode),
+    /// Read the probe now; report [`Event::Temperature`].
+    MeasureTemperature,
+    /// Persist a record; report [`Event::Saved`].
+    Save(Record),
+    /// Set the battery-backed clock, so the time survives a reboot (`None`: unset it).
+    SetClock(Option<Timestamp>),
+    /// Show these LED patterns.
+    SetLeds(Leds),
+    /// Restart the firmware (after a factory reset).
+    Reboot,
+    /// Cut the battery supply (mains failure handled).
+    Shutdown,
+}
+
+/// What the board tells the engine about itself (SPEC §15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardInfo {
+    /// Product name for HARDWARE, e.g. `isocket rp2040-pico`.
+    pub product: &'static str,
+    /// Unique id for SERIALNUM.
+    pub serial: String<32>,
+}
+
+/// Why the firmware started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BootReason {
+    /// A reset, watchdog or factory-reset reboot: the relay returns to its saved base state.
+    #[default]
+    Reset,
+    /// Power came back after the device shut down for a mains failure (SPEC §13).
+    MainsRestored,
+}
+
+/// How the firmware started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Boot {
+    /// Why.
+    pub reason: BootReason,
+    /// The battery-backed clock's time, if it holds one.
+    pub clock: Option<Timestamp>,
+}
