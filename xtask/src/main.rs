@@ -57,6 +57,10 @@ const CI_STEPS: &[Step] = &[
         run: test,
     },
     Step {
+        name: "scenarios (isocket-host script)",
+        run: scenarios,
+    },
+    Step {
         name: "no_std builds",
         run: no_std_builds,
     },
@@ -183,6 +187,23 @@ fn clippy() -> StepResult {
 
 fn test() -> StepResult {
     run("cargo", &["test", "--workspace"])
+}
+
+/// The project's scenario files, through the same runner users call.
+const SCENARIO_DIR: &str = "examples/host/scenarios";
+
+fn scenarios() -> StepResult {
+    let entries =
+        std::fs::read_dir(SCENARIO_DIR).map_err(|e| format!("cannot list {SCENARIO_DIR}: {e}"))?;
+    let mut files: Vec<String> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["run", "--quiet", "-p", "isocket-host", "--", "script"];
+    args.extend(files.iter().map(String::as_str));
+    run("cargo", &args)
 }
 
 fn bench_no_run() -> StepResult {

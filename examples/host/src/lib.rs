@@ -26,3 +26,4 @@ pub mod interactive;
 pub mod scenario;
 pub mod script;
 pub mod sim;
+pub mod spec_texts;

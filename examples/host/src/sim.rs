@@ -137,6 +137,16 @@ impl Simulator {
         std::mem::take(&mut self.log)
     }
 
+    /// Every SMS the network accepted and nobody consumed yet, consuming them.
+    pub fn drain_sent(&mut self) -> Vec<SentSms> {
+        self.sent.drain(..).collect()
+    }
+
+    /// The relay pin as the board last set it.
+    pub fn relay_is_on(&self) -> bool {
+        self.relay_on
+    }
+
     /// SMS, calls and USSD requests not consumed by an expectation.
     pub fn unconsumed(&self) -> Vec<String> {
         let sms = self
