@@ -101,3 +101,8 @@ mod size_tests {
         assert!(size <= crate::ENGINE_SIZE_BUDGET, "Engine is {size} bytes");
     }
 }
+
+/// The README's example runs as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

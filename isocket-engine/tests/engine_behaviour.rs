@@ -1,0 +1,211 @@
+//! Engine behaviour that needs a board slower or stranger than the simulator's:
+//! SMS without time stamps, saves still in flight, alphanumeric senders.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use isocket_engine::*;
+use isocket_proto::Probe;
+
+const BOSS: &str = "+4915112345678";
+
+fn engine() -> Engine {
+    let board = BoardInfo {
+        product: "isocket test",
+        serial: "T-1".try_into().unwrap(),
+    };
+    Engine::new(
+        board,
+        Stored::default(),
+        Boot::default(),
+        Instant::from_millis(0),
+    )
+}
+
+fn at(seconds: u64) -> Instant {
+    Instant::from_millis(seconds * 1000)
+}
+
+fn sms(engine: &mut Engine, seconds: u64, from: &str, text: &str) {
+    engine.handle(
+        at(seconds),
+        Event::SmsReceived {
+            from,
+            text,
+            sent_at: None,
+        },
+    );
+}
+
+/// Drains the actions, answering saves with `save_ok` and probe reads with 21 °C.
+fn drain(engine: &mut Engine, seconds: u64, save_ok: bool) -> Vec<Action> {
+    let mut all = Vec::new();
+    loop {
+        let mut follow_ups = Vec::new();
+        while let Some(action) = engine.poll_action() {
+            match &action {
+                Action::Save(record) => follow_ups.push(Event::Saved {
+                    record: *record,
+                    ok: save_ok,
+                }),
+                Action::MeasureTemperature => {
+                    let reading = isocket_proto::Temperature::from_sixteenths(21 * 16);
+                    follow_ups.push(Event::Temperature(Probe::Reading(reading)));
+                }
+                _ => {}
+            }
+            all.push(action);
+        }
+        if follow_ups.is_empty() {
+            return all;
+        }
+        for event in follow_ups {
+            engine.handle(at(seconds), event);
+        }
+    }
+}
+
+fn texts(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::SendSms { text, .. } => Some(text.as_str().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn without_a_time_stamp_the_clock_stays_unset() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 1, BOSS, "DATE");
+    assert_eq!(texts(&drain(&mut e, 1, true)), ["DATE not set"]);
+    sms(&mut e, 2, BOSS, "DATESMS");
+    assert_eq!(texts(&drain(&mut e, 2, true)), ["Execute error!"]);
+    sms(&mut e, 3, BOSS, "STATUS");
+    let status = texts(&drain(&mut e, 3, true));
+    assert!(status[0].ends_with("Time: not set"), "{status:?}");
+}
+
+#[test]
+fn runtime_counts_while_the_clock_is_unset() {
+    let mut e = engine();
+    sms(&mut e, 0, BOSS, "ON");
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 2 * 86_400 + 3723, BOSS, "RUNTIME");
+    assert_eq!(
+        texts(&drain(&mut e, 0, true)),
+        ["Power socket is ON for: 2d 01:02:03"]
+    );
+}
+
+#[test]
+fn confirmation_waits_for_the_save_and_later_sms_wait_too() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 1, BOSS, "RESTARTTIME=20");
+    let actions: Vec<Action> = std::iter::from_fn(|| e.poll_action()).collect();
+    assert_eq!(
+        actions,
+        [Action::Save(Record::Settings)],
+        "no confirmation before the save"
+    );
+    assert_eq!(
+        e.settings().restart_time.get(),
+        20,
+        "the board saves the new settings"
+    );
+    // Two more commands arrive while the save is in flight.
+    sms(&mut e, 1, BOSS, "RESTARTTIME?");
+    sms(&mut e, 1, BOSS, "ON");
+    assert_eq!(e.poll_action(), None);
+    e.handle(
+        at(1),
+        Event::Saved {
+            record: Record::Settings,
+            ok: true,
+        },
+    );
+    assert_eq!(
+        texts(&drain(&mut e, 1, true)),
+        [
+            "RESTARTTIME=20 - OK",
+            "RESTARTTIME=20 seconds",
+            "Power socket ON"
+        ]
+    );
+}
+
+#[test]
+fn a_failed_save_keeps_what_storage_holds() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 1, BOSS, "MAKEMEBOSS");
+    assert_eq!(texts(&drain(&mut e, 1, false)), ["Execute error!"]);
+    assert!(!e.settings().sec_list_on);
+    assert!(e.settings().sec_numbers.is_empty());
+    assert_eq!(e.settings(), &Settings::default());
+}
+
+#[test]
+fn alphanumeric_and_hidden_senders_get_no_reply() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 1, "Vodafone", "STATUS");
+    sms(&mut e, 1, "", "HELLO");
+    assert!(texts(&drain(&mut e, 1, true)).is_empty());
+    // MAKEMEBOSS needs a number to add.
+    sms(&mut e, 1, "Vodafone", "MAKEMEBOSS");
+    let _ = drain(&mut e, 1, true);
+    assert!(!e.settings().sec_list_on);
+}
+
+#[test]
+fn a_silent_probe_answers_sensor_error() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 1, BOSS, "TEMPERATURE");
+    let actions: Vec<Action> = std::iter::from_fn(|| e.poll_action()).collect();
+    assert_eq!(actions, [Action::MeasureTemperature]);
+    let deadline = e.poll_timeout().unwrap();
+    assert_eq!(deadline, at(1) + MEASUREMENT_TIMEOUT);
+    e.handle_timeout(deadline);
+    assert_eq!(
+        texts(&drain(&mut e, 4, true)),
+        ["TEMPERATURE: Sensor error!"]
+    );
+}
+
+#[test]
+fn credit_without_an_answer_is_an_execute_error() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    sms(&mut e, 1, BOSS, "CREDIT");
+    assert_eq!(texts(&drain(&mut e, 1, true)), ["Incorrect value!"]);
+    sms(&mut e, 2, BOSS, "CREDITUMS=*100#");
+    let _ = drain(&mut e, 2, true);
+    sms(&mut e, 3, BOSS, "CREDIT");
+    let actions = drain(&mut e, 3, true);
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::SendUssd(code) if code.as_str() == "*100#"))
+    );
+    e.handle_timeout(at(3) + USSD_TIMEOUT);
+    assert_eq!(texts(&drain(&mut e, 33, true)), ["Execute error!"]);
+}
+
+#[test]
+fn a_draining_board_never_loses_actions() {
+    let mut e = engine();
+    for i in 0..200 {
+        sms(&mut e, i, BOSS, if i % 2 == 0 { "ON5" } else { "STATUS" });
+        let _ = drain(&mut e, i, true);
+        e.handle_timeout(at(i));
+    }
+    assert_eq!(e.dropped_actions(), 0);
+}
