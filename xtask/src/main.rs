@@ -65,6 +65,10 @@ const CI_STEPS: &[Step] = &[
         run: no_std_builds,
     },
     Step {
+        name: "publish --dry-run",
+        run: publish_dry_run,
+    },
+    Step {
         name: "bench --no-run",
         run: bench_no_run,
     },
@@ -203,6 +207,16 @@ fn scenarios() -> StepResult {
     files.sort();
     let mut args = vec!["run", "--quiet", "-p", "isocket-host", "--", "script"];
     args.extend(files.iter().map(String::as_str));
+    run("cargo", &args)
+}
+
+/// Every library crate packages and builds as crates.io would see it; one
+/// invocation resolves the crates' dependencies on each other locally.
+fn publish_dry_run() -> StepResult {
+    let mut args = vec!["publish", "--dry-run", "--allow-dirty", "--quiet"];
+    for krate in LIBRARY_CRATES {
+        args.extend(["-p", krate]);
+    }
     run("cargo", &args)
 }
 
