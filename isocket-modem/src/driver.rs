@@ -1,29 +1,51 @@
 //! The sans-IO modem driver: one AT command at a time, URCs turned into
-//! [`Event`]s, SMS storage discipline and supervision. It never blocks and
-//! never reads a clock: the caller passes `now_ms` (a monotonic millisecond
-//! count) with every call, writes what [`Driver::poll_transmit`] returns,
-//! drives the power pin as [`Driver::poll_power`] says, and feeds what the
-//! modem sends to [`Driver::handle`].
+//! [`Event`]s, SMS storage discipline, an outgoing queue and supervision. It
+//! never blocks and never reads a clock: the caller passes `now_ms` (a
+//! monotonic millisecond count) with every call, writes what
+//! [`Driver::poll_transmit`] returns, drives the power pin as
+//! [`Driver::poll_power`] says, and feeds what the modem sends to
+//! [`Driver::handle`].
 //!
 //! Decisions where the issue is silent:
 //! - A received single-part SMS is deleted only after [`Driver::ack`]; until
-//!   then it stays on the SIM, so a crash or reboot re-delivers it. Parts of
-//!   a concatenated message are deleted once they are in the reassembly table.
-//! - Stale messages are deleted at init with `AT+CMGD=1,4`.
-//! - `+CMS ERROR: 322` (memory full) triggers the same delete-all.
+//!   then it stays on the SIM. Parts of a concatenated message are deleted
+//!   once they are in the reassembly table.
+//! - Each storage index handed out is remembered until its delete succeeds,
+//!   so a duplicated `+CMTI`, a re-read or a list never hands it out twice
+//!   (at most once), and a failed delete is retried.
+//! - Stale messages are deleted (`AT+CMGD=1,4`) only at the first init after
+//!   [`Driver::new`] (device boot). Later re-inits (modem reboot, silence,
+//!   power cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
+//!   same list runs with every supervision poll, so a `+CMTI` lost to line
+//!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
+//! - Reads and deletes that were queued or in flight survive a re-init.
+//! - Reading stops while the event queue or the handed-out table is nearly
+//!   full (back-pressure instead of dropping events).
+//! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a failed attempt (error,
+//!   timeout, modem reboot) is retried after [`FIRST_RETRY_MS`], doubling up
+//!   to [`MAX_BACKOFF_MS`]. Parts already sent are not sent again. A message
+//!   is dropped only to make room for a new one, and only once it has failed
+//!   [`DROPPABLE_AFTER`] times ([`Event::SmsDropped`]). Delivery is at least
+//!   once: a `+CMGS` answer lost to noise makes the part go out again.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
 //!   error, 5 minutes unregistered, or an unexpected `RDY` re-initialise;
 //!   a failed init power-cycles with back-off 10 s, 20 s … capped at 10 min.
+//! - Calls: a dialled call not answered within [`DIAL_TIMEOUT_MS`] is hung up
+//!   ([`CallEnd::Unanswered`]). Profiles with [`AnswerDetection::ClccPolling`]
+//!   poll `AT+CLCC` every [`CLCC_INTERVAL_MS`]: an active call is answered, a
+//!   call missing from the list was rejected.
+//! - `NO CARRIER`, `BUSY` and `NO ANSWER` while another command is in flight
+//!   end the call, not that command.
 
 use core::fmt::Write as _;
 
 use heapless::{Deque, String, Vec};
 
-use crate::calls::{CallProgress, CallerId, Number};
+use crate::calls::{CallProgress, CallState, CallerId, Number};
 use crate::codec::{Codec, Final, Frame};
 use crate::network::{self, RegStatus, SimState};
-use crate::pdu::{self, Address, Pdu, SubmitOptions};
-use crate::profile::Profile;
+use crate::pdu::{self, Address, EncodedPdu, Pdu, SubmitOptions};
+use crate::profile::{AnswerDetection, Profile};
 use crate::reassembly::{MESSAGE_TEXT, Pushed, Reassembly};
 use crate::urc::Urc;
 use crate::ussd::Ussd;
@@ -32,14 +54,33 @@ use crate::ussd::Ussd;
 pub const COMMAND_TIMEOUT_MS: u64 = 5_000;
 /// Timeout of `AT+CMGS` and `AT+CUSD` (network round trips).
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
-/// Supervision polls registration this often.
+/// Supervision polls registration (and lists stored SMS) this often.
 pub const POLL_INTERVAL_MS: u64 = 30_000;
 /// Unregistered this long means re-initialise.
 pub const UNREGISTERED_LIMIT_MS: u64 = 5 * 60_000;
 /// The first power-cycle back-off; it doubles up to [`MAX_BACKOFF_MS`].
 pub const FIRST_BACKOFF_MS: u64 = 10_000;
-/// The longest power-cycle back-off.
+/// The longest power-cycle and send-retry back-off.
 pub const MAX_BACKOFF_MS: u64 = 10 * 60_000;
+/// Outgoing messages the queue holds.
+pub const OUTBOX_LEN: usize = 4;
+/// Longest outgoing text, in UTF-8 bytes.
+pub const OUT_TEXT: usize = 640;
+/// Most parts of one outgoing message.
+pub const MAX_PARTS: usize = 4;
+/// The first wait before a failed send is tried again.
+pub const FIRST_RETRY_MS: u64 = 30_000;
+/// Failed attempts after which a queued message may give up its place.
+pub const DROPPABLE_AFTER: u8 = 10;
+/// A dialled call not answered within this is hung up.
+pub const DIAL_TIMEOUT_MS: u64 = 45_000;
+/// `AT+CLCC` polling interval while a dialled call is not answered.
+pub const CLCC_INTERVAL_MS: u64 = 1_000;
+/// Storage indices remembered between hand-out and a successful delete.
+pub const TRACKED: usize = 16;
+
+/// Names a queued outgoing SMS in later events.
+pub type SmsHandle = u16;
 
 /// Driver state, reported on every change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,6 +91,33 @@ pub enum State {
     Initialising,
     /// Working.
     Ready,
+}
+
+/// Why a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallEnd {
+    /// A call that was up (or an incoming call) ended.
+    Ended,
+    /// Our call was rejected or busy before it was answered.
+    Rejected,
+    /// Our call was not answered in time.
+    Unanswered,
+}
+
+/// Why [`Driver::send_sms`] refused a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The queue is full of messages that have not failed often enough to drop.
+    #[error("outgoing SMS queue full")]
+    QueueFull,
+    /// More than [`OUT_TEXT`] bytes or [`MAX_PARTS`] parts.
+    #[error("SMS text too long")]
+    TooLong,
+    /// The PDU encoder refused the text or number.
+    #[error("SMS encoding: {0}")]
+    Pdu(#[from] pdu::PduError),
 }
 
 /// What happened, for the application.
@@ -68,19 +136,38 @@ pub enum Event {
         /// The text.
         text: String<MESSAGE_TEXT>,
     },
-    /// An SMS part was sent; `reference` is TP-MR.
+    /// Every part of a queued SMS was sent.
     SmsSent {
-        /// TP-MR from `+CMGS`.
+        /// From [`Driver::send_sms`].
+        handle: SmsHandle,
+        /// TP-MR of the last part, from `+CMGS`.
         reference: u8,
     },
-    /// An SMS could not be sent; the caller may queue it again.
-    SmsFailed,
+    /// An attempt to send failed; the message stays queued and is retried.
+    SmsFailed {
+        /// From [`Driver::send_sms`].
+        handle: SmsHandle,
+        /// Failed attempts so far.
+        attempts: u8,
+    },
+    /// A message that kept failing gave up its place to a new one.
+    SmsDropped {
+        /// From [`Driver::send_sms`].
+        handle: SmsHandle,
+    },
+    /// A status report (`+CDS`) for a sent part.
+    StatusReport {
+        /// TP-MR of the reported part.
+        reference: u8,
+        /// Whether it was delivered.
+        delivered: bool,
+    },
     /// Someone is calling.
     Ringing(Option<CallerId>),
     /// Our call was answered.
     CallAnswered,
-    /// Our call was rejected, unanswered or ended.
-    CallEnded,
+    /// A call ended.
+    CallEnded(CallEnd),
     /// A USSD answer.
     Ussd(Ussd),
     /// Registration changed.
@@ -93,14 +180,25 @@ pub enum Event {
     NetworkTime(network::NetworkTime),
 }
 
+impl Event {
+    /// Status events that a newer one supersedes; the first to go when the
+    /// queue is full.
+    fn is_droppable(&self) -> bool {
+        matches!(
+            self,
+            Event::State(_) | Event::Registration(_) | Event::Signal(_) | Event::NetworkTime(_)
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Init(u8),
     Poll,
     Signal,
+    List,
     Read(u16),
     Delete(u16),
-    DeleteAll,
     SendLength,
     SendBody,
     Dial,
@@ -114,6 +212,34 @@ struct InFlight {
     deadline: u64,
     /// The header seen for a `+CMGR`, waiting for its PDU line.
     header: bool,
+    /// `+CLCC` listed our outgoing call.
+    call_listed: bool,
+}
+
+/// Where a storage index stands between hand-out and deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Track {
+    HandedOut,
+    Deleting,
+}
+
+/// A queued outgoing message; parts are encoded when they are sent.
+struct Outgoing {
+    handle: SmsHandle,
+    to: Address,
+    text: String<OUT_TEXT>,
+    concat_ref: u8,
+    parts: u8,
+    next_part: u8,
+    attempts: u8,
+    not_before: u64,
+}
+
+/// Our dialled call.
+struct Call {
+    answered: bool,
+    deadline: u64,
+    next_clcc: u64,
 }
 
 const INIT_HEAD: [&str; 3] = ["ATE0", "AT+CMEE=1", "AT+CPIN?"];
@@ -127,11 +253,22 @@ pub struct Driver {
     pending_tx: bool,
     in_flight: Option<InFlight>,
     work: Deque<Op, 16>,
-    events: Deque<Event, 8>,
+    events: Deque<Event, 16>,
     power: Option<bool>,
     power_until: u64,
     power_on_at: Option<u64>,
-    outgoing: Option<pdu::EncodedPdu>,
+    /// Stale messages were deleted after boot; later inits list instead.
+    stale_cleared: bool,
+    tracked: Vec<(u16, Track), TRACKED>,
+    /// Announced or listed indices not read yet; a full table drops the
+    /// newest, which the next list finds again.
+    unread: Vec<u16, TRACKED>,
+    outbox: Vec<Outgoing, OUTBOX_LEN>,
+    /// The part being sent: (outbox handle, encoded PDU).
+    part: Option<(SmsHandle, EncodedPdu)>,
+    last_reference: u8,
+    next_handle: SmsHandle,
+    call: Option<Call>,
     dial: Option<Number>,
     ussd: Option<String<32>>,
     reassembly: Reassembly,
@@ -157,7 +294,14 @@ impl Driver {
             power: None,
             power_until: 0,
             power_on_at: None,
-            outgoing: None,
+            stale_cleared: false,
+            tracked: Vec::new(),
+            unread: Vec::new(),
+            outbox: Vec::new(),
+            part: None,
+            last_reference: 0,
+            next_handle: 0,
+            call: None,
             dial: None,
             ussd: None,
             reassembly: Reassembly::new(),
@@ -167,13 +311,18 @@ impl Driver {
             backoff: FIRST_BACKOFF_MS,
             registered: None,
         };
-        d.reinit();
+        d.reinit(now_ms);
         d
     }
 
     /// The current state.
     pub fn state(&self) -> State {
         self.state
+    }
+
+    /// Outgoing messages still queued.
+    pub fn queued_sms(&self) -> usize {
+        self.outbox.len()
     }
 
     fn set_state(&mut self, state: State) {
@@ -185,22 +334,46 @@ impl Driver {
 
     fn emit(&mut self, e: Event) {
         if self.events.is_full() {
-            self.events.pop_front();
+            // Evict a superseded status event; messages are never evicted
+            // because reading stops before the queue fills.
+            let mut kept = Deque::new();
+            let mut evicted = false;
+            while let Some(old) = self.events.pop_front() {
+                if !evicted && old.is_droppable() {
+                    evicted = true;
+                } else {
+                    kept.push_back(old).ok();
+                }
+            }
+            self.events = kept;
+            if !evicted && e.is_droppable() {
+                return;
+            }
         }
         self.events.push_back(e).ok();
     }
 
-    fn reinit(&mut self) {
+    /// Drops the queued work and the command in flight. Reads and deletes
+    /// live in their own tables and survive; an interrupted send is a failed
+    /// attempt, retried later.
+    fn clear_work(&mut self, now_ms: u64) {
+        match self.in_flight.take().map(|f| f.op) {
+            Some(Op::SendLength | Op::SendBody) => self.send_failed(now_ms),
+            Some(Op::Read(i)) => self.want_read(i),
+            _ => {}
+        }
         self.work.clear();
-        self.in_flight = None;
         self.codec.done();
-        self.work.push_back(Op::Init(0)).ok();
+    }
+
+    fn reinit(&mut self, now_ms: u64) {
+        self.clear_work(now_ms);
+        self.work.push_front(Op::Init(0)).ok();
         self.set_state(State::Initialising);
     }
 
     fn power_cycle(&mut self, now_ms: u64) {
-        self.work.clear();
-        self.in_flight = None;
+        self.clear_work(now_ms);
         self.power = Some(false);
         let on_at = now_ms + self.profile.power_pulse_ms;
         self.power_on_at = Some(on_at);
@@ -209,26 +382,77 @@ impl Driver {
         self.set_state(State::PoweringUp);
     }
 
-    /// Queues a text message; it is split into parts as needed.
-    pub fn send_sms(&mut self, to: &str, text: &str) -> Result<(), pdu::PduError> {
-        let mut parts: Vec<pdu::EncodedPdu, 4> = Vec::new();
-        let mut overflow = false;
-        pdu::encode_submit(&Address::new(to), text, &SubmitOptions::default(), 0, |p| {
-            overflow |= parts.push(p).is_err();
+    /// Queues a text message; it is split into up to [`MAX_PARTS`] parts and
+    /// retried until sent. Returns the handle later events name it by.
+    pub fn send_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
+        let to = Address::new(to);
+        let mut stored = String::new();
+        stored.push_str(text).map_err(|_| SendError::TooLong)?;
+        let concat_ref = self.next_handle.to_le_bytes()[0];
+        let mut parts = 0usize;
+        pdu::encode_submit(&to, text, &SubmitOptions::default(), concat_ref, |_| {
+            parts += 1;
         })?;
-        if overflow || parts.len() != 1 {
-            // One part at a time keeps the core small; longer texts need the caller to split.
-            return Err(pdu::PduError::TooLong);
+        let parts = u8::try_from(parts)
+            .ok()
+            .filter(|&p| usize::from(p) <= MAX_PARTS)
+            .ok_or(SendError::TooLong)?;
+        if self.outbox.is_full() {
+            let worn = self
+                .outbox
+                .iter()
+                .position(|o| o.attempts >= DROPPABLE_AFTER && self.part_handle() != Some(o.handle))
+                .ok_or(SendError::QueueFull)?;
+            let dropped = self.outbox.remove(worn);
+            self.emit(Event::SmsDropped {
+                handle: dropped.handle,
+            });
         }
-        self.outgoing = parts.pop();
-        self.work
-            .push_back(Op::SendLength)
-            .map_err(|_| pdu::PduError::TooLong)
+        let handle = self.next_handle;
+        self.next_handle = self.next_handle.wrapping_add(1);
+        self.outbox
+            .push(Outgoing {
+                handle,
+                to,
+                text: stored,
+                concat_ref,
+                parts,
+                next_part: 0,
+                attempts: 0,
+                not_before: 0,
+            })
+            .map_err(|_| SendError::QueueFull)?;
+        Ok(handle)
+    }
+
+    fn part_handle(&self) -> Option<SmsHandle> {
+        self.part.as_ref().map(|(h, _)| *h)
     }
 
     /// Confirms that the SMS handed out with `id` was handled: delete it.
+    /// The delete is retried until the modem answers it.
     pub fn ack(&mut self, id: u16) {
-        self.work.push_back(Op::Delete(id)).ok();
+        self.track(id, Track::Deleting);
+    }
+
+    /// Queues `op` unless it is already queued.
+    fn queue(&mut self, op: Op) {
+        if !self.work.iter().any(|o| *o == op) {
+            self.work.push_back(op).ok();
+        }
+    }
+
+    fn tracked(&self, index: u16) -> bool {
+        self.tracked.iter().any(|(i, _)| *i == index)
+    }
+
+    fn track(&mut self, index: u16, track: Track) {
+        match self.tracked.iter_mut().find(|(i, _)| *i == index) {
+            Some(entry) => entry.1 = track,
+            None => {
+                self.tracked.push((index, track)).ok();
+            }
+        }
     }
 
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
@@ -239,7 +463,8 @@ impl Driver {
 
     /// Hangs up.
     pub fn hang_up(&mut self) {
-        self.work.push_back(Op::HangUp).ok();
+        self.call = None;
+        self.queue(Op::HangUp);
     }
 
     /// Sends a USSD code such as `*100#`.
@@ -262,28 +487,123 @@ impl Driver {
 
     /// When the driver next wants [`Driver::poll_transmit`] called.
     pub fn poll_timeout(&self) -> u64 {
-        let deadline = self
-            .in_flight
-            .as_ref()
-            .map_or(self.next_poll, |f| f.deadline);
-        match self.state {
-            State::PoweringUp => self.power_on_at.unwrap_or(self.power_until),
-            _ => deadline.min(self.next_poll),
+        if self.state == State::PoweringUp {
+            return self.power_on_at.unwrap_or(self.power_until);
         }
+        let command = self.in_flight.as_ref().map(|f| f.deadline);
+        let retry = self.outbox.iter().map(|o| o.not_before).min();
+        let call = self.call.as_ref().map(|c| c.deadline.min(c.next_clcc));
+        [command, retry, call]
+            .into_iter()
+            .flatten()
+            .fold(self.next_poll, u64::min)
     }
 
     /// Bytes to write to the modem now, if any. Call it whenever time passes.
     pub fn poll_transmit(&mut self, now_ms: u64) -> Option<&[u8]> {
         self.on_time(now_ms);
         if self.in_flight.is_none() {
-            if let Some(op) = self.work.pop_front() {
-                self.start(op, now_ms);
-            }
+            self.start_next(now_ms);
         }
         if core::mem::take(&mut self.pending_tx) {
             return Some(&self.tx);
         }
         None
+    }
+
+    /// Starts the next command: queued work (init first), then deletes
+    /// (they free room), then reads (while there is room to hand out), then
+    /// the outgoing queue.
+    fn start_next(&mut self, now_ms: u64) {
+        if let Some(op) = self.work.pop_front() {
+            if self.state == State::Ready || matches!(op, Op::Init(_)) {
+                return self.start(op, now_ms);
+            }
+            self.work.push_front(op).ok();
+            return;
+        }
+        if self.state != State::Ready {
+            return;
+        }
+        let deleting = self.tracked.iter().find(|(_, t)| *t == Track::Deleting);
+        if let Some(&(index, _)) = deleting {
+            return self.start(Op::Delete(index), now_ms);
+        }
+        if self.can_hand_out() && !self.unread.is_empty() {
+            let index = self.unread.remove(0);
+            return self.start(Op::Read(index), now_ms);
+        }
+        if self.registered.is_none_or(RegStatus::is_registered) {
+            self.start_send(now_ms);
+        }
+    }
+
+    /// Room for one more message event and one more tracked index.
+    fn can_hand_out(&self) -> bool {
+        self.events.capacity() - self.events.len() >= 2 && !self.tracked.is_full()
+    }
+
+    fn start_send(&mut self, now_ms: u64) {
+        let Some(o) = self.outbox.iter().find(|o| o.not_before <= now_ms) else {
+            return;
+        };
+        let (handle, wanted) = (o.handle, o.next_part);
+        let mut part = None;
+        let mut seq = 0u8;
+        let encoded = pdu::encode_submit(
+            &o.to,
+            &o.text,
+            &SubmitOptions::default(),
+            o.concat_ref,
+            |p| {
+                if seq == wanted {
+                    part = Some(p);
+                }
+                seq = seq.saturating_add(1);
+            },
+        );
+        match (encoded, part) {
+            (Ok(()), Some(p)) => {
+                self.part = Some((handle, p));
+                self.start(Op::SendLength, now_ms);
+            }
+            // send_sms checked the encoding; a failure here cannot be retried.
+            _ => {
+                self.outbox.retain(|o| o.handle != handle);
+                self.emit(Event::SmsDropped { handle });
+            }
+        }
+    }
+
+    fn send_failed(&mut self, now_ms: u64) {
+        let Some((handle, _)) = self.part.take() else {
+            return;
+        };
+        if let Some(o) = self.outbox.iter_mut().find(|o| o.handle == handle) {
+            o.attempts = o.attempts.saturating_add(1);
+            let wait = FIRST_RETRY_MS << u32::from(o.attempts.min(6) - 1);
+            o.not_before = now_ms + wait.min(MAX_BACKOFF_MS);
+            let attempts = o.attempts;
+            self.emit(Event::SmsFailed { handle, attempts });
+        }
+    }
+
+    fn part_sent(&mut self) {
+        let Some((handle, _)) = self.part.take() else {
+            return;
+        };
+        let Some(i) = self.outbox.iter().position(|o| o.handle == handle) else {
+            return;
+        };
+        let done = self.outbox.get_mut(i).is_some_and(|o| {
+            o.next_part = o.next_part.saturating_add(1);
+            o.next_part >= o.parts
+        });
+        if done {
+            self.outbox.remove(i);
+            let reference = self.last_reference;
+            self.emit(Event::SmsSent { handle, reference });
+        }
     }
 
     fn on_time(&mut self, now_ms: u64) {
@@ -293,11 +613,8 @@ impl Driver {
                 self.power = Some(true);
             }
             if now_ms >= self.power_until {
-                self.reinit();
-                self.in_flight = None;
                 self.next_poll = now_ms + self.profile.boot_ms;
-                self.work.clear();
-                self.work.push_back(Op::Init(0)).ok();
+                self.reinit(now_ms);
             }
             return;
         }
@@ -308,17 +625,41 @@ impl Driver {
         }
         if now_ms >= self.next_poll && self.state == State::Ready {
             self.next_poll = now_ms + POLL_INTERVAL_MS;
-            self.work.push_back(Op::Poll).ok();
-            self.work.push_back(Op::Signal).ok();
+            for op in [Op::Poll, Op::Signal, Op::List] {
+                self.queue(op);
+            }
         }
+        self.call_timers(now_ms);
         if self
             .unregistered_since
             .is_some_and(|t| now_ms.saturating_sub(t) >= UNREGISTERED_LIMIT_MS)
         {
             self.unregistered_since = Some(now_ms);
-            self.reinit();
+            self.reinit(now_ms);
         }
         self.reassembly.expire(now_ms);
+    }
+
+    fn call_timers(&mut self, now_ms: u64) {
+        let Some(call) = &mut self.call else {
+            return;
+        };
+        if call.answered {
+            return;
+        }
+        if now_ms >= call.deadline {
+            self.call = None;
+            self.queue(Op::HangUp);
+            self.emit(Event::CallEnded(CallEnd::Unanswered));
+            return;
+        }
+        let polling = self.profile.answer == AnswerDetection::ClccPolling;
+        if polling && now_ms >= call.next_clcc {
+            call.next_clcc = now_ms + CLCC_INTERVAL_MS;
+            if self.in_flight.as_ref().is_none_or(|f| f.op != Op::Clcc) {
+                self.queue(Op::Clcc);
+            }
+        }
     }
 
     fn timed_out(&mut self, now_ms: u64) {
@@ -326,12 +667,16 @@ impl Driver {
             return;
         };
         self.codec.done();
-        self.silent_commands += 1;
+        self.silent_commands = self.silent_commands.saturating_add(1);
         match f.op {
-            Op::Init(_) => self.power_cycle(now_ms),
-            Op::SendLength | Op::SendBody => self.emit(Event::SmsFailed),
-            _ if self.silent_commands >= 3 => self.reinit(),
+            Op::Init(_) => return self.power_cycle(now_ms),
+            Op::SendLength | Op::SendBody => self.send_failed(now_ms),
+            // A timed-out delete stays in the table and is tried again.
+            Op::Read(i) => self.want_read(i),
             _ => {}
+        }
+        if self.silent_commands >= 3 {
+            self.reinit(now_ms);
         }
     }
 
@@ -349,12 +694,20 @@ impl Driver {
                     Some(cmd) => {
                         self.tx.extend_from_slice(cmd.as_bytes()).ok();
                     }
-                    None => {
-                        // Stale messages at boot: delete them unexecuted.
+                    // Stale messages at boot: delete them unexecuted.
+                    None if !self.stale_cleared => {
                         self.tx.extend_from_slice(b"AT+CMGD=1,4").ok();
                     }
+                    // A later init keeps the SIM's messages: list them.
+                    None => {
+                        self.tx.extend_from_slice(b"AT+CMGL=4").ok();
+                    }
                 }
-                (step == 2).then_some(b"+CPIN")
+                match (step, cmd) {
+                    (2, _) => Some(b"+CPIN"),
+                    (_, None) => Some(b"+CMGL"),
+                    _ => None,
+                }
             }
             Op::Poll => {
                 self.tx.extend_from_slice(b"AT+CREG?").ok();
@@ -364,6 +717,10 @@ impl Driver {
                 self.tx.extend_from_slice(b"AT+CSQ").ok();
                 Some(b"+CSQ")
             }
+            Op::List => {
+                self.tx.extend_from_slice(b"AT+CMGL=4").ok();
+                Some(b"+CMGL")
+            }
             Op::Read(i) => {
                 write!(Buf(&mut self.tx), "AT+CMGR={i}").ok();
                 Some(b"+CMGR")
@@ -372,19 +729,15 @@ impl Driver {
                 write!(Buf(&mut self.tx), "AT+CMGD={i}").ok();
                 None
             }
-            Op::DeleteAll => {
-                self.tx.extend_from_slice(b"AT+CMGD=1,4").ok();
-                None
-            }
             Op::SendLength => {
-                let len = self.outgoing.as_ref().map_or(0, |p| p.tpdu_len);
+                let len = self.part.as_ref().map_or(0, |(_, p)| p.tpdu_len);
                 write!(Buf(&mut self.tx), "AT+CMGS={len}").ok();
                 prompt = true;
                 timeout = NETWORK_TIMEOUT_MS;
                 Some(b"+CMGS")
             }
             Op::SendBody => {
-                if let Some(p) = &self.outgoing {
+                if let Some((_, p)) = &self.part {
                     self.tx.extend_from_slice(&p.hex()).ok();
                 }
                 self.tx.push(0x1A).ok();
@@ -395,6 +748,11 @@ impl Driver {
                 let n = self.dial.clone().unwrap_or_default();
                 write!(Buf(&mut self.tx), "ATD{n};").ok();
                 timeout = NETWORK_TIMEOUT_MS;
+                self.call = Some(Call {
+                    answered: false,
+                    deadline: now_ms + DIAL_TIMEOUT_MS,
+                    next_clcc: now_ms + CLCC_INTERVAL_MS,
+                });
                 None
             }
             Op::HangUp => {
@@ -419,6 +777,7 @@ impl Driver {
             op,
             deadline: now_ms + timeout,
             header: false,
+            call_listed: false,
         });
         self.pending_tx = true;
     }
@@ -442,16 +801,21 @@ impl Driver {
                     self.on_registration(now_ms, s);
                 }
                 if matches!(e, Event::Sim(s) if s != SimState::Ready) {
-                    self.reinit();
+                    self.reinit(now_ms);
+                }
+                if e == Event::CallAnswered {
+                    match &mut self.call {
+                        Some(call) if !call.answered => call.answered = true,
+                        // Only our own call's answer is news.
+                        _ => return,
+                    }
                 }
                 self.emit(e);
             }
-            Action::NewSms(i) => {
-                self.work.push_back(Op::Read(i)).ok();
-            }
+            Action::NewSms(i) => self.want_read(i),
             Action::Rebooted => {
                 if !matches!(self.in_flight.as_ref().map(|f| f.op), Some(Op::Init(_))) {
-                    self.reinit();
+                    self.reinit(now_ms);
                 }
             }
             Action::Header => {
@@ -459,14 +823,56 @@ impl Driver {
                     f.header = true;
                 }
             }
-            Action::Pdu(deliver) => self.on_sms(now_ms, deliver),
-            Action::Prompt => {
-                self.in_flight = None;
-                self.start(Op::SendBody, now_ms);
+            Action::Pdu(deliver) => {
+                if let Some(f) = &mut self.in_flight {
+                    // One PDU per header: a duplicated line is not a second message.
+                    f.header = false;
+                }
+                self.on_sms(now_ms, deliver);
             }
-            Action::Sent(reference) => self.emit(Event::SmsSent { reference }),
+            Action::Prompt => {
+                if self
+                    .in_flight
+                    .as_ref()
+                    .is_some_and(|f| f.op == Op::SendLength)
+                {
+                    self.in_flight = None;
+                    self.start(Op::SendBody, now_ms);
+                }
+            }
+            Action::Sent(reference) => self.last_reference = reference,
+            Action::CallListed(state) => {
+                if let Some(f) = &mut self.in_flight {
+                    f.call_listed = true;
+                }
+                if state == CallState::Active {
+                    self.apply(now_ms, Action::Event(Event::CallAnswered));
+                }
+            }
+            Action::CallOver(result) => self.call_over(result),
             Action::Final(result) => self.finish(now_ms, result),
         }
+    }
+
+    /// Notes `index` for reading unless it is handed out, being deleted or
+    /// already noted.
+    fn want_read(&mut self, index: u16) {
+        let reading = self
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.op == Op::Read(index));
+        if !reading && !self.tracked(index) && !self.unread.contains(&index) {
+            self.unread.push(index).ok();
+        }
+    }
+
+    fn call_over(&mut self, result: Final) {
+        let end = match self.call.take() {
+            None | Some(Call { answered: true, .. }) => CallEnd::Ended,
+            Some(_) if result == Final::NoAnswer => CallEnd::Unanswered,
+            Some(_) => CallEnd::Rejected,
+        };
+        self.emit(Event::CallEnded(end));
     }
 
     fn on_registration(&mut self, now_ms: u64, s: RegStatus) {
@@ -486,25 +892,24 @@ impl Driver {
         else {
             return;
         };
+        if self.tracked(index) {
+            return;
+        }
         match self.reassembly.push(now_ms, &deliver) {
             Pushed::Complete(m) => {
+                self.track(index, Track::HandedOut);
                 self.emit(Event::Sms {
                     id: index,
                     from: m.sender,
                     text: m.text,
                 });
             }
-            _ => {
-                self.work.push_back(Op::Delete(index)).ok();
-            }
+            _ => self.ack(index),
         }
     }
 
     fn finish(&mut self, now_ms: u64, result: Final) {
         let Some(f) = self.in_flight.take() else {
-            if matches!(result, Final::NoCarrier | Final::Busy | Final::NoAnswer) {
-                self.emit(Event::CallEnded);
-            }
             return;
         };
         self.codec.done();
@@ -515,6 +920,7 @@ impl Driver {
                 if usize::from(step) < total {
                     self.work.push_front(Op::Init(step + 1)).ok();
                 } else {
+                    self.stale_cleared = true;
                     self.backoff = FIRST_BACKOFF_MS;
                     self.next_poll = now_ms;
                     self.set_state(State::Ready);
@@ -522,25 +928,23 @@ impl Driver {
             }
             // A modem that is still booting answers ERROR or +CME ERROR: 515/14.
             (Op::Init(_), _) => self.power_cycle(now_ms),
-            (Op::SendLength | Op::SendBody, Final::Ok) => {}
-            (Op::SendLength | Op::SendBody, Final::CmsError(Some(322)))
-            | (Op::Read(_), Final::CmsError(Some(322))) => {
-                self.work.push_front(Op::DeleteAll).ok();
-                self.emit(Event::SmsFailed);
-            }
-            (Op::SendLength | Op::SendBody, _) => self.emit(Event::SmsFailed),
-            (Op::Dial, Final::Ok)
-                if self.profile.answer == crate::profile::AnswerDetection::Colp =>
-            {
-                self.emit(Event::CallAnswered)
-            }
-            (Op::Dial, Final::Ok)
-                if self.profile.answer == crate::profile::AnswerDetection::ClccPolling =>
-            {
-                self.work.push_back(Op::Clcc).ok();
+            (Op::Delete(i), Final::Ok) => self.tracked.retain(|(j, _)| *j != i),
+            // ERROR: nothing stored there (any more); a timeout retries instead.
+            (Op::Delete(i), _) => self.tracked.retain(|(j, _)| *j != i),
+            (Op::SendLength, Final::Ok) => {}
+            (Op::SendBody, Final::Ok) => self.part_sent(),
+            (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
+            (Op::Dial, Final::Ok) if self.profile.answer == AnswerDetection::Colp => {
+                self.apply(now_ms, Action::Event(Event::CallAnswered));
             }
             (Op::Dial, Final::Ok) => {}
-            (Op::Dial, _) => self.emit(Event::CallEnded),
+            (Op::Dial, other) => self.call_over(other),
+            // Our call is no longer listed: the far end rejected it.
+            (Op::Clcc, Final::Ok)
+                if !f.call_listed && self.call.as_ref().is_some_and(|c| !c.answered) =>
+            {
+                self.call_over(Final::NoCarrier);
+            }
             _ => {}
         }
     }
@@ -557,60 +961,84 @@ enum Action {
     Pdu(pdu::Deliver),
     Prompt,
     Sent(u8),
+    CallListed(CallState),
+    CallOver(Final),
     Final(Final),
 }
 
 fn classify(frame: Frame<'_>, in_flight: Option<(Op, bool)>) -> Action {
     match frame {
+        // A call ends while something else is in flight: not that command's answer.
+        Frame::Final(f @ (Final::NoCarrier | Final::Busy | Final::NoAnswer))
+            if !matches!(in_flight, Some((Op::Dial, _))) =>
+        {
+            Action::CallOver(f)
+        }
         Frame::Final(f) => Action::Final(f),
         Frame::Prompt => Action::Prompt,
         Frame::Overflow => Action::None,
-        Frame::Info(line) => match in_flight {
-            Some((Op::Read(_), false)) if line.starts_with(b"+CMGR") => Action::Header,
-            Some((Op::Read(_), true)) => match pdu::decode_hex(line) {
-                Ok(Pdu::Deliver(d)) => Action::Pdu(d),
-                _ => Action::None,
-            },
-            Some((Op::SendLength | Op::SendBody, _)) if line.starts_with(b"+CMGS") => {
-                crate::fields::fields(line, b"+CMGS")
-                    .and_then(|mut f| f.next()?.number())
-                    .map_or(Action::None, Action::Sent)
-            }
-            Some((Op::Poll, _)) => network::parse_registration(line, true)
-                .map_or(Action::None, |r| {
-                    Action::Event(Event::Registration(r.status))
-                }),
-            Some((Op::Signal, _)) => network::parse_csq(line)
-                .map_or(Action::None, |s| Action::Event(Event::Signal(s.dbm()))),
-            Some((Op::Init(_), _)) if line.starts_with(b"+CPIN") => match network::parse_cpin(line)
-            {
-                Some(SimState::Ready) | None => Action::None,
-                Some(s) => Action::Event(Event::Sim(s)),
-            },
-            Some((Op::Clcc, _)) => match crate::calls::parse_clcc(line).map(|c| c.state) {
-                Some(crate::calls::CallState::Active) => Action::Event(Event::CallAnswered),
-                _ => Action::None,
-            },
-            _ => Action::None,
-        },
+        Frame::Info(line) => classify_info(line, in_flight),
         Frame::Urc(urc) => match urc {
             Urc::NewSms { index, .. } => Action::NewSms(index),
             Urc::Ready => Action::Rebooted,
             Urc::Ring | Urc::CRing => Action::Event(Event::Ringing(None)),
             Urc::CallerId(c) => Action::Event(Event::Ringing(Some(c))),
             Urc::CallProgress(CallProgress::Answered) => Action::Event(Event::CallAnswered),
-            Urc::CallProgress(CallProgress::Ended) => Action::Event(Event::CallEnded),
+            Urc::CallProgress(CallProgress::Ended) => Action::CallOver(Final::NoCarrier),
             Urc::Ussd(u) => Action::Event(Event::Ussd(u)),
             Urc::Registration(r) => Action::Event(Event::Registration(r.status)),
             Urc::Signal(s) => Action::Event(Event::Signal(s.dbm())),
             Urc::Sim(s) => Action::Event(Event::Sim(s)),
             Urc::NetworkTime(t) => Action::Event(Event::NetworkTime(t)),
-            Urc::Sms { body, .. } => match pdu::decode_hex(body) {
-                Ok(Pdu::Deliver(d)) => Action::Pdu(d),
+            // Direct delivery (+CMT) is not configured; a stray one is
+            // dropped rather than handed out without a storage index to ack.
+            Urc::StatusReport { body, .. } => match pdu::decode_hex(body) {
+                Ok(Pdu::StatusReport(r)) => Action::Event(Event::StatusReport {
+                    reference: r.reference,
+                    delivered: r.delivered(),
+                }),
                 _ => Action::None,
             },
             _ => Action::None,
         },
+    }
+}
+
+fn classify_info(line: &[u8], in_flight: Option<(Op, bool)>) -> Action {
+    let Some((op, header)) = in_flight else {
+        return Action::None;
+    };
+    match op {
+        Op::Read(_) if !header && line.starts_with(b"+CMGR") => Action::Header,
+        Op::Read(_) if header => match pdu::decode_hex(line) {
+            Ok(Pdu::Deliver(d)) => Action::Pdu(d),
+            _ => Action::None,
+        },
+        Op::List | Op::Init(_) if line.starts_with(b"+CMGL") => {
+            crate::fields::fields(line, b"+CMGL")
+                .and_then(|mut f| f.next()?.number())
+                .map_or(Action::None, Action::NewSms)
+        }
+        Op::SendLength | Op::SendBody if line.starts_with(b"+CMGS") => {
+            crate::fields::fields(line, b"+CMGS")
+                .and_then(|mut f| f.next()?.number())
+                .map_or(Action::None, Action::Sent)
+        }
+        Op::Poll => network::parse_registration(line, true).map_or(Action::None, |r| {
+            Action::Event(Event::Registration(r.status))
+        }),
+        Op::Signal => {
+            network::parse_csq(line).map_or(Action::None, |s| Action::Event(Event::Signal(s.dbm())))
+        }
+        Op::Init(_) if line.starts_with(b"+CPIN") => match network::parse_cpin(line) {
+            Some(SimState::Ready) | None => Action::None,
+            Some(s) => Action::Event(Event::Sim(s)),
+        },
+        Op::Clcc => match crate::calls::parse_clcc(line) {
+            Some(c) if c.outgoing => Action::CallListed(c.state),
+            _ => Action::None,
+        },
+        _ => Action::None,
     }
 }
 

@@ -12,6 +12,8 @@
 //! - [`driver`]: the sans-IO driver: init, SMS storage discipline, send,
 //!   calls, USSD, supervision with a power pin; [`profile`]: dialects as data.
 //! - [`blocking`], `asynch`: thin front ends.
+//! - `testing` (feature `testing`): a scripted fake modem with fault
+//!   injection, for this crate's tests and for applications' own.
 //!
 //! The codec on its own:
 //!
@@ -104,6 +106,8 @@ pub mod pdu;
 pub mod profile;
 pub mod reassembly;
 pub mod septet;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod time;
 pub mod urc;
 pub mod ussd;

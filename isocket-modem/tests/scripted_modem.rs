@@ -4,164 +4,184 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-//! A scripted modem drives the sans-IO driver through init, receive/ack,
-//! send, calls, USSD and supervision, with faults injected.
+//! The in-crate scripted modem drives the sans-IO driver through init,
+//! receive/ack, send (single and multi-part, queued and retried), calls,
+//! USSD and supervision, with single faults placed by hand. Random fault
+//! schedules are in `fault_injection.rs`.
 
-use isocket_modem::driver::{Driver, Event, State};
-use isocket_modem::profile;
-
-/// A fake SIM800: answers each command line from its SIM storage.
-struct Scripted {
-    now: u64,
-    sim: Vec<(u16, &'static str)>,
-    silent: bool,
-    drop_next_ok: bool,
-    garble: bool,
-    log: Vec<String>,
-    power: Vec<bool>,
-}
+use isocket_modem::driver::{CallEnd, Driver, Event, State};
+use isocket_modem::network::RegStatus;
+use isocket_modem::profile::{self, Profile};
+use isocket_modem::testing::{FarEnd, ScriptedModem};
 
 const PDU: &str = "07912143658709F1040B918100551512F20000111010214365000AE8329BFD4697D9EC37";
 
-impl Scripted {
-    fn new() -> Self {
-        Scripted {
-            now: 0,
-            sim: vec![],
-            silent: false,
-            drop_next_ok: false,
-            garble: false,
-            log: vec![],
-            power: vec![],
-        }
-    }
-
-    fn answer(&mut self, cmd: &str) -> String {
-        self.log.push(cmd.to_string());
-        if self.silent {
-            return String::new();
-        }
-        let ok = if std::mem::take(&mut self.drop_next_ok) {
-            ""
-        } else {
-            "\r\nOK\r\n"
-        };
-        let body = match cmd {
-            "AT+CPIN?" => "\r\n+CPIN: READY\r\n".to_string(),
-            "AT+CREG?" => "\r\n+CREG: 2,1,\"CE00\",\"01CEAD8F\"\r\n".to_string(),
-            "AT+CSQ" => "\r\n+CSQ: 18,99\r\n".to_string(),
-            "AT+CMGD=1,4" => {
-                self.sim.clear();
-                String::new()
-            }
-            c if c.starts_with("AT+CMGR=") => {
-                let i: u16 = c[8..].parse().unwrap();
-                match self.sim.iter().find(|(j, _)| *j == i) {
-                    Some((_, pdu)) => {
-                        format!("\r\n+CMGR: 0,,{}\r\n{}\r\n", (pdu.len() - 16) / 2, pdu)
-                    }
-                    None => String::new(),
-                }
-            }
-            c if c.starts_with("AT+CMGD=") => {
-                let i: u16 = c[8..].parse().unwrap();
-                self.sim.retain(|(j, _)| *j != i);
-                String::new()
-            }
-            c if c.starts_with("AT+CMGS=") => return "\r\n> ".to_string(),
-            c if c.ends_with('\u{1a}') => "\r\n+CMGS: 42\r\n".to_string(),
-            c if c.starts_with("AT+CUSD=") => {
-                return "\r\nOK\r\n\r\n+CUSD: 0,\"Balance 5.00\",15\r\n".to_string();
-            }
-            c if c.starts_with("ATD") => {
-                return "\r\nOK\r\n\r\nMO RING\r\n\r\nMO CONNECTED\r\n".to_string();
-            }
-            _ => String::new(),
-        };
-        let mut out = body + ok;
-        if std::mem::take(&mut self.garble) {
-            out.insert_str(0, "\u{7f}\u{0}garbage ~~\r\n");
-        }
-        out
-    }
-
-    /// Runs the driver for `ms` in 100 ms steps; returns the events.
-    fn run(&mut self, d: &mut Driver, ms: u64) -> Vec<Event> {
-        let mut events = vec![];
-        let end = self.now + ms;
-        while self.now < end {
-            while let Some(tx) = d.poll_transmit(self.now) {
-                let cmd = String::from_utf8_lossy(tx)
-                    .trim_end_matches('\r')
-                    .to_string();
-                let reply = self.answer(&cmd);
-                // Feed the reply in two chunks split mid-line.
-                let (a, b) = reply.as_bytes().split_at(reply.len() / 2);
-                d.handle(self.now, a);
-                d.handle(self.now, b);
-            }
-            if let Some(p) = d.poll_power() {
-                self.power.push(p);
-            }
-            while let Some(e) = d.poll_event() {
-                events.push(e);
-            }
-            self.now += 100;
-        }
-        events
-    }
-
-    fn urc(&mut self, d: &mut Driver, text: &str) {
-        for b in text.bytes() {
-            d.handle(self.now, &[b]);
-        }
-    }
-}
-
-fn booted() -> (Scripted, Driver) {
-    let mut m = Scripted::new();
-    m.sim.push((1, PDU)); // stale at boot
-    let mut d = Driver::new(&profile::SIM800, 0);
+fn booted_with(profile: &'static Profile) -> (ScriptedModem, Driver) {
+    let mut m = ScriptedModem::new(1);
+    m.store(PDU); // stale at boot
+    let mut d = Driver::new(profile, 0);
     let events = m.run(&mut d, 2_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(m.sim.is_empty(), "stale messages are deleted at init");
     (m, d)
 }
 
+fn booted() -> (ScriptedModem, Driver) {
+    booted_with(&profile::SIM800)
+}
+
+fn sms_ids(events: &[Event]) -> Vec<u16> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Sms { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn receive_hand_out_and_delete_only_after_ack() {
     let (mut m, mut d) = booted();
-    m.sim.push((3, PDU));
-    m.sim.push((4, PDU));
-    m.urc(&mut d, "\r\n+CMTI: \"SM\",3\r\n\r\n+CMTI: \"SM\",4\r\n");
+    let a = m.deliver(&mut d, "+18005551212", "hellohello");
+    let b = m.deliver(&mut d, "+18005551212", "again");
     let events = m.run(&mut d, 1_000);
-    let ids: Vec<u16> = events
+    assert_eq!(sms_ids(&events), [a, b]);
+    assert_eq!(m.sim.len(), 2, "nothing deleted before ack");
+    d.ack(a);
+    m.run(&mut d, 500);
+    assert_eq!(m.sim.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [b]);
+}
+
+#[test]
+fn a_duplicated_cmti_hands_a_message_out_once() {
+    let (mut m, mut d) = booted();
+    let a = m.deliver(&mut d, "+18005551212", "once");
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{a}\r\n"));
+    // The periodic list sees it still stored, too.
+    let events = m.run(&mut d, 2 * 60_000);
+    assert_eq!(sms_ids(&events), [a]);
+}
+
+#[test]
+fn concatenated_message_is_reassembled_and_its_parts_deleted() {
+    let (mut m, mut d) = booted();
+    let text = "x".repeat(200);
+    let last = m.deliver(&mut d, "+18005551212", &text);
+    let events = m.run(&mut d, 2_000);
+    let got: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            Event::Sms { id, text, .. } => {
-                assert_eq!(text, "hellohello");
-                Some(*id)
-            }
+            Event::Sms { id, text, .. } => Some((*id, text.to_string())),
             _ => None,
         })
         .collect();
-    assert_eq!(ids, [3, 4]);
-    assert_eq!(m.sim.len(), 2, "nothing deleted before ack");
-    d.ack(3);
-    m.run(&mut d, 500);
-    assert_eq!(m.sim, [(4, PDU)]);
+    assert_eq!(got, [(last, text)]);
+    assert_eq!(
+        m.sim.len(),
+        1,
+        "the first part is deleted, the last waits for ack"
+    );
 }
 
 #[test]
 fn send_sms_through_the_prompt() {
     let (mut m, mut d) = booted();
-    d.send_sms("+15555551234", "hi").unwrap();
+    let h = d.send_sms("+15555551234", "hi").unwrap();
     let events = m.run(&mut d, 1_000);
     assert!(
-        events.contains(&Event::SmsSent { reference: 42 }),
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsSent { handle, .. } if *handle == h)),
         "{events:?}"
     );
     assert!(m.log.iter().any(|c| c == "AT+CMGS=16"), "{:?}", m.log);
+}
+
+#[test]
+fn long_sms_goes_out_in_concatenated_parts() {
+    let (mut m, mut d) = booted();
+    let text = "Temperature report. ".repeat(20); // 400 chars: 3 parts
+    let h = d.send_sms("+15555551234", &text).unwrap();
+    let events = m.run(&mut d, 2_000);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsSent { handle, .. } if *handle == h))
+    );
+    assert_eq!(m.sent.len(), 3);
+    assert!(
+        d.send_sms("+1", &"y".repeat(1_000)).is_err(),
+        "over 4 parts"
+    );
+}
+
+#[test]
+fn sms_without_network_is_queued_and_retried() {
+    let (mut m, mut d) = booted();
+    m.registered = false;
+    let h = d.send_sms("+15555551234", "queued").unwrap();
+    let events = m.run(&mut d, 2 * 60_000);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsFailed { handle, .. } if *handle == h))
+    );
+    assert!(m.sent.is_empty());
+    assert_eq!(d.queued_sms(), 1, "not dropped");
+    m.registered = true;
+    let events = m.run(&mut d, 4 * 60_000);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsSent { handle, .. } if *handle == h)),
+        "{events:?}"
+    );
+    assert_eq!(m.sent.len(), 1);
+    assert_eq!(d.queued_sms(), 0);
+}
+
+#[test]
+fn a_full_queue_refuses_until_a_message_has_failed_often() {
+    let (mut m, mut d) = booted();
+    m.send_error = Some(500);
+    for i in 0..4 {
+        d.send_sms("+15555551234", &format!("n{i}")).unwrap();
+    }
+    assert!(d.send_sms("+15555551234", "fifth").is_err());
+    // Ten failures with back-off up to 10 min: over an hour.
+    let events = m.run(&mut d, 3 * 60 * 60_000);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsFailed { attempts: 10, .. }))
+    );
+    assert!(d.send_sms("+15555551234", "fifth").is_ok());
+    assert!(
+        d.poll_event()
+            .is_some_and(|e| matches!(e, Event::SmsDropped { .. }))
+            || m.run(&mut d, 100)
+                .iter()
+                .any(|e| matches!(e, Event::SmsDropped { .. }))
+    );
+}
+
+#[test]
+fn status_report_becomes_an_event() {
+    let (mut m, mut d) = booted();
+    // pdu_vectors.md R5 (gammu): TP-MR 232, delivered.
+    m.send(
+        &mut d,
+        "\r\n+CDS: 33\r\n079124603050020006E80C91666666666666909070618422809090706184628000\r\n",
+    );
+    let events = m.run(&mut d, 200);
+    assert!(
+        events.contains(&Event::StatusReport {
+            reference: 232,
+            delivered: true
+        }),
+        "{events:?}"
+    );
 }
 
 #[test]
@@ -175,9 +195,14 @@ fn ussd_and_calls() {
             .any(|e| matches!(e, Event::Ussd(u) if u.text == "Balance 5.00"))
     );
     d.dial("+4912345");
-    let events = m.run(&mut d, 500);
+    let events = m.run(&mut d, 6_000);
     assert!(events.contains(&Event::CallAnswered), "{events:?}");
-    m.urc(
+    m.send(&mut d, "\r\nNO CARRIER\r\n");
+    assert!(
+        m.run(&mut d, 200)
+            .contains(&Event::CallEnded(CallEnd::Ended))
+    );
+    m.send(
         &mut d,
         "\r\nRING\r\n\r\n+CLIP: \"+27821231234\",145,,,,0\r\n",
     );
@@ -187,38 +212,58 @@ fn ussd_and_calls() {
             .iter()
             .any(|e| matches!(e, Event::Ringing(Some(c)) if c.number == "+27821231234"))
     );
-    m.urc(&mut d, "\r\nNO CARRIER\r\n");
-    assert!(m.run(&mut d, 200).contains(&Event::CallEnded));
+}
+
+#[test]
+fn clcc_polling_tells_answered_rejected_and_unanswered() {
+    for (far_end, expected) in [
+        (FarEnd::Answers, Event::CallAnswered),
+        (FarEnd::Rejects, Event::CallEnded(CallEnd::Rejected)),
+        (FarEnd::Ignores, Event::CallEnded(CallEnd::Unanswered)),
+    ] {
+        let (mut m, mut d) = booted_with(&profile::EC21);
+        m.call_urcs = false;
+        m.far_end = far_end;
+        d.dial("+4912345");
+        let events = m.run(&mut d, 60_000);
+        assert!(events.contains(&expected), "{far_end:?}: {events:?}");
+        let polls = m.log.iter().filter(|c| *c == "AT+CLCC").count();
+        assert!(polls >= 3, "{far_end:?}: {polls} polls");
+        if far_end == FarEnd::Ignores {
+            assert!(m.log.iter().any(|c| c == "ATH"), "hung up");
+        }
+    }
 }
 
 #[test]
 fn garbage_and_a_missing_ok_do_not_lose_messages() {
     let (mut m, mut d) = booted();
-    m.sim.push((5, PDU));
-    m.garble = true;
+    m.send(&mut d, "\u{7f}\u{0}garbage ~~\r\n");
     m.drop_next_ok = true;
-    m.urc(&mut d, "\r\n+CMTI: \"SM\",5\r\n");
+    let a = m.deliver(&mut d, "+18005551212", "still here");
     let events = m.run(&mut d, 10_000);
-    assert!(
-        events.iter().any(|e| matches!(e, Event::Sms { id: 5, .. })),
-        "{events:?}"
-    );
+    assert_eq!(sms_ids(&events), [a]);
     assert_eq!(m.sim.len(), 1, "still stored until acked");
 }
 
 #[test]
-fn reboot_mid_command_reinitialises() {
+fn reboot_mid_command_reinitialises_and_keeps_pending_work() {
     let (mut m, mut d) = booted();
-    m.urc(&mut d, "\r\nRDY\r\n");
-    let events = m.run(&mut d, 2_000);
-    assert!(events.contains(&Event::State(State::Initialising)));
+    let a = m.deliver(&mut d, "+18005551212", "during reboot");
+    m.reboot_next = true; // the AT+CMGR is lost to the reboot
+    let events = m.run(&mut d, 3_000);
     let init = events
         .iter()
         .position(|e| *e == Event::State(State::Initialising))
-        .unwrap();
+        .expect("re-init");
     assert!(
         events[init..].contains(&Event::State(State::Ready)),
         "{events:?}"
+    );
+    assert_eq!(sms_ids(&events), [a], "read after the re-init, not deleted");
+    assert!(
+        !m.log.iter().skip(12).any(|c| c == "AT+CMGD=1,4"),
+        "no delete-all after boot"
     );
 }
 
@@ -238,13 +283,11 @@ fn silent_modem_is_power_cycled_with_back_off() {
 }
 
 #[test]
-fn unregistered_for_five_minutes_reinitialises() {
+fn unregistered_then_registered_again_does_not_reinitialise() {
     let (mut m, mut d) = booted();
-    m.urc(&mut d, "\r\n+CREG: 2\r\n"); // searching
+    m.send(&mut d, "\r\n+CREG: 2\r\n"); // searching
     let events = m.run(&mut d, 20_000);
-    assert!(events.contains(&Event::Registration(
-        isocket_modem::network::RegStatus::Searching
-    )));
+    assert!(events.contains(&Event::Registration(RegStatus::Searching)));
     // The periodic AT+CREG? says registered again, so no re-init happens.
     let events = m.run(&mut d, 6 * 60_000);
     assert!(

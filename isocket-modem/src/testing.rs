@@ -1,0 +1,378 @@
+//! A scripted modem for tests (feature `testing`, which needs `std`): a fake
+//! SIM800-like modem with SIM storage, sending, calls and USSD that answers
+//! the [`Driver`]'s commands, with faults injected on the line from modem
+//! to host: dropped, duplicated and garbled bytes at seeded random, a
+//! missing `OK`, a reboot (`RDY`) in mid-command, silence (timeouts) and no
+//! network.
+//!
+//! ```
+//! use isocket_modem::driver::{Driver, Event, State};
+//! use isocket_modem::{profile, testing::ScriptedModem};
+//!
+//! let mut modem = ScriptedModem::new(7);
+//! let mut driver = Driver::new(&profile::SIM800, 0);
+//! assert!(modem.run(&mut driver, 2_000).contains(&Event::State(State::Ready)));
+//! let id = modem.deliver(&mut driver, "+4915112345678", "Socket ON");
+//! let events = modem.run(&mut driver, 1_000);
+//! assert!(events.iter().any(|e| matches!(e, Event::Sms { id: i, .. } if *i == id)));
+//! ```
+//!
+//! The fake never reuses a storage index, so a test can tell every message
+//! apart by its index.
+
+use std::format;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use crate::driver::{Driver, Event};
+use crate::pdu::{self, Address, SubmitOptions};
+
+/// Byte faults on the modem-to-host line, in parts per thousand per byte.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// The byte is lost.
+    pub drop: u16,
+    /// The byte arrives twice.
+    pub duplicate: u16,
+    /// The byte is replaced by a random one.
+    pub garble: u16,
+}
+
+/// How the far end treats our call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FarEnd {
+    /// Answers after 4 s.
+    Answers,
+    /// Rejects after 3 s.
+    Rejects,
+    /// Lets it ring.
+    Ignores,
+}
+
+/// Our outgoing call inside the fake.
+#[derive(Debug, Clone, Copy)]
+struct Call {
+    since: u64,
+    active: bool,
+}
+
+/// The fake modem. Its fields are the test's view and levers.
+#[derive(Debug)]
+pub struct ScriptedModem {
+    /// Simulated time in ms.
+    pub now: u64,
+    /// Stored messages: (index, PDU hex).
+    pub sim: Vec<(u16, String)>,
+    /// PDUs (hex) the driver sent through `AT+CMGS`.
+    pub sent: Vec<String>,
+    /// Every command line received.
+    pub log: Vec<String>,
+    /// Power pin changes.
+    pub power: Vec<bool>,
+    /// Random byte faults.
+    pub faults: Faults,
+    /// Answers nothing (every command times out).
+    pub silent: bool,
+    /// The next answer loses its `OK`.
+    pub drop_next_ok: bool,
+    /// The next command is lost to a reboot: the modem answers `RDY`.
+    pub reboot_next: bool,
+    /// Registered to the network; otherwise `AT+CMGS` fails with 331.
+    pub registered: bool,
+    /// `AT+CMGS` fails with this `+CMS ERROR` (a modem or network error).
+    pub send_error: Option<u16>,
+    /// How the far end treats our calls.
+    pub far_end: FarEnd,
+    /// Whether call progress comes as SIMCom URCs (`MO RING`,
+    /// `MO CONNECTED`, `NO CARRIER`); otherwise only `AT+CLCC` tells.
+    pub call_urcs: bool,
+    /// Simulation step in ms.
+    pub step_ms: u64,
+    rng: u64,
+    next_index: u16,
+    next_reference: u8,
+    awaiting_pdu: bool,
+    call: Option<Call>,
+}
+
+const OK: &str = "\r\nOK\r\n";
+
+impl ScriptedModem {
+    /// A registered, fault-free modem; `seed` drives the random faults.
+    pub fn new(seed: u64) -> Self {
+        ScriptedModem {
+            now: 0,
+            sim: Vec::new(),
+            sent: Vec::new(),
+            log: Vec::new(),
+            power: Vec::new(),
+            faults: Faults::default(),
+            silent: false,
+            drop_next_ok: false,
+            reboot_next: false,
+            registered: true,
+            send_error: None,
+            far_end: FarEnd::Answers,
+            call_urcs: true,
+            step_ms: 100,
+            // xorshift must not start at zero.
+            rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            next_index: 1,
+            next_reference: 1,
+            awaiting_pdu: false,
+            call: None,
+        }
+    }
+
+    fn random(&mut self) -> u64 {
+        // xorshift64*: reproducible per seed, no dependency.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Stores a message that has been on the SIM since before boot.
+    pub fn store(&mut self, pdu_hex: &str) -> u16 {
+        let index = self.next_index;
+        self.next_index = self.next_index.wrapping_add(1);
+        self.sim.push((index, pdu_hex.to_string()));
+        index
+    }
+
+    /// A message from `from` arrives (one part per PDU): stored and
+    /// announced with `+CMTI`. Returns the index of the last part.
+    pub fn deliver(&mut self, driver: &mut Driver, from: &str, text: &str) -> u16 {
+        let mut last = 0;
+        for part in deliver_pdus(from, text, self.next_reference) {
+            last = self.store(&part);
+            self.send(driver, &format!("\r\n+CMTI: \"SM\",{last}\r\n"));
+        }
+        self.next_reference = self.next_reference.wrapping_add(1);
+        last
+    }
+
+    /// Sends unsolicited bytes through the faulty line.
+    pub fn send(&mut self, driver: &mut Driver, text: &str) {
+        let mut line = Vec::with_capacity(text.len());
+        let f = self.faults;
+        for &byte in text.as_bytes() {
+            let roll = self.random() % 1000;
+            let (drop, dup) = (u64::from(f.drop), u64::from(f.duplicate));
+            if roll < drop {
+                continue;
+            } else if roll < drop + dup {
+                line.extend([byte, byte]);
+            } else if roll < drop + dup + u64::from(f.garble) {
+                line.push(self.random().to_le_bytes()[0]);
+            } else {
+                line.push(byte);
+            }
+        }
+        // Two reads, split mid-line, as a UART delivers them.
+        let (a, b) = line.split_at(line.len() / 2);
+        driver.handle(self.now, a);
+        driver.handle(self.now, b);
+    }
+
+    /// Runs the driver for `ms`; returns its events.
+    pub fn run(&mut self, driver: &mut Driver, ms: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        let end = self.now + ms;
+        while self.now < end {
+            self.call_progress(driver);
+            // Bounded: a driver that kept talking without time passing is a bug to show.
+            for _ in 0..64 {
+                let Some(tx) = driver.poll_transmit(self.now) else {
+                    break;
+                };
+                let command = String::from_utf8_lossy(tx).to_string();
+                let reply = self.answer(command.trim_end_matches('\r'));
+                self.send(driver, &reply);
+            }
+            if let Some(on) = driver.poll_power() {
+                self.power.push(on);
+                self.awaiting_pdu = false;
+                self.call = None;
+                if on && !self.silent {
+                    self.send(driver, "\r\nRDY\r\n");
+                }
+            }
+            while let Some(e) = driver.poll_event() {
+                events.push(e);
+            }
+            self.now += self.step_ms;
+        }
+        events
+    }
+
+    fn call_progress(&mut self, driver: &mut Driver) {
+        let Some(call) = self.call else {
+            return;
+        };
+        let ringing = self.now.saturating_sub(call.since);
+        match self.far_end {
+            FarEnd::Answers if !call.active && ringing >= 4_000 => {
+                self.call = Some(Call {
+                    active: true,
+                    ..call
+                });
+                if self.call_urcs {
+                    self.send(driver, "\r\nMO CONNECTED\r\n");
+                }
+            }
+            FarEnd::Rejects if ringing >= 3_000 => {
+                self.call = None;
+                if self.call_urcs {
+                    self.send(driver, "\r\nNO CARRIER\r\n");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The modem's answer to one command line.
+    fn answer(&mut self, command: &str) -> String {
+        self.log.push(command.to_string());
+        if self.silent {
+            return String::new();
+        }
+        if core::mem::take(&mut self.reboot_next) {
+            self.awaiting_pdu = false;
+            self.call = None;
+            return "\r\nRDY\r\n".to_string();
+        }
+        let ok = if core::mem::take(&mut self.drop_next_ok) {
+            ""
+        } else {
+            OK
+        };
+        if core::mem::take(&mut self.awaiting_pdu) {
+            let Some(hex) = command.strip_suffix('\u{1a}') else {
+                return "\r\nERROR\r\n".to_string();
+            };
+            self.sent.push(hex.to_string());
+            let reference = self.next_reference;
+            self.next_reference = self.next_reference.wrapping_add(1);
+            return format!("\r\n+CMGS: {reference}\r\n{ok}");
+        }
+        let index = |prefix: &str| command.strip_prefix(prefix)?.parse::<u16>().ok();
+        let body = match command {
+            "AT+CPIN?" => "\r\n+CPIN: READY\r\n".to_string(),
+            "AT+CREG?" if self.registered => "\r\n+CREG: 2,1,\"CE00\",\"01CEAD8F\"\r\n".to_string(),
+            "AT+CREG?" => "\r\n+CREG: 2,2\r\n".to_string(),
+            "AT+CSQ" => "\r\n+CSQ: 18,99\r\n".to_string(),
+            "AT+CMGD=1,4" => {
+                self.sim.clear();
+                String::new()
+            }
+            "AT+CMGL=4" => self
+                .sim
+                .iter()
+                .map(|(i, pdu)| format!("\r\n+CMGL: {i},1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)))
+                .collect(),
+            "ATH" => {
+                self.call = None;
+                String::new()
+            }
+            "AT+CLCC" => match self.call {
+                Some(call) => {
+                    let stat = match (call.active, self.now.saturating_sub(call.since) >= 2_000) {
+                        (true, _) => 0,
+                        (false, true) => 3,
+                        (false, false) => 2,
+                    };
+                    format!("\r\n+CLCC: 1,0,{stat},0,0,\"+4912345\",145\r\n")
+                }
+                None => String::new(),
+            },
+            c if c.starts_with("AT+CMGR=") => {
+                match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
+                    Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
+                    None => return "\r\n+CMS ERROR: 321\r\n".to_string(),
+                }
+            }
+            c if c.starts_with("AT+CMGD=") => {
+                let i = index("AT+CMGD=");
+                self.sim.retain(|(j, _)| Some(*j) != i);
+                String::new()
+            }
+            c if c.starts_with("AT+CMGS=") && self.send_error.is_some() => {
+                return format!("\r\n+CMS ERROR: {}\r\n", self.send_error.unwrap_or(500));
+            }
+            c if c.starts_with("AT+CMGS=") && self.registered => {
+                self.awaiting_pdu = true;
+                return "\r\n> ".to_string();
+            }
+            c if c.starts_with("AT+CMGS=") => return "\r\n+CMS ERROR: 331\r\n".to_string(),
+            c if c.starts_with("AT+CUSD=") => {
+                return format!("{ok}\r\n+CUSD: 0,\"Balance 5.00\",15\r\n");
+            }
+            c if c.starts_with("ATD") => {
+                self.call = Some(Call {
+                    since: self.now,
+                    active: false,
+                });
+                let ring = if self.call_urcs {
+                    "\r\nMO RING\r\n"
+                } else {
+                    ""
+                };
+                return format!("{ok}{ring}");
+            }
+            _ => String::new(),
+        };
+        body + ok
+    }
+}
+
+/// TPDU length of a PDU in hex with its SMSC part (27.005 `<length>`).
+fn tpdu_len(pdu_hex: &str) -> usize {
+    let smsc = pdu_hex
+        .get(..2)
+        .and_then(|h| usize::from_str_radix(h, 16).ok())
+        .unwrap_or(0);
+    (pdu_hex.len() / 2).saturating_sub(smsc + 1)
+}
+
+/// SMS-DELIVER PDUs (hex, no SMSC) carrying `text` from `from`: the SUBMIT
+/// encoder's parts with their headers turned into DELIVER headers, so long
+/// texts come as concatenated parts.
+pub fn deliver_pdus(from: &str, text: &str, concat_ref: u8) -> Vec<String> {
+    let mut parts = Vec::new();
+    let encoded = pdu::encode_submit(
+        &Address::new(from),
+        text,
+        &SubmitOptions::default(),
+        concat_ref,
+        |p| parts.push(p),
+    );
+    if encoded.is_err() {
+        return Vec::new();
+    }
+    parts
+        .iter()
+        .filter_map(|p| submit_to_deliver(&p.bytes))
+        .map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect())
+        .collect()
+}
+
+/// `00 | FO MR DA PID DCS VP UDL UD` (SUBMIT, relative validity) to
+/// `00 | FO OA PID DCS SCTS UDL UD` (DELIVER).
+fn submit_to_deliver(submit: &[u8]) -> Option<Vec<u8>> {
+    const SCTS: [u8; 7] = [0x11, 0x10, 0x10, 0x21, 0x43, 0x65, 0x00];
+    let smsc = usize::from(*submit.first()?);
+    let tpdu = submit.get(1 + smsc..)?;
+    let fo = *tpdu.first()?;
+    let digits = usize::from(*tpdu.get(2)?);
+    let address = tpdu.get(2..4 + digits.div_ceil(2))?;
+    let rest = tpdu.get(4 + digits.div_ceil(2)..)?;
+    let (pid_dcs, after) = (rest.get(..2)?, rest.get(3..)?); // skips TP-VP
+    let mut out = Vec::new();
+    out.extend([0x00, 0x04 | (fo & 0x40)]);
+    out.extend_from_slice(address);
+    out.extend_from_slice(pid_dcs);
+    out.extend_from_slice(&SCTS);
+    out.extend_from_slice(after);
+    Some(out)
+}
