@@ -87,6 +87,12 @@
 //!   (no alphabet guessing for SMS); USSD does guess, since modems mislabel it.
 //! - A single-part SMS is deleted only after [`driver::Driver::ack`]; parts of
 //!   a long message are deleted once held in the reassembly table (RAM).
+//!   Stale messages are deleted only at the first init after boot; later
+//!   re-inits and every supervision poll list the SIM instead, so no message
+//!   is lost to a modem reboot or a garbled `+CMTI`, and none is handed out
+//!   twice. Outgoing SMS are queued and retried. Details: [`driver`].
+//! - AT over a UART has no checksum: a garbled PDU that still decodes is
+//!   handed out as it decoded.
 //! - Supervision: three command timeouts, a SIM error, an unexpected `RDY`
 //!   or 5 minutes unregistered re-initialise; a failed init power-cycles with
 //!   back-off from 10 s doubling to 10 min.
