@@ -2,7 +2,7 @@
 //! time or the first SMS's time stamp sets it; then it runs with the
 //! monotonic clock and shows the zone it was set in.
 
-use chrono::TimeDelta;
+use chrono::{TimeDelta, Timelike};
 use isocket_proto::Timestamp;
 
 use crate::time::Instant;
@@ -34,6 +34,14 @@ impl Clock {
             .datetime()
             .checked_add_signed(TimeDelta::try_seconds(elapsed)?)?;
         Some(Timestamp::from_datetime(wall))
+    }
+
+    /// The monotonic instant at which the wall clock next enters a new minute.
+    pub(crate) fn next_minute(&self, now: Instant) -> Option<Instant> {
+        let (anchor, time) = self.anchor?;
+        let elapsed = now.since(anchor).as_secs();
+        let second = (u64::from(time.datetime().second()) + elapsed) % 60;
+        Some(anchor + crate::time::secs(elapsed + 60 - second))
     }
 
     /// The wall time at which the monotonic instant `then` (≤ `now`) happened.

@@ -2,11 +2,13 @@
 
 use heapless::Vec;
 use isocket_proto::{
-    AlarmState, Command, ListEdit, PhoneNumber, Reply, RingAction, Runtime, Setting, SettingValue,
-    Timestamp,
+    AlarmState, Command, ListEdit, PhoneNumber, Probe, Reply, RingAction, Runtime, Setting,
+    SettingValue, Status, Timestamp,
 };
 
-use crate::engine::{Engine, Failure, Outcome, ProbeUse, render};
+use crate::engine::{Engine, Recipient, render};
+use crate::sms::{Failure, Outcome};
+use crate::temperature::ProbeUse;
 use crate::time::{Instant, secs};
 
 type Result = core::result::Result<Outcome, Failure>;
@@ -165,7 +167,7 @@ impl Engine {
                     } else {
                         ProbeUse::Temperature
                     };
-                    self.wait_for_probe(now, to, usage);
+                    self.wait_for_probe(now, Recipient::One(to.clone()), usage);
                 }
                 Ok(Outcome::Deferred)
             }
@@ -191,11 +193,16 @@ impl Engine {
             C::ThermostatOn | C::ThermostatOff => {
                 let on = matches!(command, C::ThermostatOn);
                 settings.thermostat.enabled = on;
-                confirm(if on {
+                let reply = if on {
                     Reply::ThermostatStarted(settings.thermostat)
                 } else {
                     Reply::ThermostatStopped
-                })
+                };
+                let reply = confirm(reply);
+                if on {
+                    self.start_thermostat(now);
+                }
+                reply
             }
             C::Thermostat(mode) => {
                 settings.thermostat.mode = *mode;
@@ -311,6 +318,17 @@ impl Engine {
             C::SerialNum => answer(Reply::SerialNumber(&self.board.serial)),
             C::Firmware => answer(Reply::Firmware(env!("CARGO_PKG_VERSION"))),
             C::Query(setting) => answer(Reply::Setting(self.setting_value(now, *setting))),
+        }
+    }
+
+    pub(crate) fn status(&self, now: Instant, probe: Probe) -> Status {
+        Status {
+            relay_on: self.relay.is_on(),
+            signal_dbm: self.signal_dbm,
+            probe,
+            alarm_armed: self.settings.alarm_armed,
+            alarm_activated: self.settings.alarm_activated,
+            clock: self.clock.at(now),
         }
     }
 

@@ -50,6 +50,8 @@ pub enum Event<'a> {
     Signal(Option<i16>),
     /// The network reported its time (NITZ).
     NetworkTime(Timestamp),
+    /// The modem's health, as its supervisor sees it (drives the LEDs, SPEC §8).
+    Modem(ModemHealth),
     /// The probe's answer to [`Action::MeasureTemperature`].
     Temperature(Probe),
     /// The alarm input's contact changed (debounced): `true` when closed.
@@ -67,6 +69,18 @@ pub enum Event<'a> {
         /// Whether it is durable now.
         ok: bool,
     },
+}
+
+/// The modem's health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ModemHealth {
+    /// Working.
+    #[default]
+    Ok,
+    /// The SIM is missing or asks for a PIN.
+    SimError,
+    /// The modem does not answer or keeps failing.
+    ModemError,
 }
 
 /// What the button did (the sensors crate classifies presses).

@@ -52,6 +52,7 @@ pub struct Simulator {
     board: BoardInfo,
     storage: Stored,
     saves_fail: bool,
+    mains: bool,
     rtc: Option<(Instant, Timestamp)>,
     probe: ProbeSetting,
     registered: bool,
@@ -97,6 +98,7 @@ impl Simulator {
             },
             storage: Stored::default(),
             saves_fail: false,
+            mains: true,
             rtc: None,
             probe: ProbeSetting::Reads(20 * 16),
             registered: true,
@@ -200,7 +202,7 @@ impl Simulator {
             }
             Step::UssdReply(text) => self.feed(Event::UssdAnswer(text)),
             Step::Temp(setting) => self.probe = *setting,
-            Step::Input { .. } => return Err(not_implemented("the alarm input")),
+            Step::Input { closed } => self.feed(Event::InputContact(*closed)),
             Step::ButtonPress => self.feed(Event::Button(ButtonEvent::ShortPress)),
             Step::ButtonHold(d) => {
                 if *d >= RESET_HOLD {
@@ -213,7 +215,18 @@ impl Simulator {
                     self.feed(Event::Button(ButtonEvent::ShortPress));
                 }
             }
-            Step::PowerLost | Step::PowerRestored => return Err(not_implemented("mains power")),
+            Step::PowerLost => {
+                self.mains = false;
+                self.feed(Event::MainsLost);
+            }
+            Step::PowerRestored => {
+                self.mains = true;
+                if self.shut_down {
+                    self.boot(BootReason::MainsRestored);
+                } else {
+                    self.feed(Event::MainsRestored);
+                }
+            }
             Step::Reboot => self.boot(BootReason::Reset),
             Step::NetworkLost => {
                 self.registered = false;
@@ -269,10 +282,16 @@ impl Simulator {
                 }
             }
             Step::ExpectLed(led, pattern) => {
-                let _ = (led, pattern);
-                return Err(not_implemented("LED patterns"));
+                let shown = self.led(*led).unwrap_or("off");
+                if shown != pattern {
+                    return Err(format!("LED {led:?} shows {shown}"));
+                }
             }
-            Step::ExpectShutdown => return Err(not_implemented("mains power")),
+            Step::ExpectShutdown => {
+                if !self.shut_down {
+                    return Err("the device has not shut down".into());
+                }
+            }
             Step::Storage { fail } => self.saves_fail = *fail,
         }
         Ok(())
@@ -501,10 +520,6 @@ impl Simulator {
             ProbeSetting::Absent => Probe::NoSensor,
         }
     }
-}
-
-fn not_implemented(what: &str) -> String {
-    format!("not implemented yet: {what} (engine part 2)")
 }
 
 fn on_off(on: bool) -> &'static str {

@@ -1,0 +1,36 @@
+//! The hidden button (SPEC §8) and the factory reset (SPEC §16).
+
+use crate::engine::Engine;
+use crate::io::{Action, ButtonEvent, Record};
+use crate::settings::Settings;
+use crate::time::Instant;
+
+impl Engine {
+    /// A short press toggles the relay, or disarms an armed alarm (no SMS);
+    /// a hold of 10 s resets to factory state.
+    pub(crate) fn on_button(&mut self, now: Instant, button: ButtonEvent) {
+        match button {
+            ButtonEvent::ShortPress if self.settings.alarm_armed => self.set_armed(now, false),
+            ButtonEvent::ShortPress => {
+                let on = !self.relay.is_on();
+                self.switch_relay(now, on);
+            }
+            ButtonEvent::HoldReached => self.leds.reset_hold = true,
+            ButtonEvent::LongRelease => self.factory_reset(now),
+        }
+    }
+
+    /// Everything back to factory state, saved, then a reboot.
+    fn factory_reset(&mut self, now: Instant) {
+        self.inbox.clear();
+        self.settings = Settings::default();
+        self.alarm_log.clear();
+        self.clock.clear();
+        self.switch_relay(now, false);
+        self.save_settings();
+        self.push(Action::Save(Record::Relay));
+        self.push(Action::Save(Record::AlarmLog));
+        self.push(Action::SetClock(None));
+        self.push(Action::Reboot);
+    }
+}
