@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use isocket_proto::{AlertMode, RelayTime, Reply, SensorType};
+use isocket_proto::{AlertMode, RelayTime, Reply, SensorType, Timestamp};
 
 use crate::calls::Purpose;
 use crate::engine::{Engine, Recipient, render};
@@ -28,6 +28,8 @@ pub(crate) struct Alarm {
     /// SMSCHANGE: the state last reported, and until when reports wait.
     reported_active: bool,
     hold_until: Option<Instant>,
+    /// When the current alarm happened: its SMS says so, even after a call cycle.
+    raised_at: Option<Timestamp>,
 }
 
 impl Alarm {
@@ -79,7 +81,7 @@ impl Engine {
                     self.next_call(now);
                 }
                 AlertMode::Sms => {
-                    self.send_alarm_sms(now);
+                    self.send_alarm_sms();
                     self.end_cycle(now);
                 }
                 AlertMode::Off | AlertMode::SmsChange => self.end_cycle(now),
@@ -92,7 +94,8 @@ impl Engine {
         if self.alarm_log.is_full() {
             self.alarm_log.remove(0);
         }
-        let _ = self.alarm_log.push(self.clock.at(now));
+        self.alarm.raised_at = self.clock.at(now);
+        let _ = self.alarm_log.push(self.alarm.raised_at);
         self.push(Action::Save(Record::AlarmLog));
         if !self.settings.alarm_activated {
             self.settings.alarm_activated = true;
@@ -100,8 +103,8 @@ impl Engine {
         }
     }
 
-    fn send_alarm_sms(&mut self, now: Instant) {
-        let reply = Reply::AlarmActivated(self.clock.at(now));
+    fn send_alarm_sms(&mut self) {
+        let reply = Reply::AlarmActivated(self.alarm.raised_at);
         self.send(&Recipient::AlertNumbers, render(&reply));
     }
 
@@ -123,7 +126,7 @@ impl Engine {
                 true
             }
             None => {
-                self.send_alarm_sms(now);
+                self.send_alarm_sms();
                 self.end_cycle(now);
                 false
             }
@@ -186,7 +189,7 @@ impl Engine {
         self.alarm.hold_until = Some(now + SMSCHANGE_HOLD);
         if active {
             self.raise_alarm(now);
-            self.send_alarm_sms(now);
+            self.send_alarm_sms();
         } else {
             let reply = Reply::AlarmCleared(self.clock.at(now));
             self.send(&Recipient::AlertNumbers, render(&reply));
