@@ -19,6 +19,14 @@
 //!   same list runs with every supervision poll, so a `+CMTI` lost to line
 //!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
 //! - Reads and deletes that were queued or in flight survive a re-init.
+//! - Text mode ([`crate::text`]) replaces `AT+CMGF=0` in the init with
+//!   `AT+CMGF=1`, `AT+CSCS="GSM"`, `AT+CSDH=1` (the last two may fail), lists
+//!   with `AT+CMGL="ALL"`, and sends with `AT+CMGS="<number>"`; a text body
+//!   that spans lines ends at the final result code. A body line that is
+//!   itself a final result (an SMS reading just `OK`) cannot be told apart
+//!   from the end of the answer; such a message is handed out empty.
+//! - Sends wait, like reads, while the event queue is nearly full, so no
+//!   `SmsSent` is ever lost to a full queue.
 //! - Reading stops while the event queue or the handed-out table is nearly
 //!   full (back-pressure instead of dropping events).
 //! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a failed attempt (error,
@@ -39,14 +47,16 @@
 
 use core::fmt::Write as _;
 
+use chrono::{DateTime, FixedOffset};
 use heapless::{Deque, String, Vec};
 
 use crate::calls::{CallProgress, CallState, CallerId, Number};
 use crate::codec::{Codec, Final, Frame};
 use crate::network::{self, RegStatus, SimState};
 use crate::pdu::{self, Address, EncodedPdu, Pdu, SubmitOptions};
-use crate::profile::{AnswerDetection, Profile};
+use crate::profile::{AnswerDetection, Profile, SmsMode};
 use crate::reassembly::{MESSAGE_TEXT, Pushed, Reassembly};
+use crate::text;
 use crate::urc::Urc;
 use crate::ussd::Ussd;
 
@@ -135,6 +145,9 @@ pub enum Event {
         from: Number,
         /// The text.
         text: String<MESSAGE_TEXT>,
+        /// The SMSC time stamp (TP-SCTS) of the part that completed it, in
+        /// the sender's zone; `None` if missing or invalid.
+        sent_at: Option<DateTime<FixedOffset>>,
     },
     /// Every part of a queued SMS was sent.
     SmsSent {
@@ -212,6 +225,8 @@ struct InFlight {
     deadline: u64,
     /// The header seen for a `+CMGR`, waiting for its PDU line.
     header: bool,
+    /// The `+CMGR` answer held a message.
+    got_message: bool,
     /// `+CLCC` listed our outgoing call.
     call_listed: bool,
 }
@@ -235,6 +250,14 @@ struct Outgoing {
     not_before: u64,
 }
 
+/// The part of a queued message being sent.
+struct Part {
+    handle: SmsHandle,
+    index: u8,
+    /// `None` in text mode, where the text is typed from the outbox.
+    pdu: Option<EncodedPdu>,
+}
+
 /// Our dialled call.
 struct Call {
     answered: bool,
@@ -243,6 +266,18 @@ struct Call {
 }
 
 const INIT_HEAD: [&str; 3] = ["ATE0", "AT+CMEE=1", "AT+CPIN?"];
+const PDU_MODE: &str = "AT+CMGF=0";
+const PDU_FORMAT: &[&str] = &[PDU_MODE];
+const TEXT_FORMAT: &[&str] = &["AT+CMGF=1", "AT+CSCS=\"GSM\"", "AT+CSDH=1"];
+
+/// A text-mode `+CMGR` answer being collected: header parameters and body
+/// lines (joined by LF).
+#[derive(Default)]
+struct TextRead {
+    header: Vec<u8, 200>,
+    body: Vec<u8, 512>,
+    lines: u8,
+}
 
 /// The sans-IO driver.
 pub struct Driver {
@@ -259,13 +294,16 @@ pub struct Driver {
     power_on_at: Option<u64>,
     /// Stale messages were deleted after boot; later inits list instead.
     stale_cleared: bool,
+    /// SMS text mode: the profile asks for it, or the modem refused PDU mode.
+    text_mode: bool,
+    text_read: TextRead,
     tracked: Vec<(u16, Track), TRACKED>,
     /// Announced or listed indices not read yet; a full table drops the
     /// newest, which the next list finds again.
     unread: Vec<u16, TRACKED>,
     outbox: Vec<Outgoing, OUTBOX_LEN>,
-    /// The part being sent: (outbox handle, encoded PDU).
-    part: Option<(SmsHandle, EncodedPdu)>,
+    /// The part being sent.
+    part: Option<Part>,
     last_reference: u8,
     next_handle: SmsHandle,
     call: Option<Call>,
@@ -295,6 +333,8 @@ impl Driver {
             power_until: 0,
             power_on_at: None,
             stale_cleared: false,
+            text_mode: false,
+            text_read: TextRead::default(),
             tracked: Vec::new(),
             unread: Vec::new(),
             outbox: Vec::new(),
@@ -318,6 +358,12 @@ impl Driver {
     /// The current state.
     pub fn state(&self) -> State {
         self.state
+    }
+
+    /// Whether SMS go through text mode (the profile's choice, or the
+    /// modem refused PDU mode at the last init).
+    pub fn text_mode(&self) -> bool {
+        self.text_mode
     }
 
     /// Outgoing messages still queued.
@@ -368,6 +414,8 @@ impl Driver {
 
     fn reinit(&mut self, now_ms: u64) {
         self.clear_work(now_ms);
+        // Every init asks for PDU mode again: a refusal may have been transient.
+        self.text_mode = self.profile.sms_mode == SmsMode::Text;
         self.work.push_front(Op::Init(0)).ok();
         self.set_state(State::Initialising);
     }
@@ -426,13 +474,33 @@ impl Driver {
     }
 
     fn part_handle(&self) -> Option<SmsHandle> {
-        self.part.as_ref().map(|(h, _)| *h)
+        self.part.as_ref().map(|p| p.handle)
     }
 
     /// Confirms that the SMS handed out with `id` was handled: delete it.
     /// The delete is retried until the modem answers it.
     pub fn ack(&mut self, id: u16) {
         self.track(id, Track::Deleting);
+    }
+
+    /// The init sequence: the common head, the message format, the
+    /// profile's commands; `None` past its end (the stale-SMS step).
+    fn init_command(&self, step: u8) -> Option<&'static str> {
+        let format = if self.text_mode {
+            TEXT_FORMAT
+        } else {
+            PDU_FORMAT
+        };
+        let mut all = INIT_HEAD.iter().chain(format).chain(self.profile.init);
+        all.nth(usize::from(step)).copied()
+    }
+
+    fn list_command(&self) -> &'static [u8] {
+        if self.text_mode {
+            b"AT+CMGL=\"ALL\""
+        } else {
+            b"AT+CMGL=4"
+        }
     }
 
     /// Queues `op` unless it is already queued.
@@ -533,14 +601,20 @@ impl Driver {
             let index = self.unread.remove(0);
             return self.start(Op::Read(index), now_ms);
         }
-        if self.registered.is_none_or(RegStatus::is_registered) {
+        // A send ends in an event, too: no room, no send.
+        if self.registered.is_none_or(RegStatus::is_registered) && self.event_room() {
             self.start_send(now_ms);
         }
     }
 
+    /// Room for one more event that must not be lost, besides a status one.
+    fn event_room(&self) -> bool {
+        self.events.capacity() - self.events.len() >= 2
+    }
+
     /// Room for one more message event and one more tracked index.
     fn can_hand_out(&self) -> bool {
-        self.events.capacity() - self.events.len() >= 2 && !self.tracked.is_full()
+        self.event_room() && !self.tracked.is_full()
     }
 
     fn start_send(&mut self, now_ms: u64) {
@@ -548,6 +622,14 @@ impl Driver {
             return;
         };
         let (handle, wanted) = (o.handle, o.next_part);
+        if self.text_mode {
+            self.part = Some(Part {
+                handle,
+                index: wanted,
+                pdu: None,
+            });
+            return self.start(Op::SendLength, now_ms);
+        }
         let mut part = None;
         let mut seq = 0u8;
         let encoded = pdu::encode_submit(
@@ -564,7 +646,11 @@ impl Driver {
         );
         match (encoded, part) {
             (Ok(()), Some(p)) => {
-                self.part = Some((handle, p));
+                self.part = Some(Part {
+                    handle,
+                    index: wanted,
+                    pdu: Some(p),
+                });
                 self.start(Op::SendLength, now_ms);
             }
             // send_sms checked the encoding; a failure here cannot be retried.
@@ -576,7 +662,7 @@ impl Driver {
     }
 
     fn send_failed(&mut self, now_ms: u64) {
-        let Some((handle, _)) = self.part.take() else {
+        let Some(Part { handle, .. }) = self.part.take() else {
             return;
         };
         if let Some(o) = self.outbox.iter_mut().find(|o| o.handle == handle) {
@@ -589,15 +675,21 @@ impl Driver {
     }
 
     fn part_sent(&mut self) {
-        let Some((handle, _)) = self.part.take() else {
+        let Some(Part { handle, .. }) = self.part.take() else {
             return;
         };
         let Some(i) = self.outbox.iter().position(|o| o.handle == handle) else {
             return;
         };
+        let text_mode = self.text_mode;
         let done = self.outbox.get_mut(i).is_some_and(|o| {
             o.next_part = o.next_part.saturating_add(1);
-            o.next_part >= o.parts
+            // Text mode has its own, never larger, split (no UDH).
+            let parts = match text_mode {
+                true => text::part_count(&o.text),
+                false => usize::from(o.parts),
+            };
+            usize::from(o.next_part) >= parts
         });
         if done {
             self.outbox.remove(i);
@@ -686,10 +778,7 @@ impl Driver {
         let mut prompt = false;
         let prefix: Option<&'static [u8]> = match op {
             Op::Init(step) => {
-                let i = usize::from(step);
-                let cmd = INIT_HEAD
-                    .get(i)
-                    .or_else(|| self.profile.init.get(i - INIT_HEAD.len()));
+                let cmd = self.init_command(step);
                 match cmd {
                     Some(cmd) => {
                         self.tx.extend_from_slice(cmd.as_bytes()).ok();
@@ -700,7 +789,7 @@ impl Driver {
                     }
                     // A later init keeps the SIM's messages: list them.
                     None => {
-                        self.tx.extend_from_slice(b"AT+CMGL=4").ok();
+                        self.tx.extend_from_slice(self.list_command()).ok();
                     }
                 }
                 match (step, cmd) {
@@ -718,7 +807,7 @@ impl Driver {
                 Some(b"+CSQ")
             }
             Op::List => {
-                self.tx.extend_from_slice(b"AT+CMGL=4").ok();
+                self.tx.extend_from_slice(self.list_command()).ok();
                 Some(b"+CMGL")
             }
             Op::Read(i) => {
@@ -729,16 +818,34 @@ impl Driver {
                 write!(Buf(&mut self.tx), "AT+CMGD={i}").ok();
                 None
             }
+            Op::SendLength if self.text_mode => {
+                let to = outgoing(&self.outbox, &self.part).map(|o| o.to.number.as_str());
+                write!(Buf(&mut self.tx), "AT+CMGS=\"{}\"", to.unwrap_or_default()).ok();
+                prompt = true;
+                timeout = NETWORK_TIMEOUT_MS;
+                Some(b"+CMGS")
+            }
             Op::SendLength => {
-                let len = self.part.as_ref().map_or(0, |(_, p)| p.tpdu_len);
+                let len = self.part.as_ref().and_then(|p| p.pdu.as_ref());
+                let len = len.map_or(0, |p| p.tpdu_len);
                 write!(Buf(&mut self.tx), "AT+CMGS={len}").ok();
                 prompt = true;
                 timeout = NETWORK_TIMEOUT_MS;
                 Some(b"+CMGS")
             }
             Op::SendBody => {
-                if let Some((_, p)) = &self.part {
-                    self.tx.extend_from_slice(&p.hex()).ok();
+                match self.part.as_ref().and_then(|p| p.pdu.as_ref()) {
+                    Some(pdu) => {
+                        self.tx.extend_from_slice(&pdu.hex()).ok();
+                    }
+                    None => {
+                        let index = self.part.as_ref().map_or(0, |p| p.index);
+                        if let Some(o) = outgoing(&self.outbox, &self.part) {
+                            let mut body: Vec<u8, { text::TEXT_PART }> = Vec::new();
+                            text::encode_part(&o.text, usize::from(index), &mut body);
+                            self.tx.extend_from_slice(&body).ok();
+                        }
+                    }
                 }
                 self.tx.push(0x1A).ok();
                 timeout = NETWORK_TIMEOUT_MS;
@@ -777,6 +884,7 @@ impl Driver {
             op,
             deadline: now_ms + timeout,
             header: false,
+            got_message: false,
             call_listed: false,
         });
         self.pending_tx = true;
@@ -785,10 +893,12 @@ impl Driver {
     /// Feeds bytes read from the modem.
     pub fn handle(&mut self, now_ms: u64, mut input: &[u8]) {
         while !input.is_empty() {
+            let in_flight = self.in_flight.as_ref().map(|f| (f.op, f.header));
             let (used, frame) = self.codec.decode(input);
             input = input.get(used..).unwrap_or_default();
             let Some(frame) = frame else { continue };
-            let action = classify(frame, self.in_flight.as_ref().map(|f| (f.op, f.header)));
+            let text = self.text_mode.then_some(&mut self.text_read);
+            let action = classify(frame, in_flight, text);
             self.apply(now_ms, action);
         }
     }
@@ -824,11 +934,15 @@ impl Driver {
                 }
             }
             Action::Pdu(deliver) => {
-                if let Some(f) = &mut self.in_flight {
-                    // One PDU per header: a duplicated line is not a second message.
-                    f.header = false;
+                let Some(f) = &mut self.in_flight else {
+                    return;
+                };
+                // One PDU per header: a duplicated line is not a second message.
+                f.header = false;
+                f.got_message = true;
+                if let Op::Read(index) = f.op {
+                    self.on_sms(now_ms, index, &deliver);
                 }
-                self.on_sms(now_ms, deliver);
             }
             Action::Prompt => {
                 if self
@@ -884,24 +998,19 @@ impl Driver {
         }
     }
 
-    fn on_sms(&mut self, now_ms: u64, deliver: pdu::Deliver) {
-        let Some(InFlight {
-            op: Op::Read(index),
-            ..
-        }) = self.in_flight
-        else {
-            return;
-        };
+    /// A message read from storage `index`.
+    fn on_sms(&mut self, now_ms: u64, index: u16, deliver: &pdu::Deliver) {
         if self.tracked(index) {
             return;
         }
-        match self.reassembly.push(now_ms, &deliver) {
+        match self.reassembly.push(now_ms, deliver) {
             Pushed::Complete(m) => {
                 self.track(index, Track::HandedOut);
                 self.emit(Event::Sms {
                     id: index,
                     from: m.sender,
                     text: m.text,
+                    sent_at: deliver.timestamp,
                 });
             }
             _ => self.ack(index),
@@ -916,7 +1025,12 @@ impl Driver {
         self.silent_commands = 0;
         match (f.op, result) {
             (Op::Init(step), Final::Ok) => {
-                let total = INIT_HEAD.len() + self.profile.init.len();
+                let format = if self.text_mode {
+                    TEXT_FORMAT
+                } else {
+                    PDU_FORMAT
+                };
+                let total = INIT_HEAD.len() + format.len() + self.profile.init.len();
                 if usize::from(step) < total {
                     self.work.push_front(Op::Init(step + 1)).ok();
                 } else {
@@ -926,8 +1040,27 @@ impl Driver {
                     self.set_state(State::Ready);
                 }
             }
+            // No PDU mode: fall back to text mode, unless the modem is just busy.
+            (Op::Init(step), r) if self.init_command(step) == Some(PDU_MODE) && !is_busy(r) => {
+                self.text_mode = true;
+                self.work.push_front(Op::Init(step)).ok();
+            }
+            // The character set and header details are nice to have.
+            (Op::Init(step), _)
+                if self
+                    .init_command(step)
+                    .is_some_and(|c| TEXT_FORMAT.get(1..).unwrap_or_default().contains(&c)) =>
+            {
+                self.work.push_front(Op::Init(step + 1)).ok();
+            }
             // A modem that is still booting answers ERROR or +CME ERROR: 515/14.
             (Op::Init(_), _) => self.power_cycle(now_ms),
+            (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
+                let t = &self.text_read;
+                if let Some(d) = text::deliver(&t.header, 1, &t.body) {
+                    self.on_sms(now_ms, index, &d);
+                }
+            }
             (Op::Delete(i), Final::Ok) => self.tracked.retain(|(j, _)| *j != i),
             // ERROR: nothing stored there (any more); a timeout retries instead.
             (Op::Delete(i), _) => self.tracked.retain(|(j, _)| *j != i),
@@ -966,7 +1099,16 @@ enum Action {
     Final(Final),
 }
 
-fn classify(frame: Frame<'_>, in_flight: Option<(Op, bool)>) -> Action {
+/// `+CME ERROR: 14` (SIM busy) and `515` (device busy) pass.
+fn is_busy(result: Final) -> bool {
+    matches!(result, Final::CmeError(Some(14 | 515)))
+}
+
+fn classify(
+    frame: Frame<'_>,
+    in_flight: Option<(Op, bool)>,
+    text: Option<&mut TextRead>,
+) -> Action {
     match frame {
         // A call ends while something else is in flight: not that command's answer.
         Frame::Final(f @ (Final::NoCarrier | Final::Busy | Final::NoAnswer))
@@ -977,7 +1119,7 @@ fn classify(frame: Frame<'_>, in_flight: Option<(Op, bool)>) -> Action {
         Frame::Final(f) => Action::Final(f),
         Frame::Prompt => Action::Prompt,
         Frame::Overflow => Action::None,
-        Frame::Info(line) => classify_info(line, in_flight),
+        Frame::Info(line) => classify_info(line, in_flight, text),
         Frame::Urc(urc) => match urc {
             Urc::NewSms { index, .. } => Action::NewSms(index),
             Urc::Ready => Action::Rebooted,
@@ -1004,10 +1146,36 @@ fn classify(frame: Frame<'_>, in_flight: Option<(Op, bool)>) -> Action {
     }
 }
 
-fn classify_info(line: &[u8], in_flight: Option<(Op, bool)>) -> Action {
+fn classify_info(
+    line: &[u8],
+    in_flight: Option<(Op, bool)>,
+    text: Option<&mut TextRead>,
+) -> Action {
     let Some((op, header)) = in_flight else {
         return Action::None;
     };
+    match (op, text) {
+        (Op::Read(_), Some(t)) if !header && line.starts_with(b"+CMGR") => {
+            t.header.clear();
+            t.body.clear();
+            t.lines = 0;
+            extend_truncated(
+                &mut t.header,
+                crate::fields::params(line, b"+CMGR").unwrap_or_default(),
+            );
+            return Action::Header;
+        }
+        // A text body may span lines; it ends at the final result.
+        (Op::Read(_), Some(t)) if header => {
+            if t.lines > 0 {
+                extend_truncated(&mut t.body, b"\n");
+            }
+            t.lines = t.lines.saturating_add(1);
+            extend_truncated(&mut t.body, line);
+            return Action::None;
+        }
+        _ => {}
+    }
     match op {
         Op::Read(_) if !header && line.starts_with(b"+CMGR") => Action::Header,
         Op::Read(_) if header => match pdu::decode_hex(line) {
@@ -1040,6 +1208,19 @@ fn classify_info(line: &[u8], in_flight: Option<(Op, bool)>) -> Action {
         },
         _ => Action::None,
     }
+}
+
+/// The queued message whose part is being sent.
+fn outgoing<'a>(outbox: &'a [Outgoing], part: &Option<Part>) -> Option<&'a Outgoing> {
+    let handle = part.as_ref()?.handle;
+    outbox.iter().find(|o| o.handle == handle)
+}
+
+/// Appends what fits of `bytes`.
+fn extend_truncated<const N: usize>(buf: &mut Vec<u8, N>, bytes: &[u8]) {
+    let room = N - buf.len();
+    buf.extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default())
+        .ok();
 }
 
 /// `core::fmt::Write` into a bounded byte buffer; overflow truncates.

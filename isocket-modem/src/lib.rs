@@ -8,6 +8,7 @@
 //! - [`codec`]: bytes in, typed final results, info lines and URCs out
 //!   (3GPP TS 27.007, 27.005).
 //! - [`pdu`], [`septet`], [`reassembly`]: SMS PDUs (3GPP TS 23.040, 23.038).
+//! - [`text`]: SMS text mode, the fallback for modems without PDU mode.
 //! - [`ussd`], [`calls`], [`network`], [`time`]: typed answers.
 //! - [`driver`]: the sans-IO driver: init, SMS storage discipline, send,
 //!   calls, USSD, supervision with a power pin; [`profile`]: dialects as data.
@@ -45,7 +46,7 @@
 //!     let mut modem = Modem::new(Driver::new(&profile::SIM800, 0), serial, pwrkey, clock);
 //!     loop {
 //!         match modem.try_poll()? {
-//!             Some(Event::Sms { id, from, text }) => {
+//!             Some(Event::Sms { id, from, text, .. }) => {
 //!                 // Handle the command, then let the driver delete it.
 //!                 let _ = (from, text);
 //!                 modem.driver.ack(id);
@@ -91,6 +92,13 @@
 //!   re-inits and every supervision poll list the SIM instead, so no message
 //!   is lost to a modem reboot or a garbled `+CMTI`, and none is handed out
 //!   twice. Outgoing SMS are queued and retried. Details: [`driver`].
+//! - PDU mode is the default. A modem that refuses `AT+CMGF=0` (anything
+//!   but a busy `+CME ERROR: 14/515`), or a profile with
+//!   [`profile::SmsMode::Text`], is driven in text mode (`AT+CMGF=1`,
+//!   `AT+CSCS="GSM"`, `AT+CSDH=1`); every init tries PDU mode again. Text
+//!   mode has no concatenation and sends only the GSM default alphabet
+//!   (details: [`text`]).
+//! - [`driver::Event::Sms`] carries the SMSC time stamp in both modes.
 //! - AT over a UART has no checksum: a garbled PDU that still decodes is
 //!   handed out as it decoded.
 //! - Supervision: three command timeouts, a SIM error, an unexpected `RDY`
@@ -114,6 +122,7 @@ pub mod reassembly;
 pub mod septet;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod text;
 pub mod time;
 pub mod urc;
 pub mod ussd;

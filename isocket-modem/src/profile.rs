@@ -11,13 +11,26 @@ pub enum AnswerDetection {
     VendorUrc,
 }
 
+/// The SMS message format (27.005 §3.2.3, `AT+CMGF`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SmsMode {
+    /// PDU mode (`AT+CMGF=0`); a modem that refuses it falls back to text mode.
+    Pdu,
+    /// Text mode (`AT+CMGF=1`, `AT+CSCS="GSM"`, `AT+CSDH=1`), for dialects
+    /// whose PDU mode is missing or broken.
+    Text,
+}
+
 /// One modem family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profile {
     /// Family name.
     pub name: &'static str,
-    /// Commands sent after the common `ATE0`, `AT+CMEE=1`, in order.
+    /// Commands sent after the common `ATE0`, `AT+CMEE=1`, `AT+CPIN?` and
+    /// the message format commands ([`Profile::sms_mode`]), in order.
     pub init: &'static [&'static str],
+    /// The preferred SMS message format.
+    pub sms_mode: SmsMode,
     /// How answered calls are detected.
     pub answer: AnswerDetection,
     /// PWRKEY pulse (or supply-off time) in milliseconds.
@@ -29,7 +42,6 @@ pub struct Profile {
 }
 
 const COMMON: &[&str] = &[
-    "AT+CMGF=0",
     "AT+CNMI=2,1,0,1,0",
     "AT+CLIP=1",
     "AT+CREG=2",
@@ -40,7 +52,6 @@ const COMMON: &[&str] = &[
 pub const SIM800: Profile = Profile {
     name: "SIMCom SIM800",
     init: &[
-        "AT+CMGF=0",
         "AT+CNMI=2,1,0,1,0",
         "AT+CLIP=1",
         "AT+CREG=2",
@@ -52,6 +63,7 @@ pub const SIM800: Profile = Profile {
     power_pulse_ms: 1100,
     boot_ms: 3000,
     cpin_without_ok: false,
+    sms_mode: SmsMode::Pdu,
 };
 
 /// SIMCom SIM900.
@@ -65,7 +77,6 @@ pub const SIM900: Profile = Profile {
 pub const SIM7600: Profile = Profile {
     name: "SIMCom SIM7600",
     init: &[
-        "AT+CMGF=0",
         "AT+CNMI=2,1,0,1,0",
         "AT+CLIP=1",
         "AT+CREG=2",
@@ -76,6 +87,7 @@ pub const SIM7600: Profile = Profile {
     power_pulse_ms: 500,
     boot_ms: 15000,
     cpin_without_ok: false,
+    sms_mode: SmsMode::Pdu,
 };
 
 /// Quectel M66.
@@ -86,6 +98,7 @@ pub const M66: Profile = Profile {
     power_pulse_ms: 1000,
     boot_ms: 4000,
     cpin_without_ok: false,
+    sms_mode: SmsMode::Pdu,
 };
 
 /// Quectel EC21 (LTE).
@@ -114,6 +127,7 @@ pub const SARA_G3: Profile = Profile {
     power_pulse_ms: 1000,
     boot_ms: 5000,
     cpin_without_ok: false,
+    sms_mode: SmsMode::Pdu,
 };
 
 /// Any 27.005/27.007 modem.
@@ -124,4 +138,5 @@ pub const GENERIC: Profile = Profile {
     power_pulse_ms: 1000,
     boot_ms: 5000,
     cpin_without_ok: true,
+    sms_mode: SmsMode::Pdu,
 };

@@ -19,6 +19,10 @@
 //!
 //! The fake never reuses a storage index, so a test can tell every message
 //! apart by its index.
+//!
+//! Text mode: with [`ScriptedModem::pdu_mode`] off the fake refuses
+//! `AT+CMGF=0`; after `AT+CMGF=1` it lists and reads SIM800-style text
+//! records (`AT+CSDH=1` fields) and takes `AT+CMGS="<number>"`.
 
 use std::format;
 use std::string::{String, ToString};
@@ -61,10 +65,17 @@ struct Call {
 pub struct ScriptedModem {
     /// Simulated time in ms.
     pub now: u64,
-    /// Stored messages: (index, PDU hex).
+    /// Stored messages: (index, PDU hex), or (index, text record) as
+    /// [`ScriptedModem::store_text`] stores it.
     pub sim: Vec<(u16, String)>,
-    /// PDUs (hex) the driver sent through `AT+CMGS`.
+    /// PDUs (hex) the driver sent through `AT+CMGS`; in text mode, the text.
     pub sent: Vec<String>,
+    /// Numbers given to `AT+CMGS="…"` in text mode.
+    pub sent_to: Vec<String>,
+    /// The modem supports PDU mode (`AT+CMGF=0`); otherwise it answers `ERROR`.
+    pub pdu_mode: bool,
+    /// Text mode is on (`AT+CMGF=1`).
+    pub text_mode: bool,
     /// Every command line received.
     pub log: Vec<String>,
     /// Power pin changes.
@@ -104,6 +115,9 @@ impl ScriptedModem {
             now: 0,
             sim: Vec::new(),
             sent: Vec::new(),
+            sent_to: Vec::new(),
+            pdu_mode: true,
+            text_mode: false,
             log: Vec::new(),
             power: Vec::new(),
             faults: Faults::default(),
@@ -137,6 +151,20 @@ impl ScriptedModem {
         let index = self.next_index;
         self.next_index = self.next_index.wrapping_add(1);
         self.sim.push((index, pdu_hex.to_string()));
+        index
+    }
+
+    /// Stores a text-mode record, answered verbatim in text mode: `fields`
+    /// are the `+CMGR` parameters from `<stat>` on, `body` the text lines.
+    /// In PDU mode the record is a PDU line that does not decode.
+    pub fn store_text(&mut self, fields: &str, body: &str) -> u16 {
+        self.store(&format!("{fields}\n{body}"))
+    }
+
+    /// Stores a text-mode record and announces it with `+CMTI`.
+    pub fn deliver_text(&mut self, driver: &mut Driver, fields: &str, body: &str) -> u16 {
+        let index = self.store_text(fields, body);
+        self.send(driver, &format!("\r\n+CMTI: \"SM\",{index}\r\n"));
         index
     }
 
@@ -251,6 +279,7 @@ impl ScriptedModem {
             let Some(hex) = command.strip_suffix('\u{1a}') else {
                 return "\r\nERROR\r\n".to_string();
             };
+
             self.sent.push(hex.to_string());
             let reference = self.next_reference;
             self.next_reference = self.next_reference.wrapping_add(1);
@@ -266,11 +295,29 @@ impl ScriptedModem {
                 self.sim.clear();
                 String::new()
             }
-            "AT+CMGL=4" => self
+            "AT+CMGF=0" if !self.pdu_mode => return "\r\nERROR\r\n".to_string(),
+            "AT+CMGF=0" => {
+                self.text_mode = false;
+                String::new()
+            }
+            "AT+CMGF=1" => {
+                self.text_mode = true;
+                String::new()
+            }
+            "AT+CMGL=4" if !self.text_mode => self
                 .sim
                 .iter()
                 .map(|(i, pdu)| format!("\r\n+CMGL: {i},1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)))
                 .collect(),
+            "AT+CMGL=\"ALL\"" if self.text_mode => self
+                .sim
+                .iter()
+                .map(|(i, stored)| {
+                    let (fields, body) = text_record(stored);
+                    format!("\r\n+CMGL: {i},{fields}\r\n{body}\r\n")
+                })
+                .collect(),
+            "AT+CMGL=4" | "AT+CMGL=\"ALL\"" => return "\r\n+CMS ERROR: 302\r\n".to_string(),
             "ATH" => {
                 self.call = None;
                 String::new()
@@ -288,6 +335,10 @@ impl ScriptedModem {
             },
             c if c.starts_with("AT+CMGR=") => {
                 match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
+                    Some((_, stored)) if self.text_mode => {
+                        let (fields, body) = text_record(stored);
+                        format!("\r\n+CMGR: {fields}\r\n{body}\r\n")
+                    }
                     Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
                     None => return "\r\n+CMS ERROR: 321\r\n".to_string(),
                 }
@@ -301,6 +352,14 @@ impl ScriptedModem {
                 return format!("\r\n+CMS ERROR: {}\r\n", self.send_error.unwrap_or(500));
             }
             c if c.starts_with("AT+CMGS=") && self.registered => {
+                let quoted = c
+                    .strip_prefix("AT+CMGS=\"")
+                    .and_then(|n| n.strip_suffix('"'));
+                match (quoted, self.text_mode) {
+                    (Some(number), true) => self.sent_to.push(number.to_string()),
+                    (None, false) => {}
+                    _ => return "\r\nERROR\r\n".to_string(),
+                }
                 self.awaiting_pdu = true;
                 return "\r\n> ".to_string();
             }
@@ -324,6 +383,48 @@ impl ScriptedModem {
         };
         body + ok
     }
+}
+
+/// A stored entry in text mode: (`+CMGR` fields from `<stat>`, body). A PDU
+/// is shown as SIM800 does with `AT+CSDH=1`; a text record as stored.
+fn text_record(stored: &str) -> (String, String) {
+    if let Some((fields, body)) = stored.split_once('\n') {
+        return (fields.to_string(), body.to_string());
+    }
+    let Ok(pdu::Pdu::Deliver(d)) = pdu::decode_hex(stored.as_bytes()) else {
+        return ("\"REC UNREAD\",\"\",,".to_string(), stored.to_string());
+    };
+    let scts = d.timestamp.map(|t| {
+        use chrono::{Datelike, Timelike};
+        let quarters = t.offset().local_minus_utc() / (15 * 60);
+        format!(
+            "{:02}/{:02}/{:02},{:02}:{:02}:{:02}{quarters:+03}",
+            t.year() % 100,
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    });
+    let body: String = match d.user_data.alphabet {
+        pdu::Alphabet::Ucs2 => d
+            .user_data
+            .text
+            .encode_utf16()
+            .map(|u| format!("{u:04X}"))
+            .collect(),
+        _ => d.user_data.text.to_string(),
+    };
+    let fields = format!(
+        "\"REC UNREAD\",\"{}\",\"\",\"{}\",{},4,0,{},\"+491710760000\",145,{}",
+        d.sender.number,
+        scts.unwrap_or_default(),
+        d.sender.toa,
+        d.dcs,
+        d.user_data.text.chars().count()
+    );
+    (fields, body)
 }
 
 /// TPDU length of a PDU in hex with its SMSC part (27.005 `<length>`).

@@ -37,9 +37,10 @@ struct Outcome {
     sent: BTreeSet<u16>,
 }
 
-fn run_schedule(seed: u64, faults: Faults) -> (ScriptedModem, Driver, Outcome) {
+fn run_schedule(seed: u64, faults: Faults, pdu_mode: bool) -> (ScriptedModem, Driver, Outcome) {
     let mut dice = Dice(seed);
     let mut m = ScriptedModem::new(seed);
+    m.pdu_mode = pdu_mode;
     let mut d = Driver::new(&profile::SIM800, 0);
     let mut out = Outcome {
         delivered: BTreeSet::new(),
@@ -97,7 +98,12 @@ fn run_schedule(seed: u64, faults: Faults) -> (ScriptedModem, Driver, Outcome) {
 }
 
 fn check(seed: u64, faults: Faults) {
-    let (m, d, out) = run_schedule(seed, faults);
+    check_mode(seed, faults, true);
+}
+
+fn check_mode(seed: u64, faults: Faults, pdu_mode: bool) {
+    let (m, d, out) = run_schedule(seed, faults, pdu_mode);
+    assert_eq!(d.text_mode(), !pdu_mode, "seed {seed}");
     assert_eq!(d.state(), State::Ready, "seed {seed}: recovered");
     let unique: BTreeSet<u16> = out.handed_out.iter().copied().collect();
     assert_eq!(
@@ -152,5 +158,17 @@ fn duplicated_bytes_lose_no_message() {
     };
     for seed in 200..208 {
         check(seed, faults);
+    }
+}
+
+#[test]
+fn text_mode_fallback_loses_no_message() {
+    let faults = Faults {
+        drop: 3,
+        duplicate: 3,
+        garble: 3,
+    };
+    for seed in 300..312 {
+        check_mode(seed, faults, false);
     }
 }
