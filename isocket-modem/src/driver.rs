@@ -18,6 +18,11 @@
 //!   power cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
 //!   same list runs with every supervision poll, so a `+CMTI` lost to line
 //!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
+//! - A `+CMGR` answer without a message (no SMS-DELIVER, or text-mode
+//!   status not `REC …`) is fingerprinted (FNV-1a); the same fingerprint
+//!   [`UNDECODABLE_AFTER`] times in a row deletes the message unread with
+//!   [`Event::SmsUndecodable`]. A different answer restarts the count, so a
+//!   read garbled by noise is just retried at the next list.
 //! - Reads and deletes that were queued or in flight survive a re-init.
 //! - Text mode ([`crate::text`]) replaces `AT+CMGF=0` in the init with
 //!   `AT+CMGF=1`, `AT+CSCS="GSM"`, `AT+CSDH=1` (the last two may fail), lists
@@ -88,6 +93,11 @@ pub const DIAL_TIMEOUT_MS: u64 = 45_000;
 pub const CLCC_INTERVAL_MS: u64 = 1_000;
 /// Storage indices remembered between hand-out and a successful delete.
 pub const TRACKED: usize = 16;
+/// Reads of the same stored message that must fail the same way before it
+/// is deleted unread ([`Event::SmsUndecodable`]).
+pub const UNDECODABLE_AFTER: u8 = 3;
+/// Storage indices whose failed reads are counted at once.
+const SUSPECTS: usize = 4;
 
 /// Names a queued outgoing SMS in later events.
 pub type SmsHandle = u16;
@@ -168,6 +178,14 @@ pub enum Event {
         /// From [`Driver::send_sms`].
         handle: SmsHandle,
     },
+    /// The message stored at `id` never decoded: [`UNDECODABLE_AFTER`]
+    /// reads gave the same undecodable answer (a broken PDU, or a stored
+    /// status report or unsent message), so it is deleted unread rather
+    /// than re-read forever.
+    SmsUndecodable {
+        /// The storage index it had.
+        id: u16,
+    },
     /// A status report (`+CDS`) for a sent part.
     StatusReport {
         /// TP-MR of the reported part.
@@ -227,6 +245,8 @@ struct InFlight {
     header: bool,
     /// The `+CMGR` answer held a message.
     got_message: bool,
+    /// Fingerprint of a `+CMGR` answer that held no message.
+    undecodable: Option<u32>,
     /// `+CLCC` listed our outgoing call.
     call_listed: bool,
 }
@@ -298,6 +318,8 @@ pub struct Driver {
     text_mode: bool,
     text_read: TextRead,
     tracked: Vec<(u16, Track), TRACKED>,
+    /// Indices whose reads held no message: (index, fingerprint, strikes).
+    suspects: Vec<(u16, u32, u8), SUSPECTS>,
     /// Announced or listed indices not read yet; a full table drops the
     /// newest, which the next list finds again.
     unread: Vec<u16, TRACKED>,
@@ -336,6 +358,7 @@ impl Driver {
             text_mode: false,
             text_read: TextRead::default(),
             tracked: Vec::new(),
+            suspects: Vec::new(),
             unread: Vec::new(),
             outbox: Vec::new(),
             part: None,
@@ -885,6 +908,7 @@ impl Driver {
             deadline: now_ms + timeout,
             header: false,
             got_message: false,
+            undecodable: None,
             call_listed: false,
         });
         self.pending_tx = true;
@@ -931,6 +955,12 @@ impl Driver {
             Action::Header => {
                 if let Some(f) = &mut self.in_flight {
                     f.header = true;
+                }
+            }
+            Action::Undecodable(fingerprint) => {
+                if let Some(f) = &mut self.in_flight {
+                    f.header = false;
+                    f.undecodable = Some(fingerprint);
                 }
             }
             Action::Pdu(deliver) => {
@@ -1003,6 +1033,7 @@ impl Driver {
         if self.tracked(index) {
             return;
         }
+        self.suspects.retain(|(i, _, _)| *i != index);
         match self.reassembly.push(now_ms, deliver) {
             Pushed::Complete(m) => {
                 self.track(index, Track::HandedOut);
@@ -1014,6 +1045,37 @@ impl Driver {
                 });
             }
             _ => self.ack(index),
+        }
+    }
+
+    /// A read of `index` held no message. Line noise garbles differently
+    /// each time, so only the same answer [`UNDECODABLE_AFTER`] times in a
+    /// row condemns the stored message.
+    fn undecodable(&mut self, index: u16, fingerprint: u32) {
+        if self.tracked(index) {
+            return;
+        }
+        let strikes = match self.suspects.iter_mut().find(|(i, _, _)| *i == index) {
+            Some(entry) if entry.1 == fingerprint => {
+                entry.2 = entry.2.saturating_add(1);
+                entry.2
+            }
+            Some(entry) => {
+                *entry = (index, fingerprint, 1);
+                1
+            }
+            None => {
+                if self.suspects.is_full() {
+                    self.suspects.remove(0);
+                }
+                self.suspects.push((index, fingerprint, 1)).ok();
+                1
+            }
+        };
+        if strikes >= UNDECODABLE_AFTER {
+            self.suspects.retain(|(i, _, _)| *i != index);
+            self.track(index, Track::Deleting);
+            self.emit(Event::SmsUndecodable { id: index });
         }
     }
 
@@ -1057,8 +1119,17 @@ impl Driver {
             (Op::Init(_), _) => self.power_cycle(now_ms),
             (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
                 let t = &self.text_read;
-                if let Some(d) = text::deliver(&t.header, 1, &t.body) {
-                    self.on_sms(now_ms, index, &d);
+                match text::deliver(&t.header, 1, &t.body) {
+                    Some(d) => self.on_sms(now_ms, index, &d),
+                    None => {
+                        let fingerprint = fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body);
+                        self.undecodable(index, fingerprint);
+                    }
+                }
+            }
+            (Op::Read(index), Final::Ok) if !f.got_message => {
+                if let Some(fingerprint) = f.undecodable {
+                    self.undecodable(index, fingerprint);
                 }
             }
             (Op::Delete(i), Final::Ok) => self.tracked.retain(|(j, _)| *j != i),
@@ -1092,6 +1163,8 @@ enum Action {
     Rebooted,
     Header,
     Pdu(pdu::Deliver),
+    /// A `+CMGR` body that is no SMS-DELIVER, by its fingerprint.
+    Undecodable(u32),
     Prompt,
     Sent(u8),
     CallListed(CallState),
@@ -1180,7 +1253,7 @@ fn classify_info(
         Op::Read(_) if !header && line.starts_with(b"+CMGR") => Action::Header,
         Op::Read(_) if header => match pdu::decode_hex(line) {
             Ok(Pdu::Deliver(d)) => Action::Pdu(d),
-            _ => Action::None,
+            _ => Action::Undecodable(fnv1a(FNV_BASIS, line)),
         },
         Op::List | Op::Init(_) if line.starts_with(b"+CMGL") => {
             crate::fields::fields(line, b"+CMGL")
@@ -1214,6 +1287,15 @@ fn classify_info(
 fn outgoing<'a>(outbox: &'a [Outgoing], part: &Option<Part>) -> Option<&'a Outgoing> {
     let handle = part.as_ref()?.handle;
     outbox.iter().find(|o| o.handle == handle)
+}
+
+const FNV_BASIS: u32 = 0x811C_9DC5;
+
+/// FNV-1a: a cheap fingerprint to tell a stored message from line noise.
+fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
+    bytes
+        .iter()
+        .fold(hash, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
 /// Appends what fits of `bytes`.

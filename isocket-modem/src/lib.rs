@@ -98,6 +98,11 @@
 //!   `AT+CSCS="GSM"`, `AT+CSDH=1`); every init tries PDU mode again. Text
 //!   mode has no concatenation and sends only the GSM default alphabet
 //!   (details: [`text`]).
+//! - A stored message that never decodes (a broken PDU, a stored status
+//!   report or unsent message) is not re-read forever: once
+//!   [`driver::UNDECODABLE_AFTER`] reads in a row gave the *same* answer, it
+//!   is deleted unread and [`driver::Event::SmsUndecodable`] says so. Line
+//!   noise garbles differently each time, so it only delays a message.
 //! - [`driver::Event::Sms`] carries the SMSC time stamp in both modes.
 //! - AT over a UART has no checksum: a garbled PDU that still decodes is
 //!   handed out as it decoded.

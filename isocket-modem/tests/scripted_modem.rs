@@ -295,3 +295,43 @@ fn unregistered_then_registered_again_does_not_reinitialise() {
         "{events:?}"
     );
 }
+
+/// Truncated: TP-UDL says 10 septets, the data holds fewer (pdu_fixtures.json style).
+const BROKEN_PDU: &str = "07912143658709F1040B918100551512F20000111010214365000AE8329B";
+
+fn reads_of(m: &ScriptedModem, index: u16) -> usize {
+    let cmd = format!("AT+CMGR={index}");
+    m.log.iter().filter(|c| **c == cmd).count()
+}
+
+#[test]
+fn a_stored_pdu_that_never_decodes_is_deleted_and_reported() {
+    let (mut m, mut d) = booted();
+    let bad = m.store(BROKEN_PDU);
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{bad}\r\n"));
+    let good = m.deliver(&mut d, "+18005551212", "still fine");
+    let events = m.run(&mut d, 3 * 60_000);
+    assert_eq!(sms_ids(&events), [good]);
+    let dropped: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e, Event::SmsUndecodable { .. }))
+        .collect();
+    assert_eq!(dropped, [&Event::SmsUndecodable { id: bad }]);
+    assert_eq!(reads_of(&m, bad), 3, "three strikes, then no more reads");
+    assert_eq!(m.sim.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [good]);
+}
+
+#[test]
+fn a_read_garbled_by_noise_does_not_condemn_a_message() {
+    let (mut m, mut d) = booted();
+    // Two reads see different garbage (noise), the third a clean PDU.
+    let i = m.store(BROKEN_PDU);
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{i}\r\n"));
+    m.run(&mut d, 1_000);
+    m.sim[0].1 = format!("{BROKEN_PDU}00");
+    m.run(&mut d, 30_000);
+    m.sim[0].1 = PDU.to_string();
+    let events = m.run(&mut d, 30_000);
+    assert!(reads_of(&m, i) >= 3);
+    assert_eq!(sms_ids(&events), [i]);
+}

@@ -169,7 +169,7 @@ fn transcript_header_shapes_and_their_time_stamps() {
 }
 
 #[test]
-fn stored_status_reports_and_submits_are_not_messages() {
+fn stored_status_reports_and_submits_are_not_messages_and_go_after_three_reads() {
     let (mut m, mut d) = booted_without_pdu();
     m.deliver_text(
         &mut d,
@@ -182,11 +182,18 @@ fn stored_status_reports_and_submits_are_not_messages() {
         "Hello World",
     );
     let b = m.deliver(&mut d, "+18005551212", "after them");
-    let events = m.run(&mut d, 2_000);
+    let events = m.run(&mut d, 2 * 60_000);
     assert_eq!(
         messages(&events).iter().map(|m| m.0).collect::<Vec<_>>(),
         [b]
     );
+    // Re-read at every poll, then deleted unread and reported.
+    let dropped = events
+        .iter()
+        .filter(|e| matches!(e, Event::SmsUndecodable { .. }))
+        .count();
+    assert_eq!(dropped, 2);
+    assert_eq!(m.sim.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [b]);
 }
 
 #[test]
