@@ -68,6 +68,7 @@ pub struct Simulator {
     relay_on: bool,
     leds: Option<Leds>,
     shut_down: bool,
+    booted: bool,
     log: Vec<String>,
 }
 
@@ -114,6 +115,7 @@ impl Simulator {
             relay_on: false,
             leds: None,
             shut_down: false,
+            booted: false,
             log: Vec::new(),
         };
         sim.boot(BootReason::Reset);
@@ -142,6 +144,26 @@ impl Simulator {
     /// Every SMS the network accepted and nobody consumed yet, consuming them.
     pub fn drain_sent(&mut self) -> Vec<SentSms> {
         self.sent.drain(..).collect()
+    }
+
+    /// The running engine's settings (`None` while shut down).
+    pub fn settings(&self) -> Option<isocket_engine::Settings> {
+        self.engine.as_ref().map(|e| e.settings().clone())
+    }
+
+    /// Whether the device booted since the last call.
+    pub fn take_booted(&mut self) -> bool {
+        std::mem::take(&mut self.booted)
+    }
+
+    /// What the simulated storage holds for the relay's base state.
+    pub fn stored_relay_base(&self) -> bool {
+        self.storage.relay_on
+    }
+
+    /// Actions the engine dropped for a full queue (always 0: the simulator drains).
+    pub fn dropped_actions(&self) -> u32 {
+        self.engine.as_ref().map_or(0, Engine::dropped_actions)
     }
 
     /// The relay pin as the board last set it.
@@ -390,6 +412,7 @@ impl Simulator {
             self.now,
         ));
         self.shut_down = false;
+        self.booted = true;
         self.log.push("boot".into());
         let mut events = VecDeque::new();
         if self.registered {
