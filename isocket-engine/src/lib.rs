@@ -58,6 +58,26 @@
 //! - STATUS and TEMPERATURE wait at most 3 s for the probe, then answer
 //!   `Sensor error!`.
 //! - A factory reset also unsets the clock (SPEC §16 lists it unset).
+//! - The thermostat and the alerts compare the exact reading (1/16 °C) with
+//!   the whole-degree limit: 10.0625 °C is above 10 °C.
+//! - The sample tick is every whole minute of uptime; a board that slept past
+//!   several resumes at the next whole minute (no burst of catch-up reads).
+//! - TSENSFAILALERT is sent again for the same failure after any thermostat
+//!   setting changes.
+//! - Arming (ALARMON, or AON) while the input is active raises an alarm at
+//!   once (the alarm is a level). Disarming (ALARMOFF, AOF, the button) stops
+//!   a running call cycle and hangs up its call.
+//! - The alarm SMS carries the time the sensor fired, also when it is sent
+//!   after an unanswered call cycle.
+//! - With SMSCHANGE every change moves the relay at once; only the SMS wait
+//!   for the 60-s rate limit, and the alarm lock-out does not apply.
+//! - A mains failure waits at most 30 min for the network before shutting
+//!   down without the SMS; after the SMS the device stays up 30 s so the modem
+//!   can send it, and mains returning then gets `Power restored!`. Both that
+//!   and the boot SMS read `Power restored! Power socket ON. Time: …`.
+//! - The boot flash is three on/off cycles of 250 ms on POWER and OUT, shown
+//!   with the `on`/`off` patterns; while the button is held past 10 s POWER
+//!   and OUT show `blink-4hz` until release.
 //!
 //! ## Size
 //!

@@ -19,8 +19,10 @@
 //! ```
 //!
 //! Additions to the scenario vocabulary (SCENARIOS.md allows additions):
-//! `storage fail` / `storage ok` make the simulated storage fail or succeed
-//! from then on, to exercise the `Execute error!` path.
+//! - `storage fail` / `storage ok` make the simulated storage fail or succeed
+//!   from then on, to exercise the `Execute error!` path;
+//! - `modem ok` / `modem sim-error` / `modem failure` set what the modem's
+//!   supervisor reports, for the LED patterns of SPEC §8.
 
 pub mod interactive;
 pub mod scenario;

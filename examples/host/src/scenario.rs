@@ -99,6 +99,9 @@ pub enum Step {
     ExpectLed(Led, String),
     /// `expect shutdown`
     ExpectShutdown,
+    /// `modem ok` / `modem sim-error` / `modem failure` (an addition): what the
+    /// modem's supervisor reports.
+    Modem(isocket_engine::ModemHealth),
     /// `storage fail` / `storage ok` (an addition): saves fail or succeed from now on.
     Storage {
         /// Whether saves fail.
@@ -268,6 +271,9 @@ pub fn parse_step(line: &str) -> Result<Step, String> {
             Step::ExpectLed(led, (*pattern).to_string())
         }
         ["expect", "shutdown"] => Step::ExpectShutdown,
+        ["modem", "ok"] => Step::Modem(isocket_engine::ModemHealth::Ok),
+        ["modem", "sim-error"] => Step::Modem(isocket_engine::ModemHealth::SimError),
+        ["modem", "failure"] => Step::Modem(isocket_engine::ModemHealth::ModemError),
         ["storage", "fail"] => Step::Storage { fail: true },
         ["storage", "ok"] => Step::Storage { fail: false },
         [] => return Err("empty step".into()),

@@ -315,6 +315,7 @@ impl Simulator {
                 }
             }
             Step::Storage { fail } => self.saves_fail = *fail,
+            Step::Modem(health) => self.feed(Event::Modem(*health)),
         }
         Ok(())
     }
