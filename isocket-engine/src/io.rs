@@ -105,36 +105,8 @@ pub enum Record {
     AlarmLog,
 }
 
-/// A LED pattern (SPEC §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LedPattern {
-    /// Dark.
-    Off,
-    /// Lit.
-    On,
-    /// One flash per second.
-    Blink1s,
-    /// One flash every 3 s.
-    Blink3s,
-    /// Four flashes per second.
-    Blink4Hz,
-    /// 4 flashes in one second, then 2 s on.
-    SimError,
-}
-
-impl LedPattern {
-    /// The name the simulator and SPEC §8 use.
-    pub const fn name(self) -> &'static str {
-        match self {
-            LedPattern::Off => "off",
-            LedPattern::On => "on",
-            LedPattern::Blink1s => "blink-1s",
-            LedPattern::Blink3s => "blink-3s",
-            LedPattern::Blink4Hz => "blink-4hz",
-            LedPattern::SimError => "sim-error",
-        }
-    }
-}
+/// A LED pattern (SPEC §8), shared with the board's LED driver.
+pub use isocket_sensors::led::LedPattern;
 
 /// The three LEDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

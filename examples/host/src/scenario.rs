@@ -96,7 +96,7 @@ pub enum Step {
     /// `expect relay on|off`
     ExpectRelay(bool),
     /// `expect led <led> <pattern>`
-    ExpectLed(Led, String),
+    ExpectLed(Led, isocket_engine::LedPattern),
     /// `expect shutdown`
     ExpectShutdown,
     /// `modem ok` / `modem sim-error` / `modem failure` (an addition): what the
@@ -265,10 +265,9 @@ pub fn parse_step(line: &str) -> Result<Step, String> {
                 "out" => Led::Out,
                 other => return Err(format!("unknown LED `{other}`")),
             };
-            if !LED_PATTERNS.contains(pattern) {
-                return Err(format!("unknown LED pattern `{pattern}`"));
-            }
-            Step::ExpectLed(led, (*pattern).to_string())
+            let pattern = isocket_engine::LedPattern::from_name(pattern)
+                .ok_or_else(|| format!("unknown LED pattern `{pattern}`"))?;
+            Step::ExpectLed(led, pattern)
         }
         ["expect", "shutdown"] => Step::ExpectShutdown,
         ["modem", "ok"] => Step::Modem(isocket_engine::ModemHealth::Ok),

@@ -305,7 +305,7 @@ impl Simulator {
             }
             Step::ExpectLed(led, pattern) => {
                 let shown = self.led(*led).unwrap_or("off");
-                if shown != pattern {
+                if shown != pattern.name() {
                     return Err(format!("LED {led:?} shows {shown}"));
                 }
             }
