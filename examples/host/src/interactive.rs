@@ -105,13 +105,13 @@ fn run_steps(sim: &mut Simulator, text: &str) {
 }
 
 fn print_log(sim: &mut Simulator) {
-    let uptime = sim.uptime().as_secs();
-    for entry in sim.take_log() {
+    for (at, entry) in sim.take_log() {
+        let (s, ms) = (at.as_secs(), at.subsec_millis());
         println!(
-            "[{:>3}:{:02}:{:02}] {entry}",
-            uptime / 3600,
-            uptime / 60 % 60,
-            uptime % 60
+            "[{:>3}:{:02}:{:02}.{ms:03}] {entry}",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
         );
     }
 }

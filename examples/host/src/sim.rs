@@ -69,7 +69,7 @@ pub struct Simulator {
     leds: Option<Leds>,
     shut_down: bool,
     booted: bool,
-    log: Vec<String>,
+    log: Vec<(Duration, String)>,
 }
 
 /// Digits only: how the device and the expectations name a number.
@@ -136,9 +136,14 @@ impl Simulator {
         start + elapsed
     }
 
-    /// What happened since the last call, one line per device output.
-    pub fn take_log(&mut self) -> Vec<String> {
+    /// What happened since the last call, one line per device output, with
+    /// the uptime it happened at.
+    pub fn take_log(&mut self) -> Vec<(Duration, String)> {
         std::mem::take(&mut self.log)
+    }
+
+    fn note(&mut self, entry: String) {
+        self.log.push((self.uptime(), entry));
     }
 
     /// Every SMS the network accepted and nobody consumed yet, consuming them.
@@ -414,7 +419,7 @@ impl Simulator {
         ));
         self.shut_down = false;
         self.booted = true;
-        self.log.push("boot".into());
+        self.note("boot".into());
         let mut events = VecDeque::new();
         if self.registered {
             self.feed_quietly(Event::NetworkRegistered);
@@ -464,8 +469,7 @@ impl Simulator {
                     to: to.as_str().to_string(),
                     text: text.as_str().to_string(),
                 };
-                self.log
-                    .push(format!("sms-sent {}\n{}", sms.to, indent(&sms.text)));
+                self.note(format!("sms-sent {}\n{}", sms.to, indent(&sms.text)));
                 if self.registered {
                     self.sent.push_back(sms);
                 } else {
@@ -473,12 +477,12 @@ impl Simulator {
                 }
             }
             Action::Dial(to) => {
-                self.log.push(format!("call {to}"));
+                self.note(format!("call {to}"));
                 self.placed_calls.push_back(to.as_str().to_string());
                 self.ringing_out = Some(to.as_str().to_string());
             }
             Action::HangUp => {
-                self.log.push("hangup".into());
+                self.note("hangup".into());
                 if self.incoming.take().is_some() {
                     self.hung_up_incoming = true;
                 } else {
@@ -487,12 +491,12 @@ impl Simulator {
             }
             Action::SetRelay(on) => {
                 if on != self.relay_on {
-                    self.log.push(format!("relay {}", on_off(on)));
+                    self.note(format!("relay {}", on_off(on)));
                 }
                 self.relay_on = on;
             }
             Action::SendUssd(code) => {
-                self.log.push(format!("ussd {code}"));
+                self.note(format!("ussd {code}"));
                 self.ussd_requests.push_back(code.as_str().to_string());
             }
             Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe_reading())),
@@ -515,17 +519,17 @@ impl Simulator {
                     ("out", self.leds.map(|l| l.out), leds.out),
                 ] {
                     if before != Some(after) {
-                        self.log.push(format!("led {name} {}", after.name()));
+                        self.note(format!("led {name} {}", after.name()));
                     }
                 }
                 self.leds = Some(leds);
             }
             Action::Reboot => {
-                self.log.push("reboot".into());
+                self.note("reboot".into());
                 return Some(FollowUp::Reboot);
             }
             Action::Shutdown => {
-                self.log.push("shutdown".into());
+                self.note("shutdown".into());
                 self.shut_down = true;
                 self.engine = None;
             }
