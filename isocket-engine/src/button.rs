@@ -15,8 +15,8 @@ impl Engine {
                 let on = !self.relay.is_on();
                 self.switch_relay(now, on);
             }
-            ButtonEvent::HoldReached => self.leds.reset_hold = true,
-            ButtonEvent::LongRelease => self.factory_reset(now),
+            ButtonEvent::LongPressReached => self.leds.reset_hold = true,
+            ButtonEvent::LongPressReleased => self.factory_reset(now),
         }
     }
 

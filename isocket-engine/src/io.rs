@@ -83,16 +83,8 @@ pub enum ModemHealth {
     ModemError,
 }
 
-/// What the button did (the sensors crate classifies presses).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ButtonEvent {
-    /// Pressed and released within 10 s.
-    ShortPress,
-    /// Still held after 10 s (the LEDs start signalling the reset).
-    HoldReached,
-    /// Released after a hold of 10 s or more: factory reset.
-    LongRelease,
-}
+/// What the button did, as the sensors crate's button classifier reports it.
+pub use isocket_sensors::input::ButtonEvent;
 
 /// A storage record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

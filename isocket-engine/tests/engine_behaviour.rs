@@ -221,14 +221,14 @@ fn holding_the_button_ten_seconds_blinks_power_and_out() {
     let mut e = engine();
     e.handle_timeout(at(2));
     let _ = drain(&mut e, 2, true);
-    e.handle(at(12), Event::Button(ButtonEvent::HoldReached));
+    e.handle(at(12), Event::Button(ButtonEvent::LongPressReached));
     let leds = Leds {
         power: LedPattern::Blink4Hz,
         gsm: LedPattern::Blink1s,
         out: LedPattern::Blink4Hz,
     };
     assert!(drain(&mut e, 12, true).contains(&Action::SetLeds(leds)));
-    e.handle(at(13), Event::Button(ButtonEvent::LongRelease));
+    e.handle(at(13), Event::Button(ButtonEvent::LongPressReleased));
     let actions = drain(&mut e, 13, true);
     assert_eq!(actions.last(), Some(&Action::Reboot));
     assert!(actions.contains(&Action::SetClock(None)));

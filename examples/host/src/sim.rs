@@ -234,9 +234,9 @@ impl Simulator {
             Step::ButtonHold(d) => {
                 if *d >= RESET_HOLD {
                     self.advance(RESET_HOLD);
-                    self.feed(Event::Button(ButtonEvent::HoldReached));
+                    self.feed(Event::Button(ButtonEvent::LongPressReached));
                     self.advance(*d - RESET_HOLD);
-                    self.feed(Event::Button(ButtonEvent::LongRelease));
+                    self.feed(Event::Button(ButtonEvent::LongPressReleased));
                 } else {
                     self.advance(*d);
                     self.feed(Event::Button(ButtonEvent::ShortPress));
