@@ -43,10 +43,10 @@
 pub mod probe;
 pub mod store;
 
-use heapless::{Deque, String};
+use heapless::{Deque, String, Vec};
 use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
 use isocket_modem::calls::NUMBER_LEN;
-use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, State};
+use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
 use isocket_proto::{PhoneNumber, Probe, Timestamp};
@@ -54,11 +54,13 @@ use isocket_sensors::input::{Button, Debouncer};
 
 /// Outputs waiting for the board.
 const OUTPUTS: usize = 16;
+/// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
+const SENDING: usize = 8;
 /// How long the alarm contact must be steady to count (the sensors' default).
 pub const CONTACT_DEBOUNCE_MS: u64 = 50;
 
 /// What the board must do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     /// Switch the relay.
     Relay(bool),
@@ -76,6 +78,10 @@ pub enum Output {
     Shutdown,
     /// Switch the modem's power (or release PWRKEY: `true`).
     ModemPower(bool),
+    /// For the log: the network took an SMS to this number.
+    SmsSent(PhoneNumber),
+    /// For the log: the device is calling this number.
+    Calling(PhoneNumber),
 }
 
 /// The device: engine, modem driver and inputs, wired together.
@@ -86,6 +92,7 @@ pub struct Device {
     button: Button,
     outputs: Deque<Output, OUTPUTS>,
     modem_health: ModemHealth,
+    sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
 }
 
 impl Device {
@@ -105,6 +112,7 @@ impl Device {
             button: Button::new(),
             outputs: Deque::new(),
             modem_health: ModemHealth::Ok,
+            sending: Vec::new(),
         };
         device.pump(now_ms);
         device
@@ -283,9 +291,22 @@ impl Device {
             ModemEvent::State(State::Ready) if self.modem_health == ModemHealth::ModemError => {
                 self.set_modem_health(now_ms, ModemHealth::Ok)
             }
-            // Sending outcomes, status reports and the rest are the driver's business.
+            ModemEvent::SmsSent { handle, .. } => {
+                if let Some(to) = self.take_sending(handle) {
+                    self.output(Output::SmsSent(to));
+                }
+            }
+            ModemEvent::SmsDropped { handle } => {
+                let _ = self.take_sending(handle);
+            }
+            // Retries, status reports and the rest are the driver's business.
             _ => {}
         }
+    }
+
+    fn take_sending(&mut self, handle: SmsHandle) -> Option<PhoneNumber> {
+        let position = self.sending.iter().position(|(h, _)| *h == handle)?;
+        Some(self.sending.remove(position).1)
     }
 
     fn set_modem_health(&mut self, now_ms: u64, health: ModemHealth) {
@@ -298,10 +319,18 @@ impl Device {
     fn on_action(&mut self, action: Action) {
         match action {
             Action::SendSms { to, text } => {
-                // A full queue drops nothing already queued; this reply is lost.
-                let _ = self.modem.send_sms(&international(&to), &text);
+                // A full modem queue keeps what it holds; this reply is lost.
+                if let Ok(handle) = self.modem.send_sms(&international(&to), &text) {
+                    if self.sending.is_full() {
+                        self.sending.remove(0);
+                    }
+                    let _ = self.sending.push((handle, to));
+                }
             }
-            Action::Dial(to) => self.modem.dial(&international(&to)),
+            Action::Dial(to) => {
+                self.modem.dial(&international(&to));
+                self.output(Output::Calling(to));
+            }
             Action::HangUp => self.modem.hang_up(),
             Action::SendUssd(code) => self.modem.ussd(code.as_str()),
             Action::SetRelay(on) => self.output(Output::Relay(on)),
