@@ -25,6 +25,7 @@
 //!   supervisor reports, for the LED patterns of SPEC §8.
 
 pub mod interactive;
+pub mod run;
 pub mod scenario;
 pub mod script;
 pub mod sim;

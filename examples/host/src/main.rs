@@ -7,6 +7,15 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.split_first() {
         None => isocket_host::interactive::run(),
+        Some((command, options)) if command == "run" => {
+            match isocket_host::run::parse_args(options) {
+                Ok(options) => isocket_host::run::run(&options),
+                Err(e) => {
+                    eprintln!("isocket-host run: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some((command, files)) if command == "script" && !files.is_empty() => {
             if isocket_host::script::run_files(files) {
                 ExitCode::SUCCESS
@@ -17,6 +26,8 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: isocket-host                 interactive simulator");
             eprintln!("       isocket-host script FILE...  run scenario files");
+            eprintln!("       isocket-host run --modem /dev/ttyUSB0 [--baud 115200]");
+            eprintln!("                    [--profile sim800|quectel|ublox|generic] [--state DIR]");
             ExitCode::from(2)
         }
     }

@@ -16,6 +16,37 @@ pub enum ProbeSetting {
     Absent,
 }
 
+impl ProbeSetting {
+    /// What the probe and its driver report: readings outside the DS18B20's
+    /// range (−55…125 °C) are failures (SPEC §9).
+    pub fn reading(self) -> isocket_proto::Probe {
+        use isocket_proto::{Probe, Temperature};
+        match self {
+            ProbeSetting::Reads(s) if (-55 * 16..=125 * 16).contains(&s) => {
+                Probe::Reading(Temperature::from_sixteenths(s))
+            }
+            ProbeSetting::Reads(_) | ProbeSetting::Fails => Probe::SensorError,
+            ProbeSetting::Absent => Probe::NoSensor,
+        }
+    }
+}
+
+/// The `led <name> <pattern>` lines for what changed from `before` to `after`.
+pub fn led_changes(
+    before: Option<isocket_engine::Leds>,
+    after: isocket_engine::Leds,
+) -> Vec<String> {
+    [
+        ("power", before.map(|l| l.power), after.power),
+        ("gsm", before.map(|l| l.gsm), after.gsm),
+        ("out", before.map(|l| l.out), after.out),
+    ]
+    .into_iter()
+    .filter(|(_, was, now)| *was != Some(*now))
+    .map(|(name, _, now)| format!("led {name} {}", now.name()))
+    .collect()
+}
+
 /// One of the three LEDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Led {

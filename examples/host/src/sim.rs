@@ -11,9 +11,9 @@ use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone};
 use isocket_engine::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Engine, Event, Instant, Leds, Record, Stored,
 };
-use isocket_proto::{Probe, Temperature, Timestamp};
+use isocket_proto::{Probe, Timestamp};
 
-use crate::scenario::{Led, ProbeSetting, Step};
+use crate::scenario::{Led, ProbeSetting, Step, led_changes};
 
 /// How long an incoming call rings before the caller gives up (SCENARIOS.md).
 pub const INCOMING_RING: Duration = Duration::from_secs(30);
@@ -499,7 +499,7 @@ impl Simulator {
                 self.note(format!("ussd {code}"));
                 self.ussd_requests.push_back(code.as_str().to_string());
             }
-            Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe_reading())),
+            Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe.reading())),
             Action::Save(record) => {
                 let ok = !self.saves_fail;
                 if let (true, Some(engine)) = (ok, self.engine.as_ref()) {
@@ -513,14 +513,8 @@ impl Simulator {
             }
             Action::SetClock(time) => self.rtc = time.map(|t| (self.now, t)),
             Action::SetLeds(leds) => {
-                for (name, before, after) in [
-                    ("power", self.leds.map(|l| l.power), leds.power),
-                    ("gsm", self.leds.map(|l| l.gsm), leds.gsm),
-                    ("out", self.leds.map(|l| l.out), leds.out),
-                ] {
-                    if before != Some(after) {
-                        self.note(format!("led {name} {}", after.name()));
-                    }
+                for line in led_changes(self.leds, leds) {
+                    self.note(line);
                 }
                 self.leds = Some(leds);
             }
@@ -535,18 +529,6 @@ impl Simulator {
             }
         }
         None
-    }
-
-    /// What the probe and its driver report: readings outside the DS18B20's
-    /// range (−55…125 °C) are failures (SPEC §9).
-    fn probe_reading(&self) -> Probe {
-        match self.probe {
-            ProbeSetting::Reads(s) if (-55 * 16..=125 * 16).contains(&s) => {
-                Probe::Reading(Temperature::from_sixteenths(s))
-            }
-            ProbeSetting::Reads(_) | ProbeSetting::Fails => Probe::SensorError,
-            ProbeSetting::Absent => Probe::NoSensor,
-        }
     }
 }
 
