@@ -13,12 +13,14 @@ pub type Number = String<NUMBER_LEN>;
 
 /// Copies up to [`NUMBER_LEN`] bytes of a number; non-UTF-8 gives an empty number.
 pub(crate) fn number(bytes: &[u8]) -> Number {
-    let mut n = Number::new();
-    for c in core::str::from_utf8(bytes).unwrap_or_default().chars() {
-        if n.push(c).is_err() {
-            break;
-        }
+    let text = core::str::from_utf8(bytes).unwrap_or_default();
+    // The longest whole-character prefix that fits, copied at once.
+    let mut end = text.len().min(NUMBER_LEN);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
+    let mut n = Number::new();
+    n.push_str(text.get(..end).unwrap_or_default()).ok();
     n
 }
 

@@ -1200,7 +1200,7 @@ fn classify(
             Urc::CallerId(c) => Action::Event(Event::Ringing(Some(c))),
             Urc::CallProgress(CallProgress::Answered) => Action::Event(Event::CallAnswered),
             Urc::CallProgress(CallProgress::Ended) => Action::CallOver(Final::NoCarrier),
-            Urc::Ussd(u) => Action::Event(Event::Ussd(u)),
+            Urc::Ussd(u) => Action::Event(Event::Ussd(u.decode())),
             Urc::Registration(r) => Action::Event(Event::Registration(r.status)),
             Urc::Signal(s) => Action::Event(Event::Signal(s.dbm())),
             Urc::Sim(s) => Action::Event(Event::Sim(s)),

@@ -6,13 +6,10 @@ use chrono::{DateTime, FixedOffset};
 use crate::calls::{self, CallProgress, CallStatus, CallerId};
 use crate::fields;
 use crate::network::{self, NetworkTime, Registration, SignalQuality, SimState};
-use crate::ussd::{self, Ussd};
+use crate::ussd::UssdLine;
 
 /// An unsolicited result code, typed.
 #[derive(Debug, Clone, PartialEq)]
-// A decoded USSD answer makes frames large; without alloc there is no
-// box, and a frame only lives until the next `decode`.
-#[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 pub enum Urc<'a> {
     /// `+CMTI: "SM",3`: a new message stored at `index`.
@@ -52,8 +49,8 @@ pub enum Urc<'a> {
     CallStatus(CallStatus),
     /// Vendor call progress (`+COLP`, `MO CONNECTED`, `^CEND` …).
     CallProgress(CallProgress),
-    /// `+CUSD`: a USSD answer.
-    Ussd(Ussd),
+    /// `+CUSD`: a USSD answer, decoded on demand.
+    Ussd(UssdLine<'a>),
     /// `+CCLK` sent unsolicited: the modem's clock.
     Clock(DateTime<FixedOffset>),
     /// `+CTZV`, `+CTZE`, `*PSUTTZ`, `DST`: network time and zone.
@@ -88,8 +85,11 @@ pub(crate) fn parse(line: &[u8]) -> Option<Urc<'_>> {
         (b"UNDER-VOLTAGE POWER DOWN", Urc::UnderVoltage),
         (b"UNDER-VOLTAGE WARNNING", Urc::UnderVoltage),
     ];
-    if let Some((_, urc)) = WORDS.iter().find(|(w, _)| line == *w) {
-        return Some(urc.clone());
+    // Most URCs start with '+': those skip the word table.
+    if line.first() != Some(&b'+') {
+        if let Some((_, urc)) = WORDS.iter().find(|(w, _)| line == *w) {
+            return Some(urc.clone());
+        }
     }
     if let Some(mut f) = fields::fields(line, b"+CMTI") {
         let storage = f.next()?.bytes;
@@ -113,7 +113,7 @@ pub(crate) fn parse(line: &[u8]) -> Option<Urc<'_>> {
         return calls::parse_clcc(line).map(Urc::CallStatus);
     }
     if line.starts_with(b"+CUSD") {
-        return ussd::parse(line).map(Urc::Ussd);
+        return UssdLine::new(line).map(Urc::Ussd);
     }
     if line.starts_with(b"+CCLK") {
         return network::parse_cclk(line).map(Urc::Clock);

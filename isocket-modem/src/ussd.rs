@@ -64,15 +64,58 @@ pub struct Ussd {
     pub dcs: Option<u8>,
 }
 
+/// A `+CUSD` line as it came, checked but decoded only by
+/// [`UssdLine::decode`]: a decoded answer holds [`USSD_TEXT`] bytes, and
+/// every frame of the codec would pay for copying them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct UssdLine<'a> {
+    line: &'a [u8],
+    /// The session status.
+    pub status: UssdStatus,
+}
+
+impl<'a> UssdLine<'a> {
+    /// A complete `+CUSD:` line (which may hold raw line breaks inside the
+    /// quotes); `None` if it has no numeric status.
+    pub fn new(line: &'a [u8]) -> Option<Self> {
+        let mut f = fields::fields(line, b"+CUSD")?;
+        let status = UssdStatus::from_code(f.next()?.number()?);
+        Some(UssdLine { line, status })
+    }
+
+    /// The line's bytes.
+    pub fn line(&self) -> &'a [u8] {
+        self.line
+    }
+
+    /// The answer, decoded whatever its shape.
+    pub fn decode(&self) -> Ussd {
+        let mut f = fields::fields(self.line, b"+CUSD")
+            .into_iter()
+            .flatten()
+            .skip(1);
+        let raw = f.next().map(|f| f.bytes).unwrap_or_default();
+        let dcs = f.next().and_then(|f| f.number());
+        let mut text = String::new();
+        decode(raw, dcs, &mut text);
+        Ussd {
+            status: self.status,
+            text,
+            dcs,
+        }
+    }
+}
+
+/// Shows the decoded answer.
+impl core::fmt::Debug for UssdLine<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.decode().fmt(f)
+    }
+}
+
 /// Parses a complete `+CUSD:` line (which may hold raw line breaks inside the quotes).
 pub fn parse(line: &[u8]) -> Option<Ussd> {
-    let mut f = fields::fields(line, b"+CUSD")?;
-    let status = UssdStatus::from_code(f.next()?.number()?);
-    let raw = f.next().map(|f| f.bytes).unwrap_or_default();
-    let dcs = f.next().and_then(|f| f.number());
-    let mut text = String::new();
-    decode(raw, dcs, &mut text);
-    Some(Ussd { status, text, dcs })
+    UssdLine::new(line).map(|u| u.decode())
 }
 
 enum Coding {

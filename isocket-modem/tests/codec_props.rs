@@ -10,8 +10,18 @@ use isocket_modem::Codec;
 use proptest::prelude::*;
 
 fn decode_all(input: &[u8], split: usize, prefix: Option<&'static [u8]>) -> Vec<String> {
+    decode_chunks(input, split, prefix, true)
+}
+
+/// Frames of `input` fed as two chunks split at `split`.
+fn decode_chunks(
+    input: &[u8],
+    split: usize,
+    prefix: Option<&'static [u8]>,
+    prompt: bool,
+) -> Vec<String> {
     let mut codec: Codec<64> = Codec::new();
-    codec.expect(prefix, true);
+    codec.expect(prefix, prompt);
     let mut out = vec![];
     let (a, b) = input.split_at(split.min(input.len()));
     codec.feed(a, |f| out.push(format!("{f:?}")));
@@ -43,6 +53,21 @@ proptest! {
     #[test]
     fn never_panics_on_any_bytes(input in proptest::collection::vec(any::<u8>(), 0..600), split in 0usize..600) {
         decode_all(&input, split, Some(b"+CREG"));
+    }
+
+    /// Without a prompt the zero-copy path frames whole lines; byte by
+    /// byte everything goes through the buffer. Both must agree.
+    #[test]
+    fn fast_and_buffered_paths_agree(input in modem_bytes()) {
+        let prefix: Option<&'static [u8]> = Some(b"+CREG");
+        let whole = decode_chunks(&input, usize::MAX, prefix, false);
+        let mut codec: Codec<64> = Codec::new();
+        codec.expect(prefix, false);
+        let mut bytes = vec![];
+        for b in input.chunks(1) {
+            codec.feed(b, |f| bytes.push(format!("{f:?}")));
+        }
+        prop_assert_eq!(whole, bytes);
     }
 
     #[test]
