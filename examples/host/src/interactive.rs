@@ -30,7 +30,7 @@ pub fn run() -> ExitCode {
     println!("Type `help` for the steps. Try: sms +4915112345678 MAKEMEBOSS");
     let mut sim = Simulator::new();
     let _ = sim.take_log();
-    let lines = spawn_stdin_reader();
+    let lines = stdin_lines();
     let mut wall = WallClock::now();
     let mut body: Option<(String, Vec<String>)> = None;
     prompt();
@@ -121,7 +121,8 @@ fn prompt() {
     let _ = std::io::stdout().flush();
 }
 
-fn spawn_stdin_reader() -> mpsc::Receiver<String> {
+/// Standard input, line by line, from a reader thread (so the loop never blocks on it).
+pub(crate) fn stdin_lines() -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {

@@ -10,12 +10,12 @@
 //! `shutdown`). Settings persist in `DIR` through the file store; the clock
 //! survives restarts in `DIR/clock`. SIGINT and SIGTERM stop it cleanly.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::mpsc::TryRecvError;
 use std::time::{Duration, Instant as WallClock, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, FixedOffset};
@@ -167,7 +167,7 @@ fn run_loop(options: &Options) -> Result<(), String> {
         .timeout(LOOP_PERIOD)
         .open()
         .map_err(|e| format!("{}: {e}", options.modem))?;
-    let lines = stdin_lines();
+    let lines = crate::interactive::stdin_lines();
     let started = WallClock::now();
     let now_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut hardware = Hardware {
@@ -312,19 +312,6 @@ fn print_leds(shown: &mut Option<Leds>, leds: Leds) {
         println!("{line}");
     }
     *shown = Some(leds);
-}
-
-fn stdin_lines() -> Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
 }
 
 #[cfg(test)]
