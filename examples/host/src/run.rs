@@ -222,7 +222,12 @@ fn run_loop(options: &Options) -> Result<(), String> {
         // The modem: bytes in (the read's timeout paces the loop), bytes out.
         match port.read(&mut buffer) {
             Ok(n) => dev.modem_rx(now_ms(), buffer.get(..n).unwrap_or_default()),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            // A signal interrupts the read: the loop's condition ends it cleanly.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted
+                ) => {}
             Err(e) => return Err(format!("{}: {e}", options.modem)),
         }
         while let Some(bytes) = dev.modem_tx(now_ms()) {
