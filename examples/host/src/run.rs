@@ -19,13 +19,12 @@ use std::sync::mpsc::TryRecvError;
 use std::time::{Duration, Instant as WallClock, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, FixedOffset};
+use isocket_device::console::{self, Step};
 use isocket_device::{Device, Output, store};
 use isocket_engine::{BoardInfo, Boot, BootReason, Leds};
 use isocket_modem::profile::{self, Profile};
 use isocket_proto::Timestamp;
 use isocket_storage::FileStore;
-
-use crate::scenario::{self, ProbeSetting, Step};
 
 /// How often pins are sampled and the serial port is polled.
 const LOOP_PERIOD: Duration = Duration::from_millis(5);
@@ -94,7 +93,8 @@ fn profile_named(name: &str) -> Result<&'static Profile, String> {
 
 /// The board's hardware, simulated from standard input.
 struct Hardware {
-    probe: ProbeSetting,
+    /// The last `temp` step.
+    probe: Step,
     contact_closed: bool,
     button_until: Option<WallClock>,
     leds: Option<Leds>,
@@ -171,7 +171,7 @@ fn run_loop(options: &Options) -> Result<(), String> {
     let started = WallClock::now();
     let now_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut hardware = Hardware {
-        probe: ProbeSetting::Reads(20 * 16),
+        probe: Step::Temp(Some(20 * 16)),
         contact_closed: false,
         button_until: None,
         leds: None,
@@ -203,14 +203,14 @@ fn run_loop(options: &Options) -> Result<(), String> {
         let now = now_ms();
         // Standard input: hardware steps.
         match lines.try_recv() {
-            Ok(line) => match hardware_step(&line) {
+            Ok(line) => match console::parse(&line) {
                 Ok(Step::PowerRestored) if device.is_none() => {
                     let _ = std::fs::remove_file(&mains_marker);
                     device = Some(boot(&mut store, BootReason::MainsRestored));
                 }
                 Ok(Step::Reboot) => device = Some(boot(&mut store, BootReason::Reset)),
-                Ok(step) => apply(&mut hardware, device.as_mut(), now, &step),
-                Err(e) => eprintln!("error: {e}"),
+                Ok(step) => apply(&mut hardware, device.as_mut(), now, step),
+                Err(e) => eprintln!("error: {e}: `{}`", line.trim()),
             },
             Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => break,
@@ -241,10 +241,15 @@ fn run_loop(options: &Options) -> Result<(), String> {
         dev.tick(now_ms());
         let mut reboot = None;
         while let Some(output) = dev.poll_output() {
+            let mut line = String::new();
+            let _ = console::write_event(&mut line, &output, &mut hardware.leds);
+            print!("{line}");
             match output {
-                Output::Relay(on) => println!("relay {}", if on { "on" } else { "off" }),
-                Output::Leds(leds) => print_leds(&mut hardware.leds, leds),
-                Output::MeasureTemperature => dev.temperature(now_ms(), hardware.probe.reading()),
+                Output::MeasureTemperature => {
+                    if let Some(reading) = console::probe(hardware.probe) {
+                        dev.temperature(now_ms(), reading);
+                    }
+                }
                 Output::Save(record) => {
                     let ok = store::save(&mut store, dev.engine(), record);
                     dev.saved(now_ms(), record, ok);
@@ -256,7 +261,6 @@ fn run_loop(options: &Options) -> Result<(), String> {
                 }
                 Output::Reboot => reboot = Some(BootReason::Reset),
                 Output::Shutdown => {
-                    println!("shutdown");
                     let _ = std::fs::write(&mains_marker, b"");
                     reboot = None;
                     device = None;
@@ -265,8 +269,7 @@ fn run_loop(options: &Options) -> Result<(), String> {
                 Output::ModemPower(on) => {
                     eprintln!("modem power {}", if on { "on" } else { "off" })
                 }
-                Output::SmsSent(to) => println!("sms-sent {to}"),
-                Output::Calling(to) => println!("call {to}"),
+                Output::Relay(_) | Output::Leds(_) | Output::SmsSent(_) | Output::Calling(_) => {}
             }
         }
         if let Some(reason) = reboot {
@@ -277,46 +280,21 @@ fn run_loop(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Only the steps that are hardware; phone-side steps come from the real network.
-fn hardware_step(line: &str) -> Result<Step, String> {
-    let step = scenario::parse_step(line.trim())?;
+fn apply(hardware: &mut Hardware, device: Option<&mut Device>, now: u64, step: Step) {
     match step {
-        Step::Temp(_)
-        | Step::Input { .. }
-        | Step::ButtonPress
-        | Step::ButtonHold(_)
-        | Step::PowerLost
-        | Step::PowerRestored
-        | Step::Reboot => Ok(step),
-        _ => Err(format!("`{}` is not a hardware step here", line.trim())),
-    }
-}
-
-fn apply(hardware: &mut Hardware, device: Option<&mut Device>, now: u64, step: &Step) {
-    match step {
-        Step::Temp(setting) => hardware.probe = *setting,
-        Step::Input { closed } => hardware.contact_closed = *closed,
+        Step::Temp(_) | Step::TempNone => hardware.probe = step,
+        Step::Input { closed } => hardware.contact_closed = closed,
         Step::ButtonPress => hardware.button_until = Some(WallClock::now() + PRESS),
-        Step::ButtonHold(d) => hardware.button_until = Some(WallClock::now() + *d),
-        Step::PowerLost => {
+        Step::ButtonHold { ms } => {
+            hardware.button_until = Some(WallClock::now() + Duration::from_millis(ms))
+        }
+        Step::PowerLost | Step::PowerRestored => {
             if let Some(device) = device {
-                device.mains(now, false);
+                device.mains(now, step == Step::PowerRestored);
             }
         }
-        Step::PowerRestored => {
-            if let Some(device) = device {
-                device.mains(now, true);
-            }
-        }
-        _ => {}
+        Step::Reboot => {}
     }
-}
-
-fn print_leds(shown: &mut Option<Leds>, leds: Leds) {
-    for line in scenario::led_changes(*shown, leds) {
-        println!("{line}");
-    }
-    *shown = Some(leds);
 }
 
 #[cfg(test)]
@@ -354,21 +332,6 @@ mod tests {
         assert!(parse_args(&args(&["--modem", "/dev/x", "--profile", "nokia"])).is_err());
         assert!(parse_args(&args(&["--modem", "/dev/x", "--baud", "fast"])).is_err());
         assert!(parse_args(&args(&["--modem", "/dev/x", "--color", "red"])).is_err());
-    }
-
-    #[test]
-    fn only_hardware_steps_are_taken() {
-        assert_eq!(
-            hardware_step("temp 21.5"),
-            Ok(Step::Temp(ProbeSetting::Reads(344)))
-        );
-        assert_eq!(
-            hardware_step(" button hold 11s "),
-            Ok(Step::ButtonHold(Duration::from_secs(11)))
-        );
-        assert!(hardware_step("sms +49 ON").is_err());
-        assert!(hardware_step("advance 1s").is_err());
-        assert!(hardware_step("warp 9").is_err());
     }
 
     #[test]

@@ -17,34 +17,16 @@ pub enum ProbeSetting {
 }
 
 impl ProbeSetting {
-    /// What the probe and its driver report: readings outside the DS18B20's
-    /// range (−55…125 °C) are failures (SPEC §9).
+    /// What the probe and its driver report (the device console's rule).
     pub fn reading(self) -> isocket_proto::Probe {
-        use isocket_proto::{Probe, Temperature};
-        match self {
-            ProbeSetting::Reads(s) if (-55 * 16..=125 * 16).contains(&s) => {
-                Probe::Reading(Temperature::from_sixteenths(s))
-            }
-            ProbeSetting::Reads(_) | ProbeSetting::Fails => Probe::SensorError,
-            ProbeSetting::Absent => Probe::NoSensor,
-        }
+        use isocket_device::console::{Step, probe};
+        let step = match self {
+            ProbeSetting::Reads(s) => Step::Temp(Some(s)),
+            ProbeSetting::Fails => Step::Temp(None),
+            ProbeSetting::Absent => Step::TempNone,
+        };
+        probe(step).unwrap_or(isocket_proto::Probe::SensorError)
     }
-}
-
-/// The `led <name> <pattern>` lines for what changed from `before` to `after`.
-pub fn led_changes(
-    before: Option<isocket_engine::Leds>,
-    after: isocket_engine::Leds,
-) -> Vec<String> {
-    [
-        ("power", before.map(|l| l.power), after.power),
-        ("gsm", before.map(|l| l.gsm), after.gsm),
-        ("out", before.map(|l| l.out), after.out),
-    ]
-    .into_iter()
-    .filter(|(_, was, now)| *was != Some(*now))
-    .map(|(name, _, now)| format!("led {name} {}", now.name()))
-    .collect()
 }
 
 /// One of the three LEDs.

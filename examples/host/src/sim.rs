@@ -13,7 +13,9 @@ use isocket_engine::{
 };
 use isocket_proto::{Probe, Timestamp};
 
-use crate::scenario::{Led, ProbeSetting, Step, led_changes};
+use isocket_device::{Output, console};
+
+use crate::scenario::{Led, ProbeSetting, Step};
 
 /// How long an incoming call rings before the caller gives up (SCENARIOS.md).
 pub const INCOMING_RING: Duration = Duration::from_secs(30);
@@ -513,10 +515,11 @@ impl Simulator {
             }
             Action::SetClock(time) => self.rtc = time.map(|t| (self.now, t)),
             Action::SetLeds(leds) => {
-                for line in led_changes(self.leds, leds) {
-                    self.note(line);
+                let mut lines = String::new();
+                let _ = console::write_event(&mut lines, &Output::Leds(leds), &mut self.leds);
+                for line in lines.lines() {
+                    self.note(line.to_string());
                 }
-                self.leds = Some(leds);
             }
             Action::Reboot => {
                 self.note("reboot".into());
