@@ -100,8 +100,8 @@ pub enum Record {
 /// A LED pattern (SPEC §8), shared with the board's LED driver.
 pub use isocket_sensors::led::LedPattern;
 
-/// The three LEDs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The three LEDs (`Default`: all dark, as before the first pattern).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Leds {
     /// POWER, green.
     pub power: LedPattern,

@@ -60,8 +60,9 @@ const SENDING: usize = 8;
 /// How long the alarm contact must be steady to count (the sensors' default).
 pub const CONTACT_DEBOUNCE_MS: u64 = 50;
 
-/// What the board must do.
+/// What the board must do. New kinds may come: match with a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Output {
     /// Switch the relay.
     Relay(bool),
@@ -135,7 +136,9 @@ impl Device {
         self.pump(now_ms);
     }
 
-    /// Bytes to write to the modem now, if any. Call whenever time passes.
+    /// Bytes to write to the modem now, if any. Call whenever time passes;
+    /// what the driver decides meanwhile reaches the engine at the next
+    /// [`Device::tick`] or input.
     pub fn modem_tx(&mut self, now_ms: u64) -> Option<&[u8]> {
         self.modem.poll_transmit(now_ms)
     }

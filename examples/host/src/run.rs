@@ -269,7 +269,8 @@ fn run_loop(options: &Options) -> Result<(), String> {
                 Output::ModemPower(on) => {
                     eprintln!("modem power {}", if on { "on" } else { "off" })
                 }
-                Output::Relay(_) | Output::Leds(_) | Output::SmsSent(_) | Output::Calling(_) => {}
+                // Relay, LEDs, SMS and calls: the console line printed above says it all.
+                _ => {}
             }
         }
         if let Some(reason) = reboot {
