@@ -10,9 +10,20 @@
 //! - A received single-part SMS is deleted only after [`Driver::ack`]; until
 //!   then it stays on the SIM. Parts of a concatenated message are deleted
 //!   once they are in the reassembly table.
-//! - Each storage index handed out is remembered until its delete succeeds,
-//!   so a duplicated `+CMTI`, a re-read or a list never hands it out twice
-//!   (at most once), and a failed delete is retried.
+//! - Each storage index handed out is remembered, with a fingerprint of the
+//!   message (sender, SCTS, text: the same in PDU and text mode), until
+//!   reads prove it deleted, so a duplicated `+CMTI`, a re-read or a list
+//!   never hands it out twice (at most once).
+//! - A delete is never trusted on its answer alone: any answer, an error or
+//!   a timeout makes the index "unsure", and it is read again (every
+//!   [`VERIFY_RETRY_MS`] until clear). The same fingerprint: delete again.
+//!   Empty (`+CMS ERROR: 321`, or `OK` without a line) twice in a row: gone
+//!   (once could be a garbled command that read another index). A
+//!   different message that reads the same twice: a new message stored at
+//!   the freed index (modems reuse the lowest free one), handed out.
+//! - A message is handed out only when two reads in a row agree (three in
+//!   text mode); a PDU line whose length is not the header's `<length>` or
+//!   that is not hex was garbled on the way and does not count.
 //! - Stale messages are deleted (`AT+CMGD=1,4`) only at the first init after
 //!   [`Driver::new`] (device boot). Later re-inits (modem reboot, silence,
 //!   power cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
@@ -96,6 +107,8 @@ pub const TRACKED: usize = 16;
 /// Reads of the same stored message that must fail the same way before it
 /// is deleted unread ([`Event::SmsUndecodable`]).
 pub const UNDECODABLE_AFTER: u8 = 3;
+/// Wait between reads of an index whose delete may not have happened.
+pub const VERIFY_RETRY_MS: u64 = 1_000;
 /// Storage indices whose failed reads are counted at once.
 const SUSPECTS: usize = 4;
 
@@ -243,10 +256,14 @@ struct InFlight {
     deadline: u64,
     /// The header seen for a `+CMGR`, waiting for its PDU line.
     header: bool,
+    /// The header's `<length>` (PDU mode).
+    pdu_len: Option<u16>,
     /// The `+CMGR` answer held a message.
     got_message: bool,
     /// Fingerprint of a `+CMGR` answer that held no message.
     undecodable: Option<u32>,
+    /// The answer had information lines.
+    lines: bool,
     /// `+CLCC` listed our outgoing call.
     call_listed: bool,
 }
@@ -256,6 +273,20 @@ struct InFlight {
 enum Track {
     HandedOut,
     Deleting,
+    /// The delete's answer was lost: it may have happened, and a new
+    /// message may have landed at the freed index. Read it before deleting.
+    Unsure,
+}
+
+/// What a `+CMGR` answer held, with the fingerprint of the stored entry.
+#[allow(clippy::large_enum_variant)] // no alloc; it lives for one call
+enum Answer {
+    Message(pdu::Deliver, u32),
+    Undecodable(u32),
+    /// Certainly nothing stored: `+CMS ERROR: 321`, or `OK` without a line.
+    Nothing,
+    /// Lines that made no message (noise), an error, a timeout.
+    Unclear,
 }
 
 /// A queued outgoing message; parts are encoded when they are sent.
@@ -316,9 +347,15 @@ pub struct Driver {
     stale_cleared: bool,
     /// SMS text mode: the profile asks for it, or the modem refused PDU mode.
     text_mode: bool,
+    /// `AT+CMGF=0` refused at this init.
+    pdu_refusals: u8,
     text_read: TextRead,
-    tracked: Vec<(u16, Track), TRACKED>,
-    /// Indices whose reads held no message: (index, fingerprint, strikes).
+    /// (index, state, fingerprint of what was read there).
+    tracked: Vec<(u16, Track, u32), TRACKED>,
+    /// No verifying read of an [`Track::Unsure`] index before this.
+    verify_at: u64,
+    /// Indices read but not handed out or condemned yet: (index,
+    /// fingerprint of the last read, reads in a row that found it).
     suspects: Vec<(u16, u32, u8), SUSPECTS>,
     /// Announced or listed indices not read yet; a full table drops the
     /// newest, which the next list finds again.
@@ -356,9 +393,11 @@ impl Driver {
             power_on_at: None,
             stale_cleared: false,
             text_mode: false,
+            pdu_refusals: 0,
             text_read: TextRead::default(),
             tracked: Vec::new(),
             suspects: Vec::new(),
+            verify_at: 0,
             unread: Vec::new(),
             outbox: Vec::new(),
             part: None,
@@ -439,6 +478,7 @@ impl Driver {
         self.clear_work(now_ms);
         // Every init asks for PDU mode again: a refusal may have been transient.
         self.text_mode = self.profile.sms_mode == SmsMode::Text;
+        self.pdu_refusals = 0;
         self.work.push_front(Op::Init(0)).ok();
         self.set_state(State::Initialising);
     }
@@ -503,7 +543,8 @@ impl Driver {
     /// Confirms that the SMS handed out with `id` was handled: delete it.
     /// The delete is retried until the modem answers it.
     pub fn ack(&mut self, id: u16) {
-        self.track(id, Track::Deleting);
+        let fingerprint = self.track_of(id).map_or(0, |(_, f)| f);
+        self.track(id, Track::Deleting, fingerprint);
     }
 
     /// The init sequence: the common head, the message format, the
@@ -534,16 +575,25 @@ impl Driver {
     }
 
     fn tracked(&self, index: u16) -> bool {
-        self.tracked.iter().any(|(i, _)| *i == index)
+        self.track_of(index).is_some()
     }
 
-    fn track(&mut self, index: u16, track: Track) {
-        match self.tracked.iter_mut().find(|(i, _)| *i == index) {
-            Some(entry) => entry.1 = track,
+    fn track_of(&self, index: u16) -> Option<(Track, u32)> {
+        let entry = self.tracked.iter().find(|(i, _, _)| *i == index);
+        entry.map(|&(_, t, f)| (t, f))
+    }
+
+    fn track(&mut self, index: u16, track: Track, fingerprint: u32) {
+        match self.tracked.iter_mut().find(|(i, _, _)| *i == index) {
+            Some(entry) => *entry = (index, track, fingerprint),
             None => {
-                self.tracked.push((index, track)).ok();
+                self.tracked.push((index, track, fingerprint)).ok();
             }
         }
+    }
+
+    fn untrack(&mut self, index: u16) {
+        self.tracked.retain(|(i, _, _)| *i != index);
     }
 
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
@@ -584,7 +634,8 @@ impl Driver {
         let command = self.in_flight.as_ref().map(|f| f.deadline);
         let retry = self.outbox.iter().map(|o| o.not_before).min();
         let call = self.call.as_ref().map(|c| c.deadline.min(c.next_clcc));
-        [command, retry, call]
+        let verify = self.unsure().map(|_| self.verify_at);
+        [command, retry, call, verify]
             .into_iter()
             .flatten()
             .fold(self.next_poll, u64::min)
@@ -616,18 +667,29 @@ impl Driver {
         if self.state != State::Ready {
             return;
         }
-        let deleting = self.tracked.iter().find(|(_, t)| *t == Track::Deleting);
-        if let Some(&(index, _)) = deleting {
+        let deleting = self.tracked.iter().find(|(_, t, _)| *t == Track::Deleting);
+        if let Some(&(index, _, _)) = deleting {
             return self.start(Op::Delete(index), now_ms);
         }
         if self.can_hand_out() && !self.unread.is_empty() {
             let index = self.unread.remove(0);
             return self.start(Op::Read(index), now_ms);
         }
+        // A verify frees its slot or reuses it: it needs no new one.
+        if now_ms >= self.verify_at && self.event_room() {
+            if let Some(index) = self.unsure() {
+                return self.start(Op::Read(index), now_ms);
+            }
+        }
         // A send ends in an event, too: no room, no send.
         if self.registered.is_none_or(RegStatus::is_registered) && self.event_room() {
             self.start_send(now_ms);
         }
+    }
+
+    fn unsure(&self) -> Option<u16> {
+        let unsure = self.tracked.iter().find(|(_, t, _)| *t == Track::Unsure);
+        unsure.map(|&(index, _, _)| index)
     }
 
     /// Room for one more event that must not be lost, besides a status one.
@@ -786,8 +848,11 @@ impl Driver {
         match f.op {
             Op::Init(_) => return self.power_cycle(now_ms),
             Op::SendLength | Op::SendBody => self.send_failed(now_ms),
-            // A timed-out delete stays in the table and is tried again.
-            Op::Read(i) => self.want_read(i),
+            Op::Read(i) => {
+                self.read_answer(now_ms, i, Answer::Unclear);
+                self.want_read(i);
+            }
+            Op::Delete(i) => self.delete_unsure(i),
             _ => {}
         }
         if self.silent_commands >= 3 {
@@ -907,8 +972,10 @@ impl Driver {
             op,
             deadline: now_ms + timeout,
             header: false,
+            pdu_len: None,
             got_message: false,
             undecodable: None,
+            lines: false,
             call_listed: false,
         });
         self.pending_tx = true;
@@ -917,10 +984,13 @@ impl Driver {
     /// Feeds bytes read from the modem.
     pub fn handle(&mut self, now_ms: u64, mut input: &[u8]) {
         while !input.is_empty() {
-            let in_flight = self.in_flight.as_ref().map(|f| (f.op, f.header));
+            let in_flight = self.in_flight.as_ref().map(|f| (f.op, f.header, f.pdu_len));
             let (used, frame) = self.codec.decode(input);
             input = input.get(used..).unwrap_or_default();
             let Some(frame) = frame else { continue };
+            if let (Frame::Info(_), Some(f)) = (&frame, &mut self.in_flight) {
+                f.lines = true;
+            }
             let text = self.text_mode.then_some(&mut self.text_read);
             let action = classify(frame, in_flight, text);
             self.apply(now_ms, action);
@@ -952,8 +1022,9 @@ impl Driver {
                     self.reinit(now_ms);
                 }
             }
-            Action::Header => {
+            Action::Header(length) => {
                 if let Some(f) = &mut self.in_flight {
+                    f.pdu_len = length;
                     f.header = true;
                 }
             }
@@ -963,7 +1034,7 @@ impl Driver {
                     f.undecodable = Some(fingerprint);
                 }
             }
-            Action::Pdu(deliver) => {
+            Action::Pdu(deliver, fingerprint) => {
                 let Some(f) = &mut self.in_flight else {
                     return;
                 };
@@ -971,7 +1042,7 @@ impl Driver {
                 f.header = false;
                 f.got_message = true;
                 if let Op::Read(index) = f.op {
-                    self.on_sms(now_ms, index, &deliver);
+                    self.read_answer(now_ms, index, Answer::Message(deliver, fingerprint));
                 }
             }
             Action::Prompt => {
@@ -1028,34 +1099,77 @@ impl Driver {
         }
     }
 
-    /// A message read from storage `index`.
-    fn on_sms(&mut self, now_ms: u64, index: u16, deliver: &pdu::Deliver) {
-        if self.tracked(index) {
-            return;
-        }
-        self.suspects.retain(|(i, _, _)| *i != index);
-        match self.reassembly.push(now_ms, deliver) {
-            Pushed::Complete(m) => {
-                self.track(index, Track::HandedOut);
-                self.emit(Event::Sms {
-                    id: index,
-                    from: m.sender,
-                    text: m.text,
-                    sent_at: deliver.timestamp,
-                });
-            }
-            _ => self.ack(index),
+    /// Deleted or not? Read the index before trying again.
+    fn delete_unsure(&mut self, index: u16) {
+        if let Some((_, fingerprint)) = self.track_of(index) {
+            self.track(index, Track::Unsure, fingerprint);
         }
     }
 
-    /// A read of `index` held no message. Line noise garbles differently
-    /// each time, so only the same answer [`UNDECODABLE_AFTER`] times in a
-    /// row condemns the stored message.
-    fn undecodable(&mut self, index: u16, fingerprint: u32) {
-        if self.tracked(index) {
-            return;
+    /// What reading storage `index` found.
+    ///
+    /// AT has no checksum and noise can garble a read, but it rarely garbles
+    /// consecutive reads the same way: a message is handed out once two
+    /// reads agree (three in text mode), an undecodable entry is condemned
+    /// after [`UNDECODABLE_AFTER`] equal reads, and an index whose delete
+    /// may not have happened is deleted again if it still holds what was
+    /// handed out; a different entry there is a new message once reads
+    /// agree, and only "nothing stored" twice clears it.
+    fn read_answer(&mut self, now_ms: u64, index: u16, answer: Answer) {
+        let fingerprint = match &answer {
+            Answer::Message(_, f) | Answer::Undecodable(f) => Some(*f),
+            Answer::Nothing | Answer::Unclear => None,
+        };
+        let unsure = match self.track_of(index) {
+            Some((Track::Unsure, old)) if fingerprint == Some(old) => {
+                self.track(index, Track::Deleting, old);
+                return;
+            }
+            // A garbled command may have read another, empty index: twice.
+            Some((Track::Unsure, _)) if matches!(answer, Answer::Nothing) => {
+                if self.sighting(index, NOTHING) >= 2 {
+                    self.suspects.retain(|(i, _, _)| *i != index);
+                    self.untrack(index);
+                } else {
+                    self.verify_at = now_ms;
+                }
+                return;
+            }
+            Some((Track::Unsure, _)) => true,
+            // A re-read of a message already handed out.
+            Some(_) => return,
+            None => false,
+        };
+        let seen = fingerprint.map_or(0, |f| self.sighting(index, f));
+        // Text lines are longer and full of repeated characters, where one
+        // lost byte reads the same wherever it was lost: one more read.
+        let agreeing = if self.text_mode { 3 } else { 2 };
+        match answer {
+            Answer::Message(d, f) if seen >= agreeing => {
+                self.suspects.retain(|(i, _, _)| *i != index);
+                self.untrack(index);
+                self.on_sms(now_ms, index, &d, f);
+            }
+            Answer::Undecodable(f) if seen >= UNDECODABLE_AFTER => {
+                self.suspects.retain(|(i, _, _)| *i != index);
+                self.track(index, Track::Deleting, f);
+                self.emit(Event::SmsUndecodable { id: index });
+            }
+            _ if unsure => self.verify_at = now_ms + VERIFY_RETRY_MS,
+            // Read it again at once to confirm it.
+            Answer::Message(..) => {
+                if !self.unread.contains(&index) {
+                    self.unread.insert(0, index).ok();
+                }
+            }
+            // An undecodable entry is read again at the next list.
+            Answer::Undecodable(_) | Answer::Nothing | Answer::Unclear => {}
         }
-        let strikes = match self.suspects.iter_mut().find(|(i, _, _)| *i == index) {
+    }
+
+    /// How many reads in a row found `fingerprint` at `index`, this one included.
+    fn sighting(&mut self, index: u16, fingerprint: u32) -> u8 {
+        match self.suspects.iter_mut().find(|(i, _, _)| *i == index) {
             Some(entry) if entry.1 == fingerprint => {
                 entry.2 = entry.2.saturating_add(1);
                 entry.2
@@ -1071,11 +1185,22 @@ impl Driver {
                 self.suspects.push((index, fingerprint, 1)).ok();
                 1
             }
-        };
-        if strikes >= UNDECODABLE_AFTER {
-            self.suspects.retain(|(i, _, _)| *i != index);
-            self.track(index, Track::Deleting);
-            self.emit(Event::SmsUndecodable { id: index });
+        }
+    }
+
+    /// A confirmed message read from storage `index`.
+    fn on_sms(&mut self, now_ms: u64, index: u16, deliver: &pdu::Deliver, fingerprint: u32) {
+        match self.reassembly.push(now_ms, deliver) {
+            Pushed::Complete(m) => {
+                self.track(index, Track::HandedOut, fingerprint);
+                self.emit(Event::Sms {
+                    id: index,
+                    from: m.sender,
+                    text: m.text,
+                    sent_at: deliver.timestamp,
+                });
+            }
+            _ => self.track(index, Track::Deleting, fingerprint),
         }
     }
 
@@ -1102,9 +1227,11 @@ impl Driver {
                     self.set_state(State::Ready);
                 }
             }
-            // No PDU mode: fall back to text mode, unless the modem is just busy.
+            // No PDU mode: fall back to text mode, unless the modem is just
+            // busy. A garbled command is refused too: ask twice.
             (Op::Init(step), r) if self.init_command(step) == Some(PDU_MODE) && !is_busy(r) => {
-                self.text_mode = true;
+                self.pdu_refusals = self.pdu_refusals.saturating_add(1);
+                self.text_mode = self.pdu_refusals >= 2;
                 self.work.push_front(Op::Init(step)).ok();
             }
             // The character set and header details are nice to have.
@@ -1119,22 +1246,31 @@ impl Driver {
             (Op::Init(_), _) => self.power_cycle(now_ms),
             (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
                 let t = &self.text_read;
-                match text::deliver(&t.header, 1, &t.body) {
-                    Some(d) => self.on_sms(now_ms, index, &d),
-                    None => {
-                        let fingerprint = fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body);
-                        self.undecodable(index, fingerprint);
+                let answer = match text::deliver(&t.header, 1, &t.body) {
+                    Some(d) => {
+                        let f = content_fingerprint(&d);
+                        Answer::Message(d, f)
                     }
-                }
+                    None => Answer::Undecodable(fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body)),
+                };
+                self.read_answer(now_ms, index, answer);
             }
             (Op::Read(index), Final::Ok) if !f.got_message => {
-                if let Some(fingerprint) = f.undecodable {
-                    self.undecodable(index, fingerprint);
-                }
+                let answer = match (f.undecodable, f.lines) {
+                    (Some(fingerprint), _) => Answer::Undecodable(fingerprint),
+                    (None, false) => Answer::Nothing,
+                    (None, true) => Answer::Unclear,
+                };
+                self.read_answer(now_ms, index, answer);
             }
-            (Op::Delete(i), Final::Ok) => self.tracked.retain(|(j, _)| *j != i),
-            // ERROR: nothing stored there (any more); a timeout retries instead.
-            (Op::Delete(i), _) => self.tracked.retain(|(j, _)| *j != i),
+            (Op::Read(index), Final::CmsError(Some(321))) => {
+                self.read_answer(now_ms, index, Answer::Nothing);
+            }
+            (Op::Read(_), Final::Ok) => {}
+            (Op::Read(index), _) => self.read_answer(now_ms, index, Answer::Unclear),
+            // Even an OK may answer a garbled command (another index): a
+            // delete counts once a read finds nothing there.
+            (Op::Delete(i), _) => self.delete_unsure(i),
             (Op::SendLength, Final::Ok) => {}
             (Op::SendBody, Final::Ok) => self.part_sent(),
             (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
@@ -1161,8 +1297,10 @@ enum Action {
     Event(Event),
     NewSms(u16),
     Rebooted,
-    Header,
-    Pdu(pdu::Deliver),
+    /// A `+CMGR` header, with its `<length>` in PDU mode.
+    Header(Option<u16>),
+    /// A decoded SMS-DELIVER and its content fingerprint.
+    Pdu(pdu::Deliver, u32),
     /// A `+CMGR` body that is no SMS-DELIVER, by its fingerprint.
     Undecodable(u32),
     Prompt,
@@ -1179,13 +1317,13 @@ fn is_busy(result: Final) -> bool {
 
 fn classify(
     frame: Frame<'_>,
-    in_flight: Option<(Op, bool)>,
+    in_flight: Option<(Op, bool, Option<u16>)>,
     text: Option<&mut TextRead>,
 ) -> Action {
     match frame {
         // A call ends while something else is in flight: not that command's answer.
         Frame::Final(f @ (Final::NoCarrier | Final::Busy | Final::NoAnswer))
-            if !matches!(in_flight, Some((Op::Dial, _))) =>
+            if !matches!(in_flight, Some((Op::Dial, ..))) =>
         {
             Action::CallOver(f)
         }
@@ -1221,10 +1359,10 @@ fn classify(
 
 fn classify_info(
     line: &[u8],
-    in_flight: Option<(Op, bool)>,
+    in_flight: Option<(Op, bool, Option<u16>)>,
     text: Option<&mut TextRead>,
 ) -> Action {
-    let Some((op, header)) = in_flight else {
+    let Some((op, header, pdu_len)) = in_flight else {
         return Action::None;
     };
     match (op, text) {
@@ -1236,7 +1374,7 @@ fn classify_info(
                 &mut t.header,
                 crate::fields::params(line, b"+CMGR").unwrap_or_default(),
             );
-            return Action::Header;
+            return Action::Header(None);
         }
         // A text body may span lines; it ends at the final result.
         (Op::Read(_), Some(t)) if header => {
@@ -1250,9 +1388,23 @@ fn classify_info(
         _ => {}
     }
     match op {
-        Op::Read(_) if !header && line.starts_with(b"+CMGR") => Action::Header,
+        Op::Read(_) if !header && line.starts_with(b"+CMGR") => {
+            let length = crate::fields::fields(line, b"+CMGR").and_then(|f| f.last()?.number());
+            Action::Header(length)
+        }
+        // Modems send hex: anything else was garbled on the way, and so was
+        // a line whose length is not the header's `<length>` (TPDU octets).
+        Op::Read(_) if header && !crate::septet::is_hex(line) => Action::None,
+        Op::Read(_)
+            if header && pdu_len.is_some_and(|n| Some(usize::from(n)) != tpdu_len(line)) =>
+        {
+            Action::None
+        }
         Op::Read(_) if header => match pdu::decode_hex(line) {
-            Ok(Pdu::Deliver(d)) => Action::Pdu(d),
+            Ok(Pdu::Deliver(d)) => {
+                let f = content_fingerprint(&d);
+                Action::Pdu(d, f)
+            }
             _ => Action::Undecodable(fnv1a(FNV_BASIS, line)),
         },
         Op::List | Op::Init(_) if line.starts_with(b"+CMGL") => {
@@ -1290,12 +1442,35 @@ fn outgoing<'a>(outbox: &'a [Outgoing], part: &Option<Part>) -> Option<&'a Outgo
 }
 
 const FNV_BASIS: u32 = 0x811C_9DC5;
+/// The fingerprint of "nothing stored there".
+const NOTHING: u32 = 0;
 
 /// FNV-1a: a cheap fingerprint to tell a stored message from line noise.
 fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
     bytes
         .iter()
         .fold(hash, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// What a message is, the same in PDU and text mode (the mode may change
+/// at a re-init): sender, time stamp, text (or data). Noise in other
+/// fields (SMSC, `<stat>`, which turns READ) does not make it another.
+fn content_fingerprint(d: &pdu::Deliver) -> u32 {
+    let stamp = d.timestamp.map_or(0, |t| t.timestamp());
+    let f = fnv1a(FNV_BASIS, d.sender.number.as_bytes());
+    let f = fnv1a(f, &stamp.to_le_bytes());
+    let f = fnv1a(f, d.user_data.text.as_bytes());
+    match d.user_data.text.is_empty() {
+        true => fnv1a(f, &d.user_data.data),
+        false => f,
+    }
+}
+
+/// TPDU octets of a PDU in hex with its SMSC part (27.005 `<length>`).
+fn tpdu_len(hex: &[u8]) -> Option<usize> {
+    let smsc = hex.get(..2).and_then(|h| core::str::from_utf8(h).ok());
+    let smsc = usize::from_str_radix(smsc?, 16).ok()?;
+    (hex.len() / 2).checked_sub(smsc + 1)
 }
 
 /// Appends what fits of `bytes`.

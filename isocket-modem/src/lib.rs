@@ -92,8 +92,8 @@
 //!   re-inits and every supervision poll list the SIM instead, so no message
 //!   is lost to a modem reboot or a garbled `+CMTI`, and none is handed out
 //!   twice. Outgoing SMS are queued and retried. Details: [`driver`].
-//! - PDU mode is the default. A modem that refuses `AT+CMGF=0` (anything
-//!   but a busy `+CME ERROR: 14/515`), or a profile with
+//! - PDU mode is the default. A modem that refuses `AT+CMGF=0` twice
+//!   (anything but a busy `+CME ERROR: 14/515`), or a profile with
 //!   [`profile::SmsMode::Text`], is driven in text mode (`AT+CMGF=1`,
 //!   `AT+CSCS="GSM"`, `AT+CSDH=1`); every init tries PDU mode again. Text
 //!   mode has no concatenation and sends only the GSM default alphabet
@@ -104,8 +104,16 @@
 //!   is deleted unread and [`driver::Event::SmsUndecodable`] says so. Line
 //!   noise garbles differently each time, so it only delays a message.
 //! - [`driver::Event::Sms`] carries the SMSC time stamp in both modes.
-//! - AT over a UART has no checksum: a garbled PDU that still decodes is
-//!   handed out as it decoded.
+//! - AT over a UART has no checksum, so the driver trusts no single
+//!   answer: a message is handed out once two reads agree (three in text
+//!   mode, whose lines are longer) and, in PDU mode, the line has the
+//!   header's `<length>`; a delete counts once two reads find the index
+//!   empty; if a read finds the message still there it is deleted again,
+//!   and a different message at that index (reused after a lost answer) is
+//!   a new one. Each received SMS costs about two reads, a delete and two
+//!   reads more. Not defended: a garbled `AT+CMGD=12` that still reads as a
+//!   valid command for another index (`AT+CMGD=2`) deletes that message
+//!   unread; only checking the command's echo before its CR could stop it.
 //! - Supervision: three command timeouts, a SIM error, an unexpected `RDY`
 //!   or 5 minutes unregistered re-initialise; a failed init power-cycles with
 //!   back-off from 10 s doubling to 10 min.

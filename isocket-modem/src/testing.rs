@@ -17,8 +17,13 @@
 //! assert!(events.iter().any(|e| matches!(e, Event::Sms { id: i, .. } if *i == id)));
 //! ```
 //!
-//! The fake never reuses a storage index, so a test can tell every message
-//! apart by its index.
+//! By default the fake never reuses a storage index, so a test can tell
+//! every message apart by its index; [`ScriptedModem::reuse_indices`] makes
+//! it store at the lowest free index, as real modems do.
+//!
+//! [`ScriptedModem::command_faults`] corrupt the commands on their way to
+//! the modem. A command whose `\r` is lost is not complete: the modem waits,
+//! and the next command is appended to it (then it is garbage: `ERROR`).
 //!
 //! Text mode: with [`ScriptedModem::pdu_mode`] off the fake refuses
 //! `AT+CMGF=0`; after `AT+CMGF=1` it lists and reads SIM800-style text
@@ -40,6 +45,13 @@ pub struct Faults {
     pub duplicate: u16,
     /// The byte is replaced by a random one.
     pub garble: u16,
+}
+
+impl Faults {
+    /// No faults at all.
+    pub fn is_clean(&self) -> bool {
+        *self == Faults::default()
+    }
 }
 
 /// How the far end treats our call.
@@ -80,8 +92,12 @@ pub struct ScriptedModem {
     pub log: Vec<String>,
     /// Power pin changes.
     pub power: Vec<bool>,
-    /// Random byte faults.
+    /// Random byte faults on the line from modem to host.
     pub faults: Faults,
+    /// Random byte faults on the line from host to modem.
+    pub command_faults: Faults,
+    /// Store new messages at the lowest free index.
+    pub reuse_indices: bool,
     /// Answers nothing (every command times out).
     pub silent: bool,
     /// The next answer loses its `OK`.
@@ -104,9 +120,27 @@ pub struct ScriptedModem {
     next_reference: u8,
     awaiting_pdu: bool,
     call: Option<Call>,
+    /// Command bytes received and not yet terminated.
+    typed: Vec<u8>,
 }
 
 const OK: &str = "\r\nOK\r\n";
+
+/// Commands the fake accepts without doing anything.
+const SETTINGS: &[&str] = &[
+    "ATE0",
+    "AT+CMEE=1",
+    "AT+CNMI=",
+    "AT+CLIP=1",
+    "AT+CREG=2",
+    "AT+CEREG=2",
+    "AT+CLTS=1",
+    "AT+MORING=1",
+    "AT+CPMS=",
+    "AT+CSCS=",
+    "AT+CSDH=1",
+    "AT+COLP=1",
+];
 
 impl ScriptedModem {
     /// A registered, fault-free modem; `seed` drives the random faults.
@@ -121,6 +155,8 @@ impl ScriptedModem {
             log: Vec::new(),
             power: Vec::new(),
             faults: Faults::default(),
+            command_faults: Faults::default(),
+            reuse_indices: false,
             silent: false,
             drop_next_ok: false,
             reboot_next: false,
@@ -135,6 +171,7 @@ impl ScriptedModem {
             next_reference: 1,
             awaiting_pdu: false,
             call: None,
+            typed: Vec::new(),
         }
     }
 
@@ -148,8 +185,15 @@ impl ScriptedModem {
 
     /// Stores a message that has been on the SIM since before boot.
     pub fn store(&mut self, pdu_hex: &str) -> u16 {
-        let index = self.next_index;
-        self.next_index = self.next_index.wrapping_add(1);
+        let index = match self.reuse_indices {
+            true => (1..)
+                .find(|i| self.sim.iter().all(|(j, _)| j != i))
+                .unwrap_or(1),
+            false => {
+                self.next_index = self.next_index.wrapping_add(1);
+                self.next_index - 1
+            }
+        };
         self.sim.push((index, pdu_hex.to_string()));
         index
     }
@@ -182,9 +226,17 @@ impl ScriptedModem {
 
     /// Sends unsolicited bytes through the faulty line.
     pub fn send(&mut self, driver: &mut Driver, text: &str) {
-        let mut line = Vec::with_capacity(text.len());
-        let f = self.faults;
-        for &byte in text.as_bytes() {
+        let line = self.corrupt(text.as_bytes(), self.faults);
+        // Two reads, split mid-line, as a UART delivers them.
+        let (a, b) = line.split_at(line.len() / 2);
+        driver.handle(self.now, a);
+        driver.handle(self.now, b);
+    }
+
+    /// `bytes` after the random faults `f`.
+    fn corrupt(&mut self, bytes: &[u8], f: Faults) -> Vec<u8> {
+        let mut line = Vec::with_capacity(bytes.len());
+        for &byte in bytes {
             let roll = self.random() % 1000;
             let (drop, dup) = (u64::from(f.drop), u64::from(f.duplicate));
             if roll < drop {
@@ -197,10 +249,31 @@ impl ScriptedModem {
                 line.push(byte);
             }
         }
-        // Two reads, split mid-line, as a UART delivers them.
-        let (a, b) = line.split_at(line.len() / 2);
-        driver.handle(self.now, a);
-        driver.handle(self.now, b);
+        line
+    }
+
+    /// The complete command lines among `bytes` after the command faults.
+    fn receive(&mut self, bytes: &[u8]) -> Vec<String> {
+        let bytes = self.corrupt(bytes, self.command_faults);
+        let mut commands = Vec::new();
+        for byte in bytes {
+            self.typed.push(byte);
+            // A command ends at CR; the text after the prompt at Ctrl-Z or ESC.
+            let end = if self.awaiting_pdu {
+                byte == 0x1A || byte == 0x1B
+            } else {
+                byte == b'\r'
+            };
+            if end {
+                let typed = core::mem::take(&mut self.typed);
+                commands.push(
+                    String::from_utf8_lossy(&typed)
+                        .trim_end_matches('\r')
+                        .to_string(),
+                );
+            }
+        }
+        commands
     }
 
     /// Runs the driver for `ms`; returns its events.
@@ -214,9 +287,11 @@ impl ScriptedModem {
                 let Some(tx) = driver.poll_transmit(self.now) else {
                     break;
                 };
-                let command = String::from_utf8_lossy(tx).to_string();
-                let reply = self.answer(command.trim_end_matches('\r'));
-                self.send(driver, &reply);
+                let tx = tx.to_vec();
+                for command in self.receive(&tx) {
+                    let reply = self.answer(&command);
+                    self.send(driver, &reply);
+                }
             }
             if let Some(on) = driver.poll_power() {
                 self.power.push(on);
@@ -286,6 +361,13 @@ impl ScriptedModem {
             return format!("\r\n+CMGS: {reference}\r\n{ok}");
         }
         let index = |prefix: &str| command.strip_prefix(prefix)?.parse::<u16>().ok();
+        // A garbled parameter is a syntax error, not an empty index.
+        let malformed = ["AT+CMGR=", "AT+CMGD="]
+            .iter()
+            .any(|p| command.starts_with(p) && index(p).is_none() && command != "AT+CMGD=1,4");
+        if malformed {
+            return "\r\nERROR\r\n".to_string();
+        }
         let body = match command {
             "AT+CPIN?" => "\r\n+CPIN: READY\r\n".to_string(),
             "AT+CREG?" if self.registered => "\r\n+CREG: 2,1,\"CE00\",\"01CEAD8F\"\r\n".to_string(),
@@ -379,7 +461,9 @@ impl ScriptedModem {
                 };
                 return format!("{ok}{ring}");
             }
-            _ => String::new(),
+            c if SETTINGS.iter().any(|s| c.starts_with(s)) => String::new(),
+            // Garbled or unknown.
+            _ => return "\r\nERROR\r\n".to_string(),
         };
         body + ok
     }

@@ -35,9 +35,17 @@ struct Outcome {
     handed_out: Vec<u16>,
     queued: BTreeSet<u16>,
     sent: BTreeSet<u16>,
+    undecodable: usize,
 }
 
-fn run_schedule(seed: u64, faults: Faults, pdu_mode: bool) -> (ScriptedModem, Driver, Outcome) {
+/// Faults on both lines of the UART.
+#[derive(Clone, Copy)]
+struct Line {
+    from_modem: Faults,
+    to_modem: Faults,
+}
+
+fn run_schedule(seed: u64, line: Line, pdu_mode: bool) -> (ScriptedModem, Driver, Outcome) {
     let mut dice = Dice(seed);
     let mut m = ScriptedModem::new(seed);
     m.pdu_mode = pdu_mode;
@@ -47,6 +55,7 @@ fn run_schedule(seed: u64, faults: Faults, pdu_mode: bool) -> (ScriptedModem, Dr
         handed_out: Vec::new(),
         queued: BTreeSet::new(),
         sent: BTreeSet::new(),
+        undecodable: 0,
     };
     let on_events = |d: &mut Driver, events: Vec<Event>, out: &mut Outcome| {
         for e in events {
@@ -58,13 +67,15 @@ fn run_schedule(seed: u64, faults: Faults, pdu_mode: bool) -> (ScriptedModem, Dr
                 Event::SmsSent { handle, .. } => {
                     out.sent.insert(handle);
                 }
+                Event::SmsUndecodable { .. } => out.undecodable += 1,
                 _ => {}
             }
         }
     };
     let events = m.run(&mut d, 3_000);
     on_events(&mut d, events, &mut out);
-    m.faults = faults;
+    m.faults = line.from_modem;
+    m.command_faults = line.to_modem;
     // Ten faulty minutes in one-second steps.
     for second in 0..600u64 {
         if second % 15 == 0 {
@@ -89,6 +100,7 @@ fn run_schedule(seed: u64, faults: Faults, pdu_mode: bool) -> (ScriptedModem, Dr
     }
     // Quiet: the driver recovers (back-off is at most 10 min).
     m.faults = Faults::default();
+    m.command_faults = Faults::default();
     m.silent = false;
     for _ in 0..31 * 60 {
         let events = m.run(&mut d, 1_000);
@@ -98,11 +110,15 @@ fn run_schedule(seed: u64, faults: Faults, pdu_mode: bool) -> (ScriptedModem, Dr
 }
 
 fn check(seed: u64, faults: Faults) {
-    check_mode(seed, faults, true);
+    let line = Line {
+        from_modem: faults,
+        to_modem: Faults::default(),
+    };
+    check_mode(seed, line, true);
 }
 
-fn check_mode(seed: u64, faults: Faults, pdu_mode: bool) {
-    let (m, d, out) = run_schedule(seed, faults, pdu_mode);
+fn check_mode(seed: u64, line: Line, pdu_mode: bool) {
+    let (m, d, out) = run_schedule(seed, line, pdu_mode);
     assert_eq!(d.text_mode(), !pdu_mode, "seed {seed}");
     assert_eq!(d.state(), State::Ready, "seed {seed}: recovered");
     let unique: BTreeSet<u16> = out.handed_out.iter().copied().collect();
@@ -112,10 +128,20 @@ fn check_mode(seed: u64, faults: Faults, pdu_mode: bool) {
         "seed {seed}: a message was handed out twice: {:?}",
         out.handed_out
     );
-    assert_eq!(
-        unique, out.delivered,
-        "seed {seed}: every message handed out"
+    assert_eq!(out.undecodable, 0, "seed {seed}: no good message condemned");
+    // AT has no checksum: a garbled `AT+CMGD=12` that reads `AT+CMGD=2`
+    // deletes message 2 unread. Only such a retargeted delete, found in the
+    // modem's log for an index never handed out, may excuse a loss.
+    let lost: BTreeSet<u16> = out.delivered.difference(&unique).copied().collect();
+    let retargeted = |i: &u16| {
+        let delete = format!("AT+CMGD={i}");
+        !line.to_modem.is_clean() && m.log.contains(&delete)
+    };
+    assert!(
+        lost.iter().all(retargeted),
+        "seed {seed}: messages lost: {lost:?}"
     );
+    assert!(unique.is_subset(&out.delivered), "seed {seed}");
     assert!(
         m.sim.is_empty(),
         "seed {seed}: all acked messages deleted: {:?}",
@@ -168,7 +194,32 @@ fn text_mode_fallback_loses_no_message() {
         duplicate: 3,
         garble: 3,
     };
+    let line = Line {
+        from_modem: faults,
+        to_modem: Faults::default(),
+    };
     for seed in 300..312 {
-        check_mode(seed, faults, false);
+        check_mode(seed, line, false);
+    }
+}
+
+/// Commands are corrupted too: a lost CR leaves the modem waiting and
+/// glues two commands into garbage (ERROR); a garbled command is refused,
+/// or worse, still valid for another index. At 3 ‰ per byte each way
+/// (a far noisier line than a real UART) the driver keeps every guarantee
+/// except where a retargeted delete wiped an unread message.
+#[test]
+fn faults_on_commands_lose_no_message() {
+    let faults = Faults {
+        drop: 1,
+        duplicate: 1,
+        garble: 1,
+    };
+    let line = Line {
+        from_modem: faults,
+        to_modem: faults,
+    };
+    for seed in 400..416 {
+        check_mode(seed, line, seed % 2 == 0);
     }
 }

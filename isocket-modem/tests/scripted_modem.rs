@@ -317,7 +317,8 @@ fn a_stored_pdu_that_never_decodes_is_deleted_and_reported() {
         .filter(|e| matches!(e, Event::SmsUndecodable { .. }))
         .collect();
     assert_eq!(dropped, [&Event::SmsUndecodable { id: bad }]);
-    assert_eq!(reads_of(&m, bad), 3, "three strikes, then no more reads");
+    // Three strikes, then two reads that find the index empty after the delete.
+    assert_eq!(reads_of(&m, bad), 5);
     assert_eq!(m.sim.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [good]);
 }
 
@@ -334,4 +335,60 @@ fn a_read_garbled_by_noise_does_not_condemn_a_message() {
     let events = m.run(&mut d, 30_000);
     assert!(reads_of(&m, i) >= 3);
     assert_eq!(sms_ids(&events), [i]);
+}
+
+#[test]
+fn a_lost_delete_answer_does_not_delete_a_new_message_at_the_same_index() {
+    let (mut m, mut d) = booted();
+    m.reuse_indices = true;
+    let a = m.deliver(&mut d, "+18005551212", "first");
+    assert_eq!(sms_ids(&m.run(&mut d, 1_000)), [a]);
+    d.ack(a);
+    m.drop_next_ok = true; // the AT+CMGD is done, its OK lost
+    m.run(&mut d, 1_000);
+    assert!(m.sim.is_empty(), "deleted, but the driver does not know");
+    // A new message lands in the freed index before the delete is retried.
+    let b = m.deliver(&mut d, "+18005551212", "second");
+    assert_eq!(b, a, "the modem reuses the lowest free index");
+    let events = m.run(&mut d, 60_000);
+    assert_eq!(
+        sms_ids(&events),
+        [b],
+        "the new message is read, not deleted"
+    );
+    assert_eq!(m.sim.len(), 1, "kept until acked");
+    d.ack(b);
+    m.run(&mut d, 1_000);
+    assert!(m.sim.is_empty());
+}
+
+#[test]
+fn a_lost_delete_answer_with_the_message_still_stored_deletes_it_once() {
+    let (mut m, mut d) = booted();
+    m.reuse_indices = true;
+    let a = m.deliver(&mut d, "+18005551212", "first");
+    assert_eq!(sms_ids(&m.run(&mut d, 1_000)), [a]);
+    d.ack(a);
+    m.silent = true; // the AT+CMGD is lost: the message stays
+    m.run(&mut d, 6_000);
+    m.silent = false;
+    let events = m.run(&mut d, 60_000);
+    assert!(sms_ids(&events).is_empty(), "not handed out again");
+    assert!(
+        m.sim.is_empty(),
+        "deleted after the read showed it unchanged"
+    );
+}
+
+#[test]
+fn a_message_is_handed_out_only_when_two_reads_agree() {
+    let (mut m, mut d) = booted();
+    let a = m.deliver(&mut d, "+18005551212", "Socket ON");
+    m.run(&mut d, 1_000);
+    let reads = m
+        .log
+        .iter()
+        .filter(|c| **c == format!("AT+CMGR={a}"))
+        .count();
+    assert_eq!(reads, 2);
 }
