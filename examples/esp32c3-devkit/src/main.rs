@@ -214,6 +214,8 @@ fn main() -> ! {
                     delay.delay_millis(SHUTDOWN_GRACE_MS);
                     esp_hal::system::software_reset();
                 }
+                // Outputs added later: nothing for this board to do.
+                _ => {}
             }
         }
 

@@ -228,6 +228,8 @@ async fn main(_spawner: Spawner) {
                     Timer::after_millis(SHUTDOWN_GRACE_MS).await;
                     watchdog.trigger_reset();
                 }
+                // Outputs added later: nothing for this board to do.
+                _ => {}
             }
         }
 

@@ -215,6 +215,8 @@ async fn main(_spawner: Spawner) {
                     Timer::after_millis(SHUTDOWN_GRACE_MS).await;
                     cortex_m::peripheral::SCB::sys_reset();
                 }
+                // Outputs added later: nothing for this board to do.
+                _ => {}
             }
         }
 
