@@ -42,6 +42,7 @@
 
 pub mod console;
 pub mod probe;
+pub mod runner;
 pub mod store;
 
 use heapless::{Deque, String, Vec};

@@ -16,6 +16,16 @@ pub fn reading<E>(result: Result<Raw, Error<E>>) -> Probe {
     }
 }
 
+/// A DS18B20 `try_read` as [`crate::runner::Hardware::probe_read`] wants
+/// it: `None` while the conversion runs, else the reading or the failure.
+pub fn poll<E>(result: Result<Option<Raw>, Error<E>>) -> Option<Probe> {
+    match result {
+        Ok(None) => None,
+        Ok(Some(raw)) => Some(reading::<E>(Ok(raw))),
+        Err(e) => Some(reading(Err(e))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
