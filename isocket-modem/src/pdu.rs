@@ -205,7 +205,7 @@ fn bcd(v: u32) -> u8 {
     ((v % 10) << 4) | (v / 10)
 }
 
-fn encode_scts(t: &DateTime<FixedOffset>) -> [u8; 7] {
+pub(crate) fn encode_scts(t: &DateTime<FixedOffset>) -> [u8; 7] {
     let quarters = t.offset().local_minus_utc() / 900;
     let tz = bcd(quarters.unsigned_abs()) | if quarters < 0 { 0x08 } else { 0 };
     let y = u32::try_from(t.year().rem_euclid(100)).unwrap_or(0);

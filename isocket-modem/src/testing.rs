@@ -33,6 +33,8 @@ use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+use chrono::{DateTime, FixedOffset, TimeZone};
+
 use crate::driver::{Driver, Event};
 use crate::pdu::{self, Address, SubmitOptions};
 
@@ -63,6 +65,8 @@ pub enum FarEnd {
     Rejects,
     /// Lets it ring.
     Ignores,
+    /// Waits for [`ScriptedModem::answer_call`] or [`ScriptedModem::reject_call`].
+    Manual,
 }
 
 /// Our outgoing call inside the fake.
@@ -122,7 +126,66 @@ pub struct ScriptedModem {
     call: Option<Call>,
     /// Command bytes received and not yet terminated.
     typed: Vec<u8>,
+    /// Bytes for the host, when it reads through [`ScriptedModem::read`].
+    output: Vec<u8>,
+    /// Signal for `AT+CSQ`, in dBm (`None`: unknown, `99`).
+    pub signal_dbm: Option<i16>,
+    /// USSD answer given at once; `None`: wait for [`ScriptedModem::ussd_reply`].
+    pub ussd_answer: Option<String>,
+    /// Every USSD code the host sent.
+    pub ussd_requests: Vec<String>,
+    /// Every number the host dialled.
+    pub dialled: Vec<String>,
+    /// The host hung up a ringing incoming call.
+    pub hung_up_incoming: bool,
+    incoming: Option<Incoming>,
+    /// How many of `sent` [`ScriptedModem::take_sent`] has handed out.
+    sent_taken: usize,
 }
+
+/// A concatenated message the host is still sending.
+#[derive(Debug)]
+struct PartialMessage {
+    to: String,
+    reference: u16,
+    /// Index of its first part in `sent`.
+    first: usize,
+    parts: Vec<(u8, String)>,
+}
+
+/// One sent part as (recipient, text, concatenation): a SUBMIT PDU, or in
+/// text mode the body with the number `AT+CMGS` named.
+fn sent_part(
+    text_mode: bool,
+    to: Option<&String>,
+    raw: &str,
+) -> Option<(String, String, Option<pdu::Concat>)> {
+    if let (true, Some(to)) = (text_mode, to) {
+        return Some((to.clone(), raw.to_string(), None));
+    }
+    match pdu::decode_hex(raw.as_bytes()) {
+        Ok(pdu::Pdu::Submit(s)) => Some((
+            s.recipient.number.to_string(),
+            s.user_data.text.to_string(),
+            s.user_data.concat,
+        )),
+        _ => None,
+    }
+}
+
+/// An incoming call ringing at the fake.
+#[derive(Debug, Clone)]
+struct Incoming {
+    from: String,
+    next_ring: u64,
+    gives_up_at: u64,
+}
+
+/// How often `RING` repeats, and how long a caller lets it ring.
+const RING_EVERY_MS: u64 = 3_000;
+const CALLER_GIVES_UP_MS: u64 = 30_000;
+/// The SCTS of [`ScriptedModem::deliver`]: 2011-01-01 12:34:56 +00.
+const DEFAULT_SCTS: (i32, u32, u32, u32, u32, u32) = (2011, 1, 1, 12, 34, 56);
 
 const OK: &str = "\r\nOK\r\n";
 
@@ -172,6 +235,14 @@ impl ScriptedModem {
             awaiting_pdu: false,
             call: None,
             typed: Vec::new(),
+            output: Vec::new(),
+            signal_dbm: Some(-77),
+            ussd_answer: Some("Balance 5.00".to_string()),
+            ussd_requests: Vec::new(),
+            dialled: Vec::new(),
+            hung_up_incoming: false,
+            incoming: None,
+            sent_taken: 0,
         }
     }
 
@@ -215,10 +286,22 @@ impl ScriptedModem {
     /// A message from `from` arrives (one part per PDU): stored and
     /// announced with `+CMTI`. Returns the index of the last part.
     pub fn deliver(&mut self, driver: &mut Driver, from: &str, text: &str) -> u16 {
+        let (y, mo, d, h, mi, s) = DEFAULT_SCTS;
+        let sent_at = FixedOffset::east_opt(0)
+            .and_then(|utc| utc.with_ymd_and_hms(y, mo, d, h, mi, s).single());
+        let last = sent_at.map_or(0, |t| self.deliver_at(from, text, t));
+        self.flush(driver);
+        last
+    }
+
+    /// A message from `from`, time-stamped `sent_at` by the SMSC, arrives:
+    /// stored and announced with `+CMTI` to whoever reads the line. Returns
+    /// the index of the last part.
+    pub fn deliver_at(&mut self, from: &str, text: &str, sent_at: DateTime<FixedOffset>) -> u16 {
         let mut last = 0;
-        for part in deliver_pdus(from, text, self.next_reference) {
+        for part in deliver_pdus_at(from, text, self.next_reference, &sent_at) {
             last = self.store(&part);
-            self.send(driver, &format!("\r\n+CMTI: \"SM\",{last}\r\n"));
+            self.emit(&format!("\r\n+CMTI: \"SM\",{last}\r\n"));
         }
         self.next_reference = self.next_reference.wrapping_add(1);
         last
@@ -226,11 +309,210 @@ impl ScriptedModem {
 
     /// Sends unsolicited bytes through the faulty line.
     pub fn send(&mut self, driver: &mut Driver, text: &str) {
+        self.emit(text);
+        self.flush(driver);
+    }
+
+    /// Queues bytes for the host, after the line faults.
+    fn emit(&mut self, text: &str) {
         let line = self.corrupt(text.as_bytes(), self.faults);
-        // Two reads, split mid-line, as a UART delivers them.
+        self.output.extend(line);
+    }
+
+    /// Hands the queued bytes to `driver` in two reads, split mid-line, as a UART delivers them.
+    fn flush(&mut self, driver: &mut Driver) {
+        let line = core::mem::take(&mut self.output);
         let (a, b) = line.split_at(line.len() / 2);
         driver.handle(self.now, a);
         driver.handle(self.now, b);
+    }
+
+    /// The host writes `bytes` (a UART's other end): each complete command
+    /// is answered into the bytes [`ScriptedModem::read`] returns.
+    pub fn write(&mut self, bytes: &[u8]) {
+        for command in self.receive(bytes) {
+            let reply = self.answer(&command);
+            self.emit(&reply);
+        }
+    }
+
+    /// The bytes waiting for the host.
+    pub fn read(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.output)
+    }
+
+    /// Lets the fake's time run to `now_ms`: call progress and ringing.
+    pub fn advance_to(&mut self, now_ms: u64) {
+        self.now = self.now.max(now_ms);
+        self.call_progress();
+        self.ring_progress();
+    }
+
+    /// The next moment the fake does something by itself, if any.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let ring = self
+            .incoming
+            .as_ref()
+            .map(|c| c.next_ring.min(c.gives_up_at));
+        let call = self
+            .call
+            .filter(|c| !c.active)
+            .and_then(|c| match self.far_end {
+                FarEnd::Answers => Some(c.since + 4_000),
+                FarEnd::Rejects => Some(c.since + 3_000),
+                FarEnd::Ignores | FarEnd::Manual => None,
+            });
+        [ring, call].into_iter().flatten().min()
+    }
+
+    /// Someone calls: `RING` and `+CLIP` every 3 s until the host hangs up
+    /// (`ATH`) or, after 30 s, the caller gives up.
+    pub fn ring(&mut self, from: &str) {
+        self.hung_up_incoming = false;
+        self.incoming = Some(Incoming {
+            from: from.to_string(),
+            next_ring: self.now,
+            gives_up_at: self.now + CALLER_GIVES_UP_MS,
+        });
+        self.ring_progress();
+    }
+
+    fn ring_progress(&mut self) {
+        let Some(call) = self.incoming.clone() else {
+            return;
+        };
+        if self.now >= call.gives_up_at {
+            self.incoming = None;
+            self.emit("\r\nNO CARRIER\r\n");
+            return;
+        }
+        if self.now >= call.next_ring {
+            let toa = if call.from.starts_with('+') { 145 } else { 129 };
+            self.emit(&format!(
+                "\r\nRING\r\n\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",0\r\n",
+                call.from
+            ));
+            self.incoming = Some(Incoming {
+                next_ring: self.now + RING_EVERY_MS,
+                ..call
+            });
+        }
+    }
+
+    /// The far end answers the host's call ([`FarEnd::Manual`]).
+    pub fn answer_call(&mut self) {
+        if let Some(call) = self.call.filter(|c| !c.active) {
+            self.call = Some(Call {
+                active: true,
+                ..call
+            });
+            if self.call_urcs {
+                self.emit("\r\nMO CONNECTED\r\n");
+            }
+        }
+    }
+
+    /// The far end rejects the host's call ([`FarEnd::Manual`]).
+    pub fn reject_call(&mut self) {
+        if self.call.take().is_some() && self.call_urcs {
+            self.emit("\r\nNO CARRIER\r\n");
+        }
+    }
+
+    /// Whether the host's own call is still ringing.
+    pub fn call_ringing(&self) -> bool {
+        self.call.is_some_and(|c| !c.active)
+    }
+
+    /// The network answers the pending USSD request with `text` (UCS2 when
+    /// it is not GSM-7, as networks do).
+    pub fn ussd_reply(&mut self, text: &str) {
+        let reply = if isocket_proto::gsm7::is_gsm7_text(text) {
+            format!("\r\n+CUSD: 0,\"{text}\",15\r\n")
+        } else {
+            let hex: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            format!("\r\n+CUSD: 0,\"{hex}\",72\r\n")
+        };
+        self.emit(&reply);
+    }
+
+    /// Registration changes, with the `+CREG` URC (n=2).
+    pub fn set_registered(&mut self, registered: bool) {
+        self.registered = registered;
+        self.emit(if registered {
+            "\r\n+CREG: 1,\"CE00\",\"01CEAD8F\"\r\n"
+        } else {
+            "\r\n+CREG: 0\r\n"
+        });
+    }
+
+    /// The network reports its time (SIMCom's `*PSUTTZ`: universal time and the zone in quarters).
+    pub fn network_time(&mut self, time: DateTime<FixedOffset>) {
+        use chrono::{Datelike, Timelike};
+        let utc = time.naive_utc();
+        let quarters = time.offset().local_minus_utc() / 900;
+        self.emit(&format!(
+            "\r\n*PSUTTZ: {},{},{},{},{},{},\"{quarters:+}\",0\r\n",
+            utc.year(),
+            utc.month(),
+            utc.day(),
+            utc.hour(),
+            utc.minute(),
+            utc.second()
+        ));
+    }
+
+    /// The messages the host sent since the last call, as (recipient, text),
+    /// in the order they were sent; a concatenated message once all its
+    /// parts have arrived.
+    pub fn take_sent(&mut self) -> Vec<(String, String)> {
+        let mut done: Vec<(usize, String, String)> = Vec::new();
+        let mut open: Vec<PartialMessage> = Vec::new();
+        for (i, raw) in self.sent.iter().enumerate().skip(self.sent_taken) {
+            let Some((to, text, concat)) = sent_part(self.text_mode, self.sent_to.get(i), raw)
+            else {
+                continue;
+            };
+            let Some(c) = concat else {
+                done.push((i, to, text));
+                continue;
+            };
+            let position = match open
+                .iter()
+                .position(|m| m.to == to && m.reference == c.reference)
+            {
+                Some(p) => p,
+                None => {
+                    open.push(PartialMessage {
+                        to,
+                        reference: c.reference,
+                        first: i,
+                        parts: Vec::new(),
+                    });
+                    open.len() - 1
+                }
+            };
+            if let Some(message) = open.get_mut(position) {
+                message.parts.push((c.seq, text));
+                if message.parts.len() == usize::from(c.total) {
+                    message.parts.sort();
+                    let whole = message.parts.iter().map(|(_, t)| t.as_str()).collect();
+                    done.push((message.first, message.to.clone(), whole));
+                    message.parts.clear();
+                    message.reference = u16::MAX; // complete: no later part matches it
+                }
+            }
+        }
+        // Hand out what comes before the first message still missing parts.
+        let waiting = open
+            .iter()
+            .filter(|m| !m.parts.is_empty())
+            .map(|m| m.first)
+            .min();
+        done.retain(|(i, _, _)| waiting.is_none_or(|w| *i < w));
+        done.sort_by_key(|(i, _, _)| *i);
+        self.sent_taken = waiting.unwrap_or(self.sent.len());
+        done.into_iter().map(|(_, to, text)| (to, text)).collect()
     }
 
     /// `bytes` after the random faults `f`.
@@ -281,7 +563,9 @@ impl ScriptedModem {
         let mut events = Vec::new();
         let end = self.now + ms;
         while self.now < end {
-            self.call_progress(driver);
+            self.call_progress();
+            self.ring_progress();
+            self.flush(driver);
             // Bounded: a driver that kept talking without time passing is a bug to show.
             for _ in 0..64 {
                 let Some(tx) = driver.poll_transmit(self.now) else {
@@ -309,7 +593,7 @@ impl ScriptedModem {
         events
     }
 
-    fn call_progress(&mut self, driver: &mut Driver) {
+    fn call_progress(&mut self) {
         let Some(call) = self.call else {
             return;
         };
@@ -321,13 +605,13 @@ impl ScriptedModem {
                     ..call
                 });
                 if self.call_urcs {
-                    self.send(driver, "\r\nMO CONNECTED\r\n");
+                    self.emit("\r\nMO CONNECTED\r\n");
                 }
             }
             FarEnd::Rejects if ringing >= 3_000 => {
                 self.call = None;
                 if self.call_urcs {
-                    self.send(driver, "\r\nNO CARRIER\r\n");
+                    self.emit("\r\nNO CARRIER\r\n");
                 }
             }
             _ => {}
@@ -372,7 +656,13 @@ impl ScriptedModem {
             "AT+CPIN?" => "\r\n+CPIN: READY\r\n".to_string(),
             "AT+CREG?" if self.registered => "\r\n+CREG: 2,1,\"CE00\",\"01CEAD8F\"\r\n".to_string(),
             "AT+CREG?" => "\r\n+CREG: 2,2\r\n".to_string(),
-            "AT+CSQ" => "\r\n+CSQ: 18,99\r\n".to_string(),
+            "AT+CSQ" => {
+                // 27.007: rssi 0 is -113 dBm or less, 31 is -51 dBm or more, 99 unknown.
+                let rssi = self
+                    .signal_dbm
+                    .map_or(99, |dbm| ((i32::from(dbm) + 113) / 2).clamp(0, 31));
+                format!("\r\n+CSQ: {rssi},99\r\n")
+            }
             "AT+CMGD=1,4" => {
                 self.sim.clear();
                 String::new()
@@ -401,7 +691,11 @@ impl ScriptedModem {
                 .collect(),
             "AT+CMGL=4" | "AT+CMGL=\"ALL\"" => return "\r\n+CMS ERROR: 302\r\n".to_string(),
             "ATH" => {
-                self.call = None;
+                if self.incoming.take().is_some() {
+                    self.hung_up_incoming = true;
+                } else {
+                    self.call = None;
+                }
                 String::new()
             }
             "AT+CLCC" => match self.call {
@@ -447,9 +741,16 @@ impl ScriptedModem {
             }
             c if c.starts_with("AT+CMGS=") => return "\r\n+CMS ERROR: 331\r\n".to_string(),
             c if c.starts_with("AT+CUSD=") => {
-                return format!("{ok}\r\n+CUSD: 0,\"Balance 5.00\",15\r\n");
+                let code = c.split('"').nth(1).unwrap_or_default().to_string();
+                self.ussd_requests.push(code);
+                return match self.ussd_answer.clone() {
+                    Some(answer) => format!("{ok}\r\n+CUSD: 0,\"{answer}\",15\r\n"),
+                    None => ok.to_string(),
+                };
             }
             c if c.starts_with("ATD") => {
+                let number = c.trim_start_matches("ATD").trim_end_matches(';');
+                self.dialled.push(number.to_string());
                 self.call = Some(Call {
                     since: self.now,
                     active: false,
@@ -524,6 +825,19 @@ fn tpdu_len(pdu_hex: &str) -> usize {
 /// encoder's parts with their headers turned into DELIVER headers, so long
 /// texts come as concatenated parts.
 pub fn deliver_pdus(from: &str, text: &str, concat_ref: u8) -> Vec<String> {
+    let (y, mo, d, h, mi, s) = DEFAULT_SCTS;
+    FixedOffset::east_opt(0)
+        .and_then(|utc| utc.with_ymd_and_hms(y, mo, d, h, mi, s).single())
+        .map_or_else(Vec::new, |t| deliver_pdus_at(from, text, concat_ref, &t))
+}
+
+/// [`deliver_pdus`] with the SMSC time stamp `sent_at`.
+pub fn deliver_pdus_at(
+    from: &str,
+    text: &str,
+    concat_ref: u8,
+    sent_at: &DateTime<FixedOffset>,
+) -> Vec<String> {
     let mut parts = Vec::new();
     let encoded = pdu::encode_submit(
         &Address::new(from),
@@ -537,15 +851,14 @@ pub fn deliver_pdus(from: &str, text: &str, concat_ref: u8) -> Vec<String> {
     }
     parts
         .iter()
-        .filter_map(|p| submit_to_deliver(&p.bytes))
+        .filter_map(|p| submit_to_deliver(&p.bytes, pdu::encode_scts(sent_at)))
         .map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect())
         .collect()
 }
 
 /// `00 | FO MR DA PID DCS VP UDL UD` (SUBMIT, relative validity) to
 /// `00 | FO OA PID DCS SCTS UDL UD` (DELIVER).
-fn submit_to_deliver(submit: &[u8]) -> Option<Vec<u8>> {
-    const SCTS: [u8; 7] = [0x11, 0x10, 0x10, 0x21, 0x43, 0x65, 0x00];
+fn submit_to_deliver(submit: &[u8], scts: [u8; 7]) -> Option<Vec<u8>> {
     let smsc = usize::from(*submit.first()?);
     let tpdu = submit.get(1 + smsc..)?;
     let fo = *tpdu.first()?;
@@ -557,7 +870,100 @@ fn submit_to_deliver(submit: &[u8]) -> Option<Vec<u8>> {
     out.extend([0x00, 0x04 | (fo & 0x40)]);
     out.extend_from_slice(address);
     out.extend_from_slice(pid_dcs);
-    out.extend_from_slice(&SCTS);
+    out.extend_from_slice(&scts);
     out.extend_from_slice(after);
     Some(out)
+}
+
+#[cfg(test)]
+mod byte_stream_tests {
+    use super::*;
+    use crate::driver::State;
+    use crate::profile;
+
+    /// Moves bytes both ways until the line is quiet, like two UARTs.
+    fn exchange(modem: &mut ScriptedModem, driver: &mut Driver, now: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        modem.advance_to(now);
+        for _ in 0..200 {
+            let mut busy = false;
+            while let Some(tx) = driver.poll_transmit(now) {
+                let tx = tx.to_vec();
+                modem.write(&tx);
+                busy = true;
+            }
+            let rx = modem.read();
+            if !rx.is_empty() {
+                driver.handle(now, &rx);
+                busy = true;
+            }
+            while let Some(e) = driver.poll_event() {
+                events.push(e);
+            }
+            if !busy {
+                break;
+            }
+        }
+        events
+    }
+
+    #[test]
+    fn a_driver_talks_to_the_fake_through_bytes_only() {
+        let mut modem = ScriptedModem::new(1);
+        modem.far_end = FarEnd::Manual;
+        modem.ussd_answer = None;
+        let mut driver = Driver::new(&profile::SIM800, 0);
+        let mut events = Vec::new();
+        for t in (0..3_000).step_by(100) {
+            events.extend(exchange(&mut modem, &mut driver, t));
+        }
+        assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
+
+        let sent_at = FixedOffset::east_opt(3600)
+            .and_then(|z| z.with_ymd_and_hms(2026, 11, 21, 14, 5, 9).single())
+            .unwrap();
+        modem.deliver_at("+4915112345678", "STATUS", sent_at);
+        let events = exchange(&mut modem, &mut driver, 3_000);
+        let sms = events.iter().find_map(|e| match e {
+            Event::Sms {
+                id, text, sent_at, ..
+            } => Some((*id, text.to_string(), *sent_at)),
+            _ => None,
+        });
+        let (id, text, stamp) = sms.expect("the SMS");
+        assert_eq!((text.as_str(), stamp), ("STATUS", Some(sent_at)));
+        driver.ack(id);
+
+        let long = "x".repeat(200);
+        driver.send_sms("+4915112345678", &long).unwrap();
+        exchange(&mut modem, &mut driver, 3_100);
+        assert_eq!(
+            modem.take_sent(),
+            vec![("+4915112345678".to_string(), long)]
+        );
+        assert!(modem.take_sent().is_empty());
+
+        driver.ussd("*100#");
+        exchange(&mut modem, &mut driver, 3_200);
+        assert_eq!(modem.ussd_requests, ["*100#"]);
+        modem.ussd_reply("Баланс 5");
+        let events = exchange(&mut modem, &mut driver, 3_300);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::Ussd(u) if u.text.as_str() == "Баланс 5")),
+            "{events:?}"
+        );
+
+        modem.ring("+4930999999");
+        let events = exchange(&mut modem, &mut driver, 3_400);
+        assert!(
+            events.iter().any(
+                |e| matches!(e, Event::Ringing(Some(c)) if c.number.as_str() == "+4930999999")
+            )
+        );
+        driver.hang_up();
+        exchange(&mut modem, &mut driver, 3_500);
+        assert!(modem.hung_up_incoming);
+    }
 }
