@@ -24,6 +24,7 @@
 //! - `modem ok` / `modem sim-error` / `modem failure` set what the modem's
 //!   supervisor reports, for the LED patterns of SPEC §8.
 
+pub mod e2e;
 pub mod interactive;
 pub mod run;
 pub mod scenario;

@@ -16,6 +16,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some((command, options)) if command == "e2e" => match isocket_host::e2e::main(options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("isocket-host e2e: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some((command, files)) if command == "script" && !files.is_empty() => {
             if isocket_host::script::run_files(files) {
                 ExitCode::SUCCESS
@@ -28,6 +35,7 @@ fn main() -> ExitCode {
             eprintln!("       isocket-host script FILE...  run scenario files");
             eprintln!("       isocket-host run --modem /dev/ttyUSB0 [--baud 115200]");
             eprintln!("                    [--profile sim800|quectel|ublox|generic] [--state DIR]");
+            eprintln!("       isocket-host e2e --modem HOST:PORT --console HOST:PORT");
             ExitCode::from(2)
         }
     }
