@@ -40,6 +40,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod board;
 pub mod console;
 pub mod probe;
 pub mod runner;

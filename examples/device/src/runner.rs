@@ -196,6 +196,7 @@ impl Runner {
         self.poll_probe(hw, now);
 
         while let Some(output) = self.device.poll_output() {
+            log(&output);
             hw.on_output(&output);
             match output {
                 Output::Relay(on) => hw.set_relay(on),
@@ -210,6 +211,8 @@ impl Runner {
                         .store()
                         .is_some_and(|s| store::save(s, self.device.engine(), record));
                     if !ok {
+                        #[cfg(feature = "defmt")]
+                        defmt::warn!("save of record {} failed", record as u8);
                         hw.on_save_failed(record);
                     }
                     self.device.saved(now, record, ok);
@@ -286,6 +289,21 @@ impl Runner {
             self.device.temperature(now, reading);
         }
     }
+}
+
+/// The board log: what the network and the engine did (with `defmt`).
+fn log(output: &Output) {
+    #[cfg(feature = "defmt")]
+    match output {
+        Output::SmsSent(to) => defmt::info!("SMS sent to +{}", to.as_str()),
+        Output::Calling(to) => defmt::info!("calling +{}", to.as_str()),
+        Output::SetClock(time) => defmt::info!("clock set: {}", time.is_some()),
+        Output::Reboot => defmt::info!("reboot"),
+        Output::Shutdown => defmt::info!("shutdown"),
+        _ => {}
+    }
+    #[cfg(not(feature = "defmt"))]
+    let _ = output;
 }
 
 #[cfg(test)]

@@ -11,16 +11,18 @@ use embassy_rp::bind_interrupts;
 use embassy_rp::flash::{Blocking, Flash};
 use embassy_rp::gpio::{Input, Level, Output, OutputOpenDrain, Pull};
 use embassy_rp::peripherals::{FLASH, UART0};
-use embassy_rp::uart::{BufferedInterruptHandler, BufferedUart, Config as UartConfig};
+use embassy_rp::uart::{
+    BufferedInterruptHandler, BufferedUart, BufferedUartRx, BufferedUartTx, Config as UartConfig,
+};
 use embassy_rp::watchdog::Watchdog;
 use embassy_time::{Delay, Duration, Instant, Ticker, Timer};
 use embedded_io::{Read as _, ReadReady as _, Write as _};
-use isocket_device::{Device, Output as Do, probe, store};
-use isocket_engine::{BoardInfo, Boot, BootReason, LedPattern, Leds};
+use isocket_device::board::{Board, Pins, Platform};
+use isocket_device::probe::Ds18b20Probe;
+use isocket_device::runner::{Runner, SAMPLE_MS, Turn};
+use isocket_engine::{BoardInfo, Boot, BootReason};
 use isocket_modem::profile;
 use isocket_proto::Timestamp;
-use isocket_sensors::ds18b20::Ds18b20;
-use isocket_sensors::input::Debouncer;
 use isocket_sensors::onewire::OneWire;
 use isocket_storage::NorFlashStore;
 use {defmt_rtt as _, panic_probe as _};
@@ -33,10 +35,6 @@ bind_interrupts!(struct Irqs {
 const FLASH_SIZE: usize = 2 * 1024 * 1024;
 /// Settings live in the last two 4 KiB sectors; memory.x keeps code out of them.
 const STORE: core::ops::Range<u32> = (FLASH_SIZE as u32 - 8192)..FLASH_SIZE as u32;
-/// Pins are sampled this often; the device debounces them.
-const SAMPLE_MS: u64 = 5;
-/// The mains-sense input must hold a level this long (glitches on the divider).
-const MAINS_DEBOUNCE_MS: u64 = 200;
 /// After releasing the battery hold, a board still running has mains again.
 const SHUTDOWN_GRACE_MS: u64 = 2000;
 
@@ -55,21 +53,18 @@ async fn main(_spawner: Spawner) {
     let mut watchdog = Watchdog::new(p.WATCHDOG);
 
     // Outputs first, in their safe state: relay off, modem off, battery held.
-    let mut relay = Output::new(p.PIN_3, Level::Low);
-    let mut modem_power = Output::new(p.PIN_2, Level::Low);
+    let relay = Output::new(p.PIN_3, Level::Low);
+    let modem_power = Output::new(p.PIN_2, Level::Low);
     let mut battery_hold = Output::new(p.PIN_8, Level::High);
-    let mut led_power = Output::new(p.PIN_10, Level::Low);
-    let mut led_gsm = Output::new(p.PIN_11, Level::Low);
-    let mut led_out = Output::new(p.PIN_12, Level::Low);
-    // Contact and button close to ground.
-    let contact = Input::new(p.PIN_5, Pull::Up);
-    let button = Input::new(p.PIN_6, Pull::Up);
-    // High while the 5 V supply is there (divider from VBUS/mains PSU).
-    let mains = Input::new(p.PIN_7, Pull::Down);
+    let leds = [
+        Output::new(p.PIN_10, Level::Low),
+        Output::new(p.PIN_11, Level::Low),
+        Output::new(p.PIN_12, Level::Low),
+    ];
 
     let mut flash = Flash::<_, Blocking, FLASH_SIZE>::new_blocking(p.FLASH);
     let serial = unique_id(&mut flash);
-    let mut storage = match NorFlashStore::open(flash, STORE) {
+    let storage = match NorFlashStore::open(flash, STORE) {
         Ok(store) => Some(store),
         Err(e) => {
             // Only a misconfigured range gets here; core::fmt stays out of the image.
@@ -78,7 +73,6 @@ async fn main(_spawner: Spawner) {
             None
         }
     };
-    let stored = storage.as_mut().map(store::load).unwrap_or_default();
 
     let boot = boot_state(&mut watchdog);
     info!(
@@ -101,153 +95,93 @@ async fn main(_spawner: Spawner) {
         &mut rx_buf,
         uart_config,
     );
-    let (mut tx, mut rx) = uart.split();
+    let (tx, rx) = uart.split();
 
-    let mut bus = match OneWire::new(OutputOpenDrain::new(p.PIN_4, Level::High), Delay) {
+    let bus = match OneWire::new(OutputOpenDrain::new(p.PIN_4, Level::High), Delay) {
         Ok(bus) => Some(bus),
         Err(e) => {
             warn!("1-Wire pin: {}", e);
             None
         }
     };
-    // Reads the probe's power mode and resolution; a missing probe (the jack
-    // is empty) gets the datasheet defaults and reports "No sensor" later.
-    let mut ds18b20 = bus
-        .as_mut()
-        .and_then(|bus| Ds18b20::probe(bus, None).ok())
-        .unwrap_or_else(|| Ds18b20::new(None));
 
-    let board = BoardInfo {
+    let mut board = Board {
+        platform: Pico { tx, rx, watchdog },
+        pins: Pins {
+            relay,
+            modem_power,
+            leds,
+            // Contact and button close to ground.
+            contact: Input::new(p.PIN_5, Pull::Up),
+            button: Input::new(p.PIN_6, Pull::Up),
+            // High while the 5 V supply is there (divider from VBUS/mains PSU).
+            mains: Input::new(p.PIN_7, Pull::Down),
+        },
+        probe: Ds18b20Probe::new(bus),
+        store: storage,
+    };
+    let info = BoardInfo {
         product: "isocket rp2040-pico",
         serial,
     };
-    let now = millis();
-    let mut device = Device::new(board, stored, boot, &profile::SIM800, now);
-
-    let mut leds = LedState::new(now);
-    let mut clock: Option<(Timestamp, u64)> = boot.clock.map(|t| (t, now));
-    let mut conversion_ready_at: Option<u64> = None;
-    let mut mains_sense = Debouncer::new(MAINS_DEBOUNCE_MS);
-    let mut mains_present = true;
-    let mut rx_chunk = [0u8; 64];
+    let mut runner = Runner::new(&mut board, info, boot, &profile::SIM800);
     let mut ticker = Ticker::every(Duration::from_millis(SAMPLE_MS));
 
     loop {
-        let now = millis();
-
-        // Modem bytes in: whatever the interrupt buffered since last turn.
-        while rx.read_ready().unwrap_or(false) {
-            match rx.read(&mut rx_chunk) {
-                Ok(n) => device.modem_rx(now, rx_chunk.get(..n).unwrap_or(&[])),
-                Err(e) => {
-                    warn!("modem UART: {}", e);
-                    break;
-                }
+        match runner.turn(&mut board) {
+            Turn::Again { .. } => ticker.next().await,
+            Turn::Reboot => {
+                board.platform.watchdog.trigger_reset();
+            }
+            Turn::Shutdown => {
+                info!("releasing the battery hold");
+                board
+                    .platform
+                    .watchdog
+                    .set_scratch(SCRATCH_SHUTDOWN, SHUTDOWN_MARK);
+                battery_hold.set_low();
+                // Still running: mains came back meanwhile. Boot again as
+                // after a mains failure, which is what happened.
+                Timer::after_millis(SHUTDOWN_GRACE_MS).await;
+                board.platform.watchdog.trigger_reset();
             }
         }
-        // Modem bytes out.
-        while let Some(bytes) = device.modem_tx(now) {
-            if let Err(e) = tx.write_all(bytes) {
-                warn!("modem UART: {}", e);
-            }
-        }
-
-        device.sample(now, contact.is_low(), button.is_low());
-        if let Some(present) = mains_sense.update(now, mains.is_high()) {
-            if present != mains_present {
-                mains_present = present;
-                device.mains(now, present);
-            }
-        }
-        if now >= device.poll_timeout() {
-            device.tick(now);
-        }
-
-        // The DS18B20 conversion runs while the loop goes on; read it once due.
-        if let (Some(ready_at), Some(bus)) = (conversion_ready_at, bus.as_mut()) {
-            if now >= ready_at {
-                let reading = match ds18b20.try_read(bus, now) {
-                    Ok(None) => None, // still busy: next turn
-                    Ok(Some(t)) => Some(probe::reading::<()>(Ok(t))),
-                    Err(e) => Some(probe::reading(Err(e))),
-                };
-                if let Some(reading) = reading {
-                    conversion_ready_at = None;
-                    device.temperature(now, reading);
-                }
-            }
-        }
-
-        while let Some(output) = device.poll_output() {
-            match output {
-                Do::Relay(on) => relay.set_level(level(on)),
-                Do::Leds(patterns) => leds.set(patterns, now),
-                Do::MeasureTemperature => {
-                    if conversion_ready_at.is_some() {
-                        continue; // one conversion at a time; its answer serves both
-                    }
-                    let Some(bus) = bus.as_mut() else {
-                        device.temperature(now, isocket_proto::Probe::SensorError);
-                        continue;
-                    };
-                    match ds18b20.start_conversion(bus, now) {
-                        Ok(ready_at) => conversion_ready_at = Some(ready_at),
-                        Err(e) => device.temperature(now, probe::reading::<_>(Err(e))),
-                    }
-                }
-                Do::Save(record) => {
-                    let ok = storage
-                        .as_mut()
-                        .is_some_and(|s| store::save(s, device.engine(), record));
-                    if !ok {
-                        warn!("save of record {} failed", record as u8);
-                    }
-                    device.saved(now, record, ok);
-                }
-                Do::SetClock(time) => {
-                    clock = time.map(|t| (t, now));
-                    if clock.is_none() {
-                        watchdog.set_scratch(SCRATCH_MAGIC, 0);
-                    }
-                }
-                Do::ModemPower(on) => modem_power.set_level(level(on)),
-                Do::SmsSent(to) => info!("SMS sent to +{}", to.as_str()),
-                Do::Calling(to) => info!("calling +{}", to.as_str()),
-                Do::Reboot => {
-                    info!("reboot");
-                    save_clock(&mut watchdog, clock, now);
-                    watchdog.trigger_reset();
-                }
-                Do::Shutdown => {
-                    info!("shutdown: releasing the battery hold");
-                    watchdog.set_scratch(SCRATCH_SHUTDOWN, SHUTDOWN_MARK);
-                    save_clock(&mut watchdog, clock, now);
-                    battery_hold.set_low();
-                    // Still running: mains came back meanwhile. Boot again as
-                    // after a mains failure, which is what happened.
-                    Timer::after_millis(SHUTDOWN_GRACE_MS).await;
-                    watchdog.trigger_reset();
-                }
-                // Outputs added later: nothing for this board to do.
-                _ => {}
-            }
-        }
-
-        led_power.set_level(level(leds.power_on(now)));
-        led_gsm.set_level(level(leds.gsm_on(now)));
-        led_out.set_level(level(leds.out_on(now)));
-        save_clock(&mut watchdog, clock, now);
-
-        ticker.next().await;
     }
 }
 
-fn millis() -> u64 {
-    Instant::now().as_millis()
+/// The RP2040's clock and modem UART; the wall clock survives a watchdog
+/// reboot in the scratch registers.
+struct Pico {
+    tx: BufferedUartTx,
+    rx: BufferedUartRx,
+    watchdog: Watchdog,
 }
 
-fn level(on: bool) -> Level {
-    if on { Level::High } else { Level::Low }
+impl Platform for Pico {
+    fn now_ms(&mut self) -> u64 {
+        Instant::now().as_millis()
+    }
+
+    fn modem_read(&mut self, buf: &mut [u8]) -> usize {
+        // Whatever the interrupt buffered: never wait for more.
+        if !self.rx.read_ready().unwrap_or(false) {
+            return 0;
+        }
+        self.rx.read(buf).unwrap_or_else(|e| {
+            warn!("modem UART: {}", e);
+            0
+        })
+    }
+
+    fn modem_write(&mut self, bytes: &[u8]) {
+        if let Err(e) = self.tx.write_all(bytes) {
+            warn!("modem UART: {}", e);
+        }
+    }
+
+    fn keep_clock(&mut self, clock: Option<(Timestamp, u64)>, now_ms: u64) {
+        save_clock(&mut self.watchdog, clock, now_ms);
+    }
 }
 
 /// The flash chip's 64-bit unique id in hex: the SERIALNUM.
@@ -298,6 +232,7 @@ fn boot_state(watchdog: &mut Watchdog) -> Boot {
 /// Keeps the wall time in the watchdog scratch registers for a reboot.
 fn save_clock(watchdog: &mut Watchdog, clock: Option<(Timestamp, u64)>, now: u64) {
     let Some((time, set_at)) = clock else {
+        watchdog.set_scratch(SCRATCH_MAGIC, 0);
         return;
     };
     let elapsed = i64::try_from(now.saturating_sub(set_at) / 1000).unwrap_or(0);
@@ -309,43 +244,4 @@ fn save_clock(watchdog: &mut Watchdog, clock: Option<(Timestamp, u64)>, now: u64
     watchdog.set_scratch(SCRATCH_UNIX, unix);
     watchdog.set_scratch(SCRATCH_OFFSET, offset as u32);
     watchdog.set_scratch(SCRATCH_MAGIC, CLOCK_MAGIC);
-}
-
-/// The three LED patterns and when they started: a change restarts all
-/// three, so LEDs given the same pattern flash together (SPEC §8).
-struct LedState {
-    leds: Leds,
-    since: u64,
-}
-
-impl LedState {
-    fn new(now: u64) -> Self {
-        Self {
-            leds: Leds {
-                power: LedPattern::Off,
-                gsm: LedPattern::Off,
-                out: LedPattern::Off,
-            },
-            since: now,
-        }
-    }
-
-    fn set(&mut self, leds: Leds, now: u64) {
-        if leds != self.leds {
-            self.leds = leds;
-            self.since = now;
-        }
-    }
-
-    fn power_on(&self, now: u64) -> bool {
-        self.leds.power.is_on(now.saturating_sub(self.since))
-    }
-
-    fn gsm_on(&self, now: u64) -> bool {
-        self.leds.gsm.is_on(now.saturating_sub(self.since))
-    }
-
-    fn out_on(&self, now: u64) -> bool {
-        self.leds.out.is_on(now.saturating_sub(self.since))
-    }
 }
