@@ -1091,9 +1091,16 @@ impl Driver {
     }
 
     fn on_registration(&mut self, now_ms: u64, s: RegStatus) {
+        let was_registered = self.registered.is_some_and(RegStatus::is_registered);
         self.registered = Some(s);
         if s.is_registered() {
             self.unregistered_since = None;
+            if !was_registered {
+                // Sends that waited out a back-off for lack of network go now.
+                for message in self.outbox.iter_mut() {
+                    message.not_before = message.not_before.min(now_ms);
+                }
+            }
         } else if self.unregistered_since.is_none() {
             self.unregistered_since = Some(now_ms);
         }

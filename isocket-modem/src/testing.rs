@@ -966,4 +966,26 @@ mod byte_stream_tests {
         exchange(&mut modem, &mut driver, 3_500);
         assert!(modem.hung_up_incoming);
     }
+
+    #[test]
+    fn a_send_waiting_for_the_network_goes_as_soon_as_it_is_back() {
+        let mut modem = ScriptedModem::new(2);
+        let mut driver = Driver::new(&profile::SIM800, 0);
+        for t in (0..3_000).step_by(100) {
+            exchange(&mut modem, &mut driver, t);
+        }
+        modem.set_registered(false);
+        exchange(&mut modem, &mut driver, 3_000);
+        driver.send_sms("+4915112345678", "Power failure!").unwrap();
+        exchange(&mut modem, &mut driver, 3_100);
+        assert!(modem.take_sent().is_empty(), "no network, nothing sent");
+        // Back 5 s later, far inside the 30-s back-off: it goes at once.
+        modem.set_registered(true);
+        exchange(&mut modem, &mut driver, 8_100);
+        exchange(&mut modem, &mut driver, 8_100);
+        assert_eq!(
+            modem.take_sent(),
+            vec![("+4915112345678".to_string(), "Power failure!".to_string())]
+        );
+    }
 }
