@@ -109,6 +109,8 @@ pub const TRACKED: usize = 16;
 pub const UNDECODABLE_AFTER: u8 = 3;
 /// Wait between reads of an index whose delete may not have happened.
 pub const VERIFY_RETRY_MS: u64 = 1_000;
+/// `+CMS ERROR: 331`, "no network service" (3GPP TS 27.005 §3.2.5).
+const NO_NETWORK_SERVICE: u16 = 331;
 /// Storage indices whose failed reads are counted at once.
 const SUSPECTS: usize = 4;
 
@@ -1280,6 +1282,11 @@ impl Driver {
             (Op::Delete(i), _) => self.delete_unsure(i),
             (Op::SendLength, Final::Ok) => {}
             (Op::SendBody, Final::Ok) => self.part_sent(),
+            (Op::SendLength | Op::SendBody, Final::CmsError(Some(NO_NETWORK_SERVICE))) => {
+                // The network is gone even if no URC said so: its return ends the back-off.
+                self.on_registration(now_ms, RegStatus::NotRegistered);
+                self.send_failed(now_ms);
+            }
             (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
             (Op::Dial, Final::Ok) if self.profile.answer == AnswerDetection::Colp => {
                 self.apply(now_ms, Action::Event(Event::CallAnswered));

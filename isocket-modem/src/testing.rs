@@ -974,11 +974,15 @@ mod byte_stream_tests {
         for t in (0..3_000).step_by(100) {
             exchange(&mut modem, &mut driver, t);
         }
-        modem.set_registered(false);
-        exchange(&mut modem, &mut driver, 3_000);
+        // Coverage goes without a URC: the send is tried, refused (331) and backs off.
+        modem.registered = false;
         driver.send_sms("+4915112345678", "Power failure!").unwrap();
         exchange(&mut modem, &mut driver, 3_100);
         assert!(modem.take_sent().is_empty(), "no network, nothing sent");
+        assert!(
+            modem.log.iter().any(|c| c.starts_with("AT+CMGS=")),
+            "a send was tried"
+        );
         // Back 5 s later, far inside the 30-s back-off: it goes at once.
         modem.set_registered(true);
         exchange(&mut modem, &mut driver, 8_100);
