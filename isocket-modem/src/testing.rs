@@ -173,6 +173,11 @@ fn sent_part(
     }
 }
 
+/// 27.007 `+CSQ` rssi: 0 is −113 dBm or less, 31 is −51 dBm or more, 99 unknown.
+fn csq_rssi(dbm: Option<i16>) -> i32 {
+    dbm.map_or(99, |dbm| ((i32::from(dbm) + 113) / 2).clamp(0, 31))
+}
+
 /// An incoming call ringing at the fake.
 #[derive(Debug, Clone)]
 struct Incoming {
@@ -436,6 +441,22 @@ impl ScriptedModem {
         self.emit(&reply);
     }
 
+    /// The signal changes: `AT+CSQ` answers it, and an unsolicited `+CSQ` says so at once.
+    pub fn set_signal(&mut self, dbm: Option<i16>) {
+        self.signal_dbm = dbm;
+        let rssi = csq_rssi(dbm);
+        self.emit(&format!("\r\n+CSQ: {rssi},99\r\n"));
+    }
+
+    /// The SIM is there and ready (`true`), or missing: the `+CPIN` URC.
+    pub fn set_sim_ready(&mut self, ready: bool) {
+        self.emit(if ready {
+            "\r\n+CPIN: READY\r\n"
+        } else {
+            "\r\n+CPIN: NOT INSERTED\r\n"
+        });
+    }
+
     /// Registration changes, with the `+CREG` URC (n=2).
     pub fn set_registered(&mut self, registered: bool) {
         self.registered = registered;
@@ -656,13 +677,7 @@ impl ScriptedModem {
             "AT+CPIN?" => "\r\n+CPIN: READY\r\n".to_string(),
             "AT+CREG?" if self.registered => "\r\n+CREG: 2,1,\"CE00\",\"01CEAD8F\"\r\n".to_string(),
             "AT+CREG?" => "\r\n+CREG: 2,2\r\n".to_string(),
-            "AT+CSQ" => {
-                // 27.007: rssi 0 is -113 dBm or less, 31 is -51 dBm or more, 99 unknown.
-                let rssi = self
-                    .signal_dbm
-                    .map_or(99, |dbm| ((i32::from(dbm) + 113) / 2).clamp(0, 31));
-                format!("\r\n+CSQ: {rssi},99\r\n")
-            }
+            "AT+CSQ" => format!("\r\n+CSQ: {},99\r\n", csq_rssi(self.signal_dbm)),
             "AT+CMGD=1,4" => {
                 self.sim.clear();
                 String::new()
