@@ -157,6 +157,19 @@ impl Device {
         self.pump(now_ms);
     }
 
+    /// The alarm contact changed, already debounced (a board with hardware
+    /// debouncing, or a simulator); [`Device::sample`] debounces raw levels.
+    pub fn contact(&mut self, now_ms: u64, closed: bool) {
+        self.engine_event(now_ms, Event::InputContact(closed));
+        self.pump(now_ms);
+    }
+
+    /// A classified button event (see [`Device::sample`] for raw levels).
+    pub fn button(&mut self, now_ms: u64, event: isocket_sensors::input::ButtonEvent) {
+        self.engine_event(now_ms, Event::Button(event));
+        self.pump(now_ms);
+    }
+
     /// The probe's answer to [`Output::MeasureTemperature`] ([`probe::reading`] converts).
     pub fn temperature(&mut self, now_ms: u64, reading: Probe) {
         self.engine_event(now_ms, Event::Temperature(reading));
