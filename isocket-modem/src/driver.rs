@@ -635,7 +635,16 @@ impl Driver {
         }
         let command = self.in_flight.as_ref().map(|f| f.deadline);
         let retry = self.outbox.iter().map(|o| o.not_before).min();
-        let call = self.call.as_ref().map(|c| c.deadline.min(c.next_clcc));
+        // Only profiles that poll AT+CLCC wake up for it; an answered call waits for nothing.
+        let polling = self.profile.answer == AnswerDetection::ClccPolling;
+        let call = self
+            .call
+            .as_ref()
+            .filter(|c| !c.answered)
+            .map(|c| match polling {
+                true => c.deadline.min(c.next_clcc),
+                false => c.deadline,
+            });
         let verify = self.unsure().map(|_| self.verify_at);
         [command, retry, call, verify]
             .into_iter()

@@ -1007,4 +1007,24 @@ mod byte_stream_tests {
             vec![("+4915112345678".to_string(), "Power failure!".to_string())]
         );
     }
+
+    #[test]
+    fn a_ringing_call_does_not_keep_the_driver_awake() {
+        let mut modem = ScriptedModem::new(3);
+        modem.far_end = FarEnd::Manual;
+        let mut driver = Driver::new(&profile::SIM800, 0);
+        for t in (0..3_000).step_by(100) {
+            exchange(&mut modem, &mut driver, t);
+        }
+        driver.dial("+4911");
+        exchange(&mut modem, &mut driver, 3_000);
+        exchange(&mut modem, &mut driver, 5_000);
+        assert!(modem.call_ringing());
+        // SIM800 reports call progress by URC: nothing to poll, so no deadline in the past.
+        assert!(driver.poll_timeout() > 5_000, "{}", driver.poll_timeout());
+        modem.answer_call();
+        let events = exchange(&mut modem, &mut driver, 6_000);
+        assert!(events.contains(&Event::CallAnswered), "{events:?}");
+        assert!(driver.poll_timeout() > 6_000);
+    }
 }

@@ -3,14 +3,17 @@
 //! - `cargo xtask ci` runs every check CI runs, in order, stopping at the
 //!   first failure, and ends with `N passed, M failed`.
 //! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target.
+//! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
 //!
 //! It installs what it needs (rustup targets, the nightly toolchain for
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
 use std::env;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::process::{Child, Command, ExitCode, ExitStatus};
+use std::thread;
+use std::time::{Duration, Instant};
 
 /// Library crates: each must build for every bare-metal target with default
 /// features off, and must not pull `alloc` or `std` in that configuration.
@@ -77,6 +80,10 @@ const CI_STEPS: &[Step] = &[
         run: board_builds,
     },
     Step {
+        name: "qemu end to end",
+        run: qemu_end_to_end,
+    },
+    Step {
         name: "fuzz smoke",
         run: fuzz_smoke,
     },
@@ -90,6 +97,7 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("qemu") => report(qemu_end_to_end()),
         Some("fuzz") => match fuzz_duration(&args[1..]) {
             Ok(seconds) => report(fuzz_all(seconds)),
             Err(e) => usage(&e),
@@ -102,6 +110,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("xtask: {problem}");
     eprintln!("usage: cargo xtask ci");
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
+    eprintln!("       cargo xtask qemu");
     ExitCode::from(2)
 }
 
@@ -209,9 +218,14 @@ fn scenarios() -> StepResult {
         .map(|path| path.display().to_string())
         .collect();
     files.sort();
-    let mut args = vec!["run", "--quiet", "-p", "isocket-host", "--", "script"];
-    args.extend(files.iter().map(String::as_str));
-    run("cargo", &args)
+    // On the engine alone, then through the device loop and the AT driver.
+    for mode in [None, Some("--through-at")] {
+        let mut args = vec!["run", "--quiet", "-p", "isocket-host", "--", "script"];
+        args.extend(mode);
+        args.extend(files.iter().map(String::as_str));
+        run("cargo", &args)?;
+    }
+    Ok(())
 }
 
 /// Every library crate packages and builds as crates.io would see it; one
@@ -506,4 +520,105 @@ fn footprint(sections: &str) -> (u64, u64) {
         }
     }
     (flash, ram)
+}
+
+/// The QEMU firmware project (standalone, like the boards).
+const QEMU_DIR: &str = "examples/qemu-mps2";
+const QEMU_TARGET: &str = "thumbv7m-none-eabi";
+const QEMU_BIN: &str = "isocket-qemu-mps2";
+/// The whole conversation takes about 35 s (the power failure alone waits
+/// out the engine's 30-s grace); past this, something hangs.
+const QEMU_E2E_LIMIT: Duration = Duration::from_secs(120);
+
+/// Boots the firmware in QEMU with its modem and console UARTs on two local
+/// TCP ports and runs `isocket-host e2e` against them; QEMU is always killed.
+fn qemu_end_to_end() -> StepResult {
+    ensure_rustup_targets(&[QEMU_TARGET])?;
+    ensure_qemu()?;
+    run_in(Path::new(QEMU_DIR), "cargo", &["build", "--release"])?;
+    // Built before the clock starts: the limit is for the conversation.
+    run("cargo", &["build", "--quiet", "-p", "isocket-host"])?;
+    let elf = board_target_dir(QEMU_DIR)
+        .join(QEMU_TARGET)
+        .join("release")
+        .join(QEMU_BIN);
+    let (modem, console) = (free_port()?, free_port()?);
+    let serial = |port: u16| format!("tcp:127.0.0.1:{port},server=on,wait=on");
+    let elf = elf.display().to_string();
+    let qemu = Command::new("qemu-system-arm")
+        .args([
+            "-machine",
+            "mps2-an385",
+            "-display",
+            "none",
+            "-monitor",
+            "none",
+        ])
+        .args(["-semihosting-config", "enable=on,target=native"])
+        .args(["-kernel", &elf])
+        .args(["-serial", &serial(modem), "-serial", &serial(console)])
+        .spawn()
+        .map_err(|e| format!("cannot start qemu-system-arm: {e}"))?;
+    let _qemu = KillOnDrop(qemu);
+    let (modem, console) = (format!("127.0.0.1:{modem}"), format!("127.0.0.1:{console}"));
+    let host = Command::new("cargo")
+        .args(["run", "--quiet", "-p", "isocket-host", "--", "e2e"])
+        .args(["--modem", &modem, "--console", &console])
+        .spawn()
+        .map_err(|e| format!("cannot start isocket-host e2e: {e}"))?;
+    let mut host = KillOnDrop(host);
+    let status = wait_at_most(&mut host.0, QEMU_E2E_LIMIT)?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("isocket-host e2e against QEMU failed ({status})"))
+    }
+}
+
+/// Installs QEMU with apt when `qemu-system-arm --version` fails (as root).
+fn ensure_qemu() -> StepResult {
+    if output("qemu-system-arm", &["--version"]).is_some() {
+        return Ok(());
+    }
+    if output("id", &["-u"]).as_deref().map(str::trim) != Some("0") {
+        return Err(
+            "qemu-system-arm is missing: `apt-get install -y qemu-system-arm` as root".into(),
+        );
+    }
+    run("apt-get", &["update"])?;
+    run("apt-get", &["install", "-y", "qemu-system-arm"])
+}
+
+/// A local TCP port nobody listens on now (the OS picks it).
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+/// Waits for `child`, killing it after `limit`.
+fn wait_at_most(child: &mut Child, limit: Duration) -> Result<ExitStatus, String> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if Instant::now() >= deadline => {
+                return Err(format!("no result after {} s", limit.as_secs()));
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(100)),
+            Err(e) => return Err(format!("waiting for a child process: {e}")),
+        }
+    }
+}
+
+/// A child process that is killed when this goes out of scope, whatever happened.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

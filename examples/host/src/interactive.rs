@@ -28,7 +28,8 @@ const IDLE_TICK: Duration = Duration::from_millis(200);
 pub fn run() -> ExitCode {
     println!("isocket simulator: a factory-fresh socket, registered on the network.");
     println!("Type `help` for the steps. Try: sms +4915112345678 MAKEMEBOSS");
-    let mut sim = Simulator::new();
+    // Through the real modem driver, against the built-in emulated modem.
+    let mut sim = Simulator::through_at();
     let _ = sim.take_log();
     let lines = stdin_lines();
     let mut wall = WallClock::now();

@@ -24,7 +24,11 @@ fn main() -> ExitCode {
             }
         },
         Some((command, files)) if command == "script" && !files.is_empty() => {
-            if isocket_host::script::run_files(files) {
+            let (through_at, files) = match files.split_first() {
+                Some((flag, rest)) if flag == "--through-at" => (true, rest),
+                _ => (false, files),
+            };
+            if isocket_host::script::run_files(files, through_at) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -32,7 +36,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!("usage: isocket-host                 interactive simulator");
-            eprintln!("       isocket-host script FILE...  run scenario files");
+            eprintln!("       isocket-host script [--through-at] FILE...  run scenario files");
             eprintln!("       isocket-host run --modem /dev/ttyUSB0 [--baud 115200]");
             eprintln!("                    [--profile sim800|quectel|ublox|generic] [--state DIR]");
             eprintln!("       isocket-host e2e --modem HOST:PORT --console HOST:PORT");

@@ -25,6 +25,15 @@ pub enum Verdict {
 
 /// Runs a scenario given as text, on a factory-fresh simulated device.
 pub fn run_text(text: &str) -> Verdict {
+    run_with(text, Simulator::new)
+}
+
+/// The same, through the device loop, the real modem driver and the emulated modem.
+pub fn run_text_through_at(text: &str) -> Verdict {
+    run_with(text, Simulator::through_at)
+}
+
+fn run_with(text: &str, simulator: fn() -> Simulator) -> Verdict {
     let steps = match scenario::parse(text) {
         Ok(steps) => steps,
         Err(e) => {
@@ -35,7 +44,7 @@ pub fn run_text(text: &str) -> Verdict {
             };
         }
     };
-    let mut sim = Simulator::new();
+    let mut sim = simulator();
     for line in &steps {
         if let Err(reason) = sim.run(&line.step) {
             return Verdict::Fail {
@@ -48,9 +57,11 @@ pub fn run_text(text: &str) -> Verdict {
     Verdict::Pass
 }
 
-/// Runs a scenario file; an unreadable file fails at line 0.
-pub fn run_file(path: &Path) -> Verdict {
+/// Runs a scenario file (`through_at`: via the emulated modem); an
+/// unreadable file fails at line 0.
+pub fn run_file(path: &Path, through_at: bool) -> Verdict {
     match std::fs::read_to_string(path) {
+        Ok(text) if through_at => run_text_through_at(&text),
         Ok(text) => run_text(&text),
         Err(e) => Verdict::Fail {
             line: 0,
@@ -81,10 +92,10 @@ pub fn report(file: &str, verdict: &Verdict) -> String {
 
 /// Runs every file, prints one report per file and the `N passed, M failed`
 /// line; returns whether all passed.
-pub fn run_files(files: &[String]) -> bool {
+pub fn run_files(files: &[String], through_at: bool) -> bool {
     let mut failed = 0;
     for file in files {
-        let verdict = run_file(Path::new(file));
+        let verdict = run_file(Path::new(file), through_at);
         if verdict != Verdict::Pass {
             failed += 1;
         }

@@ -1,6 +1,12 @@
 //! The simulated world around one engine: phones, network, probe, alarm
 //! input, button, mains, storage, a battery-backed clock and virtual time.
 //!
+//! Two devices under test: the engine alone (the default, exact to the
+//! millisecond), or, with [`Simulator::through_at`], the whole device loop
+//! (`isocket-device`) with the real modem driver talking AT to the emulated
+//! modem of `isocket_modem::testing`: phones and network act on the modem,
+//! the rest on the device's inputs.
+//!
 //! `reboot` and `power restored` build a new engine from what the simulated
 //! storage holds, so RAM state is really lost and persistence is exercised.
 
@@ -8,12 +14,15 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone};
+use isocket_engine::SmsText;
 use isocket_engine::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Engine, Event, Instant, Leds, Record, Stored,
 };
-use isocket_proto::{Probe, Timestamp};
+use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
 
-use isocket_device::{Output, console};
+use isocket_device::{Device, Output, console};
+use isocket_modem::profile;
+use isocket_modem::testing::{FarEnd, ScriptedModem};
 
 use crate::scenario::{Led, ProbeSetting, Step};
 
@@ -50,7 +59,9 @@ enum FollowUp {
 pub struct Simulator {
     now: Instant,
     world: (Instant, DateTime<FixedOffset>),
-    engine: Option<Engine>,
+    dut: Option<Dut>,
+    /// The emulated modem, in through-AT mode; it keeps its SIM across reboots.
+    at: Option<AtLink>,
     board: BoardInfo,
     storage: Stored,
     saves_fail: bool,
@@ -88,13 +99,33 @@ impl Default for Simulator {
 impl Simulator {
     /// A factory-fresh device booted at uptime 0 (SCENARIOS.md "Start").
     pub fn new() -> Self {
+        Self::build(None)
+    }
+
+    /// The same, with the device loop and the real modem driver talking AT
+    /// to the emulated modem.
+    pub fn through_at() -> Self {
+        let mut modem = ScriptedModem::new(1);
+        modem.far_end = FarEnd::Manual;
+        modem.ussd_answer = None;
+        modem.signal_dbm = Some(START_SIGNAL_DBM);
+        Self::build(Some(AtLink {
+            modem,
+            dialled: 0,
+            ussd: 0,
+            hung_up_seen: false,
+        }))
+    }
+
+    fn build(at: Option<AtLink>) -> Self {
         let world_start = FixedOffset::east_opt(0)
             .and_then(|utc| utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single())
             .unwrap_or_default();
         let mut sim = Simulator {
             now: Instant::from_millis(0),
             world: (Instant::from_millis(0), world_start),
-            engine: None,
+            dut: None,
+            at,
             board: BoardInfo {
                 product: "isocket host-simulator",
                 serial: "SIM-0001".try_into().unwrap_or_default(),
@@ -153,9 +184,17 @@ impl Simulator {
         self.sent.drain(..).collect()
     }
 
+    /// The running engine (`None` while shut down).
+    fn engine(&self) -> Option<&Engine> {
+        match self.dut.as_ref()? {
+            Dut::Engine(engine) => Some(engine),
+            Dut::Device(device) => Some(device.engine()),
+        }
+    }
+
     /// The running engine's settings (`None` while shut down).
     pub fn settings(&self) -> Option<isocket_engine::Settings> {
-        self.engine.as_ref().map(|e| e.settings().clone())
+        self.engine().map(|e| e.settings().clone())
     }
 
     /// Whether the device booted since the last call.
@@ -170,7 +209,7 @@ impl Simulator {
 
     /// Actions the engine dropped for a full queue (always 0: the simulator drains).
     pub fn dropped_actions(&self) -> u32 {
-        self.engine.as_ref().map_or(0, Engine::dropped_actions)
+        self.engine().map_or(0, Engine::dropped_actions)
     }
 
     /// The relay pin as the board last set it.
@@ -208,6 +247,9 @@ impl Simulator {
             }
             Step::Call(from) => {
                 self.hung_up_incoming = false;
+                if let Some(at) = self.at.as_mut() {
+                    at.hung_up_seen = false;
+                }
                 self.incoming = Some(IncomingCall {
                     gives_up_at: self.now + INCOMING_RING,
                 });
@@ -368,7 +410,7 @@ impl Simulator {
     pub fn advance(&mut self, duration: Duration) {
         let end = self.now + duration;
         loop {
-            let engine_due = self.engine.as_ref().and_then(Engine::poll_timeout);
+            let engine_due = self.poll_timeout();
             let caller_gives_up = self.incoming.as_ref().map(|c| c.gives_up_at);
             let next = [engine_due, caller_gives_up].into_iter().flatten().min();
             match next {
@@ -379,12 +421,10 @@ impl Simulator {
                         self.feed(Event::IncomingCallEnded);
                     }
                     let now = self.now;
-                    if let Some(engine) = self.engine.as_mut() {
-                        engine.handle_timeout(now);
-                    }
+                    self.handle_timeout(now);
                     self.pump(VecDeque::new());
                     // A deadline that does not move would loop for ever; time must advance.
-                    let still_due = self.engine.as_ref().and_then(Engine::poll_timeout);
+                    let still_due = self.poll_timeout();
                     if still_due.is_some_and(|t| t <= now) {
                         self.now = now + Duration::from_millis(1);
                     }
@@ -413,12 +453,20 @@ impl Simulator {
             reason,
             clock: self.rtc_time(),
         };
-        self.engine = Some(Engine::new(
-            self.board.clone(),
-            self.storage.clone(),
-            boot,
-            self.now,
-        ));
+        let (board, stored) = (self.board.clone(), self.storage.clone());
+        self.dut = Some(match self.at {
+            None => Dut::Engine(Box::new(Engine::new(board, stored, boot, self.now))),
+            Some(_) => {
+                let now_ms = self.now.as_millis();
+                Dut::Device(Box::new(Device::new(
+                    board,
+                    stored,
+                    boot,
+                    &profile::SIM800,
+                    now_ms,
+                )))
+            }
+        });
         self.shut_down = false;
         self.booted = true;
         self.note("boot".into());
@@ -432,9 +480,53 @@ impl Simulator {
 
     fn feed_quietly(&mut self, event: Event<'_>) {
         let now = self.now;
-        if let Some(engine) = self.engine.as_mut() {
-            engine.handle(now, event);
+        match (self.dut.as_mut(), self.at.as_mut()) {
+            (Some(Dut::Engine(engine)), _) => engine.handle(now, event),
+            (Some(Dut::Device(device)), Some(at)) => at.feed(device, now.as_millis(), event),
+            _ => {}
         }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        match (self.dut.as_ref()?, self.at.as_ref()) {
+            (Dut::Engine(engine), _) => engine.poll_timeout(),
+            (Dut::Device(device), at) => {
+                let modem = at.and_then(|at| at.modem.poll_timeout());
+                let ms = [Some(device.poll_timeout()), modem]
+                    .into_iter()
+                    .flatten()
+                    .min()?;
+                (ms != u64::MAX).then(|| Instant::from_millis(ms))
+            }
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        match (self.dut.as_mut(), self.at.as_mut()) {
+            (Some(Dut::Engine(engine)), _) => engine.handle_timeout(now),
+            (Some(Dut::Device(device)), Some(at)) => {
+                at.modem.advance_to(now.as_millis());
+                device.tick(now.as_millis());
+            }
+            _ => {}
+        }
+    }
+
+    /// What the device under test asks for now.
+    fn next_actions(&mut self) -> Vec<Action> {
+        let now = self.now.as_millis();
+        let actions = match (self.dut.as_mut(), self.at.as_mut()) {
+            (Some(Dut::Engine(engine)), _) => std::iter::from_fn(|| engine.poll_action()).collect(),
+            (Some(Dut::Device(device)), Some(at)) => at.exchange(device, now),
+            _ => Vec::new(),
+        };
+        // The device hung up its own call: it no longer rings.
+        if let (Some(at), Some(_)) = (self.at.as_ref(), self.ringing_out.as_ref()) {
+            if !at.modem.call_ringing() && !actions.iter().any(|a| matches!(a, Action::Dial(_))) {
+                self.ringing_out = None;
+            }
+        }
+        actions
     }
 
     /// Hands an event to the engine and carries out what it asks for.
@@ -445,13 +537,18 @@ impl Simulator {
 
     fn pump(&mut self, mut follow_ups: VecDeque<FollowUp>) {
         loop {
-            while let Some(action) = self.engine.as_mut().and_then(Engine::poll_action) {
+            let actions = self.next_actions();
+            let quiet = actions.is_empty();
+            for action in actions {
                 if let Some(follow_up) = self.carry_out(action) {
                     follow_ups.push_back(follow_up);
                 }
             }
             let Some(follow_up) = follow_ups.pop_front() else {
-                return;
+                if quiet {
+                    return;
+                }
+                continue;
             };
             match follow_up {
                 FollowUp::Temperature(probe) => self.feed_quietly(Event::Temperature(probe)),
@@ -504,7 +601,7 @@ impl Simulator {
             Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe.reading())),
             Action::Save(record) => {
                 let ok = !self.saves_fail;
-                if let (true, Some(engine)) = (ok, self.engine.as_ref()) {
+                if let (true, Some(engine)) = (ok, self.engine()) {
                     match record {
                         Record::Settings => self.storage.settings = engine.settings().clone(),
                         Record::Relay => self.storage.relay_on = engine.relay_base_state(),
@@ -528,7 +625,7 @@ impl Simulator {
             Action::Shutdown => {
                 self.note("shutdown".into());
                 self.shut_down = true;
-                self.engine = None;
+                self.dut = None;
             }
         }
         None
@@ -544,4 +641,120 @@ fn indent(text: &str) -> String {
         .map(|l| format!("  {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The device under test.
+enum Dut {
+    /// The engine alone.
+    Engine(Box<Engine>),
+    /// The device loop, talking AT to [`AtLink::modem`].
+    Device(Box<Device>),
+}
+
+/// The emulated modem and what has been read off it.
+struct AtLink {
+    modem: ScriptedModem,
+    dialled: usize,
+    ussd: usize,
+    hung_up_seen: bool,
+}
+
+impl AtLink {
+    /// A world event: phones and network act on the modem, the rest on the device.
+    fn feed(&mut self, device: &mut Device, now: u64, event: Event<'_>) {
+        let modem = &mut self.modem;
+        modem.advance_to(now);
+        match event {
+            Event::SmsReceived {
+                from,
+                text,
+                sent_at,
+            } => {
+                if let Some(t) = sent_at {
+                    modem.deliver_at(from, text, t.datetime());
+                }
+            }
+            Event::IncomingCall { from } => modem.ring(from),
+            Event::IncomingCallEnded => {}
+            Event::CallAnswered => modem.answer_call(),
+            Event::CallRejected | Event::CallEnded => modem.reject_call(),
+            Event::UssdAnswer(text) => modem.ussd_reply(text),
+            Event::UssdFailed => {}
+            Event::NetworkRegistered => modem.set_registered(true),
+            Event::NetworkLost => modem.set_registered(false),
+            Event::Signal(dbm) => modem.set_signal(dbm),
+            Event::NetworkTime(t) => modem.network_time(t.datetime()),
+            Event::Modem(health) => {
+                modem.silent = health == isocket_engine::ModemHealth::ModemError;
+                modem.set_sim_ready(health != isocket_engine::ModemHealth::SimError);
+            }
+            Event::Temperature(reading) => device.temperature(now, reading),
+            Event::InputContact(closed) => device.contact(now, closed),
+            Event::Button(button) => device.button(now, button),
+            Event::MainsLost => device.mains(now, false),
+            Event::MainsRestored => device.mains(now, true),
+            Event::Saved { record, ok } => device.saved(now, record, ok),
+        }
+    }
+
+    /// Moves bytes between the device and the modem until both are quiet;
+    /// returns the device's outputs and the modem's observations as actions.
+    fn exchange(&mut self, device: &mut Device, now: u64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for _ in 0..10_000 {
+            let mut busy = false;
+            while let Some(tx) = device.modem_tx(now) {
+                let tx = tx.to_vec();
+                self.modem.write(&tx);
+                busy = true;
+            }
+            let rx = self.modem.read();
+            if !rx.is_empty() {
+                device.modem_rx(now, &rx);
+                busy = true;
+            }
+            device.tick(now);
+            while let Some(output) = device.poll_output() {
+                busy = true;
+                actions.extend(output_action(output));
+            }
+            if !busy {
+                break;
+            }
+        }
+        for (to, text) in self.modem.take_sent() {
+            if let Some(to) = PhoneNumber::parse(&to) {
+                let text = SmsText::try_from(text.as_str()).unwrap_or_default();
+                actions.push(Action::SendSms { to, text });
+            }
+        }
+        for number in self.modem.dialled.iter().skip(self.dialled) {
+            actions.extend(PhoneNumber::parse(number).map(Action::Dial));
+        }
+        self.dialled = self.modem.dialled.len();
+        for code in self.modem.ussd_requests.iter().skip(self.ussd) {
+            actions.extend(UssdCode::parse(code).map(Action::SendUssd));
+        }
+        self.ussd = self.modem.ussd_requests.len();
+        if self.modem.hung_up_incoming && !self.hung_up_seen {
+            self.hung_up_seen = true;
+            actions.push(Action::HangUp);
+        }
+        actions
+    }
+}
+
+/// The device's outputs in the engine's words, for the one world that carries them out.
+fn output_action(output: Output) -> Option<Action> {
+    Some(match output {
+        Output::Relay(on) => Action::SetRelay(on),
+        Output::Leds(leds) => Action::SetLeds(leds),
+        Output::MeasureTemperature => Action::MeasureTemperature,
+        Output::Save(record) => Action::Save(record),
+        Output::SetClock(time) => Action::SetClock(time),
+        Output::Reboot => Action::Reboot,
+        Output::Shutdown => Action::Shutdown,
+        // The modem's pin, and the SMS and calls the modem side reports itself.
+        _ => return None,
+    })
 }

@@ -1,4 +1,6 @@
-//! Runs every scenario file in `scenarios/` on the simulator: each must pass.
+//! Runs every scenario file in `scenarios/` on the simulator, on the engine
+//! alone and through the device loop, the real modem driver and the
+//! emulated modem: each must pass both ways.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,8 +12,7 @@ use std::path::Path;
 
 use isocket_host::script::{Verdict, report, run_file};
 
-#[test]
-fn every_scenario_file_passes() {
+fn scenario_files() -> Vec<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -20,13 +21,27 @@ fn every_scenario_file_passes() {
         .collect();
     files.sort();
     assert!(files.len() >= 10, "only {} scenario files", files.len());
-    let failures: Vec<String> = files
+    files
+}
+
+fn every_file_passes(through_at: bool) {
+    let failures: Vec<String> = scenario_files()
         .iter()
         .filter_map(|file| {
-            let verdict = run_file(file);
+            let verdict = run_file(file, through_at);
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             (verdict != Verdict::Pass).then(|| report(&name, &verdict))
         })
         .collect();
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_scenario_file_passes_on_the_engine() {
+    every_file_passes(false);
+}
+
+#[test]
+fn every_scenario_file_passes_through_at() {
+    every_file_passes(true);
 }
