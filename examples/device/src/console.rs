@@ -135,8 +135,8 @@ fn sixteenths(text: &str) -> Result<i32, ConsoleError> {
     Ok(if negative { -s } else { s })
 }
 
-/// `250ms`, `30s`, `5m`, `1m30s`.
-fn duration_ms(text: &str) -> Result<u64, ConsoleError> {
+/// `250ms`, `30s`, `5m`, `2h`, `3d`, or a sum such as `1m30s`, in ms.
+pub fn duration_ms(text: &str) -> Result<u64, ConsoleError> {
     let mut total = 0u64;
     let mut rest = text;
     if rest.is_empty() {
@@ -155,6 +155,7 @@ fn duration_ms(text: &str) -> Result<u64, ConsoleError> {
             "s" => 1_000,
             "m" => 60_000,
             "h" => 3_600_000,
+            "d" => 86_400_000,
             _ => return Err(ConsoleError::BadValue),
         };
         total = total.saturating_add(n.saturating_mul(ms));

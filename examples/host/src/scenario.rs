@@ -323,30 +323,9 @@ fn parse_number(word: &str) -> Result<String, String> {
 
 /// `250ms`, `30s`, `5m`, `2h`, `3d`, or a sum such as `1m30s`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("bad duration `{text}`");
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (number, tail) = rest.split_at(digits);
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        let unit_len = tail.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let (unit, tail) = tail.split_at(unit_len);
-        let ms_per_unit = match unit {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            _ => return Err(bad()),
-        };
-        total += Duration::from_millis(n.checked_mul(ms_per_unit).ok_or_else(bad)?);
-        rest = tail;
-    }
-    Ok(total)
+    isocket_device::console::duration_ms(text)
+        .map(Duration::from_millis)
+        .map_err(|_| format!("bad duration `{text}`"))
 }
 
 /// `21.5`, `-3.0625`: to sixteenths of a degree (the DS18B20's resolution).
