@@ -6,7 +6,7 @@
 //!
 //! Three steps turn an incoming SMS into a reply:
 //!
-//! 1. [`frame`] trims the text, drops anything over 30 characters, and
+//! 1. [`frame()`] trims the text, drops anything over 30 characters, and
 //!    checks and strips the access password;
 //! 2. [`str::parse`] turns the command text into a [`Command`], or a
 //!    [`ParseError`] that says which error reply applies;

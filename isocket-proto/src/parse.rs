@@ -30,7 +30,7 @@ type Res<'a, T> = IResult<&'a str, T, ()>;
 impl FromStr for Command {
     type Err = ParseError;
 
-    /// Parses one command (without the password prefix; see [`crate::frame`]).
+    /// Parses one command (without the password prefix; see [`crate::frame()`]).
     ///
     /// ```
     /// use isocket_proto::{Command, ParseError};

@@ -60,6 +60,10 @@ const CI_STEPS: &[Step] = &[
         run: test,
     },
     Step {
+        name: "doc -D warnings",
+        run: doc,
+    },
+    Step {
         name: "scenarios (isocket-host script)",
         run: scenarios,
     },
@@ -204,6 +208,20 @@ fn clippy() -> StepResult {
 
 fn test() -> StepResult {
     run("cargo", &["test", "--workspace"])
+}
+
+/// Every crate's docs build without a warning (broken or ambiguous links).
+fn doc() -> StepResult {
+    let status = Command::new("cargo")
+        .args(["doc", "--workspace", "--no-deps", "--quiet"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .status()
+        .map_err(|e| format!("cannot start cargo doc: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo doc` failed ({status})"))
+    }
 }
 
 /// The project's scenario files, through the same runner users call.
