@@ -634,7 +634,14 @@ impl Driver {
             return self.power_on_at.unwrap_or(self.power_until);
         }
         let command = self.in_flight.as_ref().map(|f| f.deadline);
-        let retry = self.outbox.iter().map(|o| o.not_before).min();
+        // Sends wait for the network without a deadline: its return wakes them.
+        let sending = self.registered.is_none_or(RegStatus::is_registered);
+        let retry = self
+            .outbox
+            .iter()
+            .map(|o| o.not_before)
+            .min()
+            .filter(|_| sending);
         // Only profiles that poll AT+CLCC wake up for it; an answered call waits for nothing.
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let call = self

@@ -1027,4 +1027,23 @@ mod byte_stream_tests {
         assert!(events.contains(&Event::CallAnswered), "{events:?}");
         assert!(driver.poll_timeout() > 6_000);
     }
+
+    #[test]
+    fn a_send_waiting_for_the_network_does_not_keep_the_driver_awake() {
+        let mut modem = ScriptedModem::new(4);
+        let mut driver = Driver::new(&profile::SIM800, 0);
+        for t in (0..3_000).step_by(100) {
+            exchange(&mut modem, &mut driver, t);
+        }
+        modem.set_registered(false);
+        exchange(&mut modem, &mut driver, 3_000);
+        driver.send_sms("+4915112345678", "Power failure!").unwrap();
+        exchange(&mut modem, &mut driver, 3_100);
+        exchange(&mut modem, &mut driver, 9_000);
+        assert!(driver.poll_timeout() > 9_000, "{}", driver.poll_timeout());
+        modem.set_registered(true);
+        exchange(&mut modem, &mut driver, 9_100);
+        exchange(&mut modem, &mut driver, 9_100);
+        assert_eq!(modem.take_sent().len(), 1);
+    }
 }
