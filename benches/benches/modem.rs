@@ -18,7 +18,6 @@
 )]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use at_commands::parser::CommandParser;
 use atat::digest::{ParseError, Parser, parser::urc_helper};
@@ -161,23 +160,7 @@ fn field_peer() -> (i32, i32) {
         .unwrap()
 }
 
-/// Median nanoseconds of one call, from many short batches.
-fn median_ns(mut pass: impl FnMut() -> usize, passes: u32) -> f64 {
-    const BATCHES: usize = 101;
-    let mut samples: Vec<Duration> = (0..BATCHES)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..passes {
-                black_box(pass());
-            }
-            started.elapsed()
-        })
-        .collect();
-    samples.sort();
-    samples[BATCHES / 2].as_secs_f64() * 1e9 / f64::from(passes)
-}
-
-/// Prints `figure <name> <peer/ours> x`, both medians taken now, back to back.
+/// Prints `ratio <name> <peer/ours> x`, both medians taken now, back to back.
 fn figure(
     name: &str,
     unit: &str,
@@ -185,10 +168,10 @@ fn figure(
     ours: impl FnMut() -> usize,
     peer: impl FnMut() -> usize,
 ) {
-    let ours = median_ns(ours, passes);
-    let peer = median_ns(peer, passes);
+    let ours = isocket_benches::median_ns(ours, passes);
+    let peer = isocket_benches::median_ns(peer, passes);
     println!(
-        "figure {name} {:.2} x ({ours:.1} ns vs {peer:.1} ns per {unit})",
+        "ratio {name} {:.2} x ({ours:.1} ns vs {peer:.1} ns per {unit})",
         peer / ours
     );
 }

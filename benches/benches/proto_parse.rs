@@ -11,7 +11,6 @@
 )]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use isocket_proto::Command;
@@ -54,23 +53,6 @@ fn bench(c: &mut Criterion, corpus: &[&str]) {
     group.finish();
 }
 
-/// Median time per pass over the corpus, from many short batches.
-fn median_pass(mut pass: impl FnMut() -> usize) -> Duration {
-    const BATCHES: usize = 101;
-    const PASSES: u32 = 200;
-    let mut samples: Vec<Duration> = (0..BATCHES)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..PASSES {
-                black_box(pass());
-            }
-            started.elapsed() / PASSES
-        })
-        .collect();
-    samples.sort();
-    samples[BATCHES / 2]
-}
-
 fn main() {
     let corpus = corpus();
     assert_eq!(
@@ -82,12 +64,12 @@ fn main() {
     bench(&mut criterion, &corpus);
     criterion.final_summary();
 
-    let parse = median_pass(|| parse_all(&corpus));
-    let upper = median_pass(|| upper_case_all(&corpus));
-    let per_command = |d: Duration| d.as_secs_f64() * 1e9 / corpus.len() as f64;
+    let parse = isocket_benches::median_ns(|| parse_all(&corpus), 200);
+    let upper = isocket_benches::median_ns(|| upper_case_all(&corpus), 200);
+    let per_command = |ns: f64| ns / corpus.len() as f64;
     println!(
-        "figure parse-vs-uppercase {:.1} x ({:.1} ns vs {:.1} ns per command, {} commands)",
-        parse.as_secs_f64() / upper.as_secs_f64(),
+        "ratio parse-vs-uppercase {:.1} x ({:.1} ns vs {:.1} ns per command, {} commands)",
+        parse / upper,
         per_command(parse),
         per_command(upper),
         corpus.len()

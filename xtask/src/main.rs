@@ -8,6 +8,8 @@
 //! It installs what it needs (rustup targets, the nightly toolchain for
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
+mod bench;
+
 use std::env;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("isocket-modem", "at_codec"),
     ("isocket-modem", "pdu_decode"),
     ("isocket-storage", "load"),
+    ("examples/host", "scenario"),
 ];
 
 /// How long each fuzz target runs in `cargo xtask ci`.
@@ -101,6 +104,11 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => match &args[1..] {
+            [] => report(bench::bench(false)),
+            [flag] if flag == "--quick" => report(bench::bench(true)),
+            _ => usage("bench takes only --quick"),
+        },
         Some("qemu") => report(qemu_end_to_end()),
         Some("fuzz") => match fuzz_duration(&args[1..]) {
             Ok(seconds) => report(fuzz_all(seconds)),
@@ -115,6 +123,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("usage: cargo xtask ci");
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
     eprintln!("       cargo xtask qemu");
+    eprintln!("       cargo xtask bench [--quick]");
     ExitCode::from(2)
 }
 
@@ -441,18 +450,9 @@ const RAM_SECTIONS: &[&str] = &[".data", ".bss", ".uninit", ".noinit", ".trap", 
 fn board_builds() -> StepResult {
     let targets: Vec<&str> = BOARDS.iter().map(|b| b.target).collect();
     ensure_rustup_targets(&targets)?;
-    let size_tool = llvm_size()?;
     let mut over = Vec::new();
     for board in BOARDS {
-        run_in(Path::new(board.dir), "cargo", &["build", "--release"])?;
-        let elf = board_target_dir(board.dir)
-            .join(board.target)
-            .join("release")
-            .join(board.bin);
-        let elf = elf.display().to_string();
-        let sections = output(&size_tool, &["-A", &elf])
-            .ok_or_else(|| format!("`{size_tool} -A {elf}` failed"))?;
-        let (flash, ram) = footprint(&sections);
+        let (flash, ram) = board_footprint(board)?;
         println!(
             "board {:<30} flash {:>7} B ({:>5.1} KiB)  static RAM {:>6} B ({:>5.1} KiB)",
             board.dir,
@@ -482,6 +482,21 @@ fn board_builds() -> StepResult {
     } else {
         Err(over.join("; "))
     }
+}
+
+/// Builds a board's firmware in release and measures it: (flash, static RAM) bytes.
+fn board_footprint(board: &Board) -> Result<(u64, u64), String> {
+    ensure_rustup_targets(&[board.target])?;
+    let size_tool = llvm_size()?;
+    run_in(Path::new(board.dir), "cargo", &["build", "--release"])?;
+    let elf = board_target_dir(board.dir)
+        .join(board.target)
+        .join("release")
+        .join(board.bin);
+    let elf = elf.display().to_string();
+    let sections = output(&size_tool, &["-A", &elf])
+        .ok_or_else(|| format!("`{size_tool} -A {elf}` failed"))?;
+    Ok(footprint(&sections))
 }
 
 fn kib(bytes: u64) -> f64 {
