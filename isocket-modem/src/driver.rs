@@ -44,7 +44,10 @@
 //! - Sends wait, like reads, while the event queue is nearly full, so no
 //!   `SmsSent` is ever lost to a full queue.
 //! - Reading stops while the event queue or the handed-out table is nearly
-//!   full (back-pressure instead of dropping events).
+//!   full, or all [`SMS_SLOTS`] texts wait to be handed out (back-pressure
+//!   instead of dropping events): the queue holds small events, and a
+//!   message's text has a slot of its own until [`Driver::poll_event`]
+//!   hands it out, so the next message stays on the SIM until then.
 //! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a failed attempt (error,
 //!   timeout, modem reboot) is retried after [`FIRST_RETRY_MS`], doubling up
 //!   to [`MAX_BACKOFF_MS`]. Parts already sent are not sent again. A message
@@ -102,6 +105,13 @@ pub const DROPPABLE_AFTER: u8 = 10;
 pub const DIAL_TIMEOUT_MS: u64 = 45_000;
 /// `AT+CLCC` polling interval while a dialled call is not answered.
 pub const CLCC_INTERVAL_MS: u64 = 1_000;
+/// Events the queue holds. An entry is small (tens of bytes): SMS texts
+/// wait in [`SMS_SLOTS`] slots of their own.
+pub const EVENTS: usize = 16;
+/// Reassembled SMS texts ([`MESSAGE_TEXT`] bytes each) waiting to be handed
+/// out by [`Driver::poll_event`]. Reading stops while they are all taken,
+/// so a message waits on the SIM instead of being dropped.
+pub const SMS_SLOTS: usize = 1;
 /// Storage indices remembered between hand-out and a successful delete.
 pub const TRACKED: usize = 16;
 /// Reads of the same stored message that must fail the same way before it
@@ -159,6 +169,8 @@ pub enum SendError {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // no alloc: events are handed out by value
+// The queue holds the smaller `Queued`: a big `Event` lives only on the
+// caller's stack between `poll_event` and its handling.
 pub enum Event {
     /// The driver state changed.
     State(State),
@@ -226,13 +238,54 @@ pub enum Event {
     NetworkTime(network::NetworkTime),
 }
 
-impl Event {
+/// An [`Event`] in the driver's queue, without its big payloads: the text
+/// of an SMS waits in one of [`SMS_SLOTS`] slots and a USSD answer in its
+/// own slot, so the queue costs tens of bytes an entry, not kilobytes.
+#[derive(Debug, Clone, PartialEq)]
+enum Queued {
+    State(State),
+    /// Its text is the oldest in the SMS slots.
+    Sms {
+        id: u16,
+        from: Number,
+        sent_at: Option<DateTime<FixedOffset>>,
+    },
+    SmsSent {
+        handle: SmsHandle,
+        reference: u8,
+    },
+    SmsFailed {
+        handle: SmsHandle,
+        attempts: u8,
+    },
+    SmsDropped {
+        handle: SmsHandle,
+    },
+    SmsUndecodable {
+        id: u16,
+    },
+    StatusReport {
+        reference: u8,
+        delivered: bool,
+    },
+    Ringing(Option<CallerId>),
+    CallAnswered,
+    CallEnded(CallEnd),
+    /// The answer is in the USSD slot.
+    Ussd,
+    Registration(RegStatus),
+    Signal(Option<i16>),
+    Sim(SimState),
+    NetworkTime(network::NetworkTime),
+}
+
+impl Queued {
     /// Status events that a newer one supersedes; the first to go when the
     /// queue is full.
     fn is_droppable(&self) -> bool {
         matches!(
             self,
-            Event::State(_) | Event::Registration(_) | Event::Signal(_) | Event::NetworkTime(_)
+            Queued::State(_) | Queued::Registration(_) | Queued::Signal(_) | Queued::NetworkTime(_)
         )
     }
 }
@@ -341,7 +394,12 @@ pub struct Driver {
     pending_tx: bool,
     in_flight: Option<InFlight>,
     work: Deque<Op, 16>,
-    events: Deque<Event, 16>,
+    events: Deque<Queued, EVENTS>,
+    /// Texts of the [`Queued::Sms`] in the queue, oldest first. Reading
+    /// stops while they are all taken, so none is ever dropped.
+    sms_texts: Deque<String<MESSAGE_TEXT>, SMS_SLOTS>,
+    /// The answer of the [`Queued::Ussd`] in the queue; a newer one replaces it.
+    ussd_answer: Option<Ussd>,
     power: Option<bool>,
     power_until: u64,
     power_on_at: Option<u64>,
@@ -390,6 +448,8 @@ impl Driver {
             in_flight: None,
             work: Deque::new(),
             events: Deque::new(),
+            sms_texts: Deque::new(),
+            ussd_answer: None,
             power: None,
             power_until: 0,
             power_on_at: None,
@@ -443,6 +503,51 @@ impl Driver {
     }
 
     fn emit(&mut self, e: Event) {
+        let queued = match e {
+            Event::State(s) => Queued::State(s),
+            Event::Sms {
+                id,
+                from,
+                text,
+                sent_at,
+            } => {
+                // Reads start only with a free slot (`message_room`), so
+                // this never fails; on_sms checks again before it comes here.
+                if self.sms_texts.push_back(text).is_err() {
+                    return;
+                }
+                Queued::Sms { id, from, sent_at }
+            }
+            Event::SmsSent { handle, reference } => Queued::SmsSent { handle, reference },
+            Event::SmsFailed { handle, attempts } => Queued::SmsFailed { handle, attempts },
+            Event::SmsDropped { handle } => Queued::SmsDropped { handle },
+            Event::SmsUndecodable { id } => Queued::SmsUndecodable { id },
+            Event::StatusReport {
+                reference,
+                delivered,
+            } => Queued::StatusReport {
+                reference,
+                delivered,
+            },
+            Event::Ringing(c) => Queued::Ringing(c),
+            Event::CallAnswered => Queued::CallAnswered,
+            Event::CallEnded(end) => Queued::CallEnded(end),
+            Event::Ussd(answer) => {
+                // One answer waits at a time: a newer one replaces it.
+                if self.ussd_answer.replace(answer).is_some() {
+                    return;
+                }
+                Queued::Ussd
+            }
+            Event::Registration(r) => Queued::Registration(r),
+            Event::Signal(s) => Queued::Signal(s),
+            Event::Sim(s) => Queued::Sim(s),
+            Event::NetworkTime(t) => Queued::NetworkTime(t),
+        };
+        self.enqueue(queued);
+    }
+
+    fn enqueue(&mut self, e: Queued) {
         if self.events.is_full() {
             // Evict a superseded status event; messages are never evicted
             // because reading stops before the queue fills.
@@ -620,7 +725,44 @@ impl Driver {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        loop {
+            let event = match self.events.pop_front()? {
+                Queued::State(s) => Event::State(s),
+                Queued::Sms { id, from, sent_at } => match self.sms_texts.pop_front() {
+                    Some(text) => Event::Sms {
+                        id,
+                        from,
+                        text,
+                        sent_at,
+                    },
+                    // Every queued SMS has its text: unreachable.
+                    None => continue,
+                },
+                Queued::SmsSent { handle, reference } => Event::SmsSent { handle, reference },
+                Queued::SmsFailed { handle, attempts } => Event::SmsFailed { handle, attempts },
+                Queued::SmsDropped { handle } => Event::SmsDropped { handle },
+                Queued::SmsUndecodable { id } => Event::SmsUndecodable { id },
+                Queued::StatusReport {
+                    reference,
+                    delivered,
+                } => Event::StatusReport {
+                    reference,
+                    delivered,
+                },
+                Queued::Ringing(c) => Event::Ringing(c),
+                Queued::CallAnswered => Event::CallAnswered,
+                Queued::CallEnded(end) => Event::CallEnded(end),
+                Queued::Ussd => match self.ussd_answer.take() {
+                    Some(answer) => Event::Ussd(answer),
+                    None => continue,
+                },
+                Queued::Registration(r) => Event::Registration(r),
+                Queued::Signal(s) => Event::Signal(s),
+                Queued::Sim(s) => Event::Sim(s),
+                Queued::NetworkTime(t) => Event::NetworkTime(t),
+            };
+            return Some(event);
+        }
     }
 
     /// A change for the power pin (`true`: on / PWRKEY released), if any.
@@ -694,7 +836,7 @@ impl Driver {
             return self.start(Op::Read(index), now_ms);
         }
         // A verify frees its slot or reuses it: it needs no new one.
-        if now_ms >= self.verify_at && self.event_room() {
+        if now_ms >= self.verify_at && self.message_room() {
             if let Some(index) = self.unsure() {
                 return self.start(Op::Read(index), now_ms);
             }
@@ -715,9 +857,14 @@ impl Driver {
         self.events.capacity() - self.events.len() >= 2
     }
 
-    /// Room for one more message event and one more tracked index.
+    /// Room for one more message event and its text.
+    fn message_room(&self) -> bool {
+        self.event_room() && !self.sms_texts.is_full()
+    }
+
+    /// Room for one more message event, its text and one more tracked index.
     fn can_hand_out(&self) -> bool {
-        self.event_room() && !self.tracked.is_full()
+        self.message_room() && !self.tracked.is_full()
     }
 
     fn start_send(&mut self, now_ms: u64) {
@@ -1215,6 +1362,12 @@ impl Driver {
 
     /// A confirmed message read from storage `index`.
     fn on_sms(&mut self, now_ms: u64, index: u16, deliver: &pdu::Deliver, fingerprint: u32) {
+        // Reads wait for room, so this does not happen; if it did, the
+        // message stays stored and is read again once there is room.
+        if !self.message_room() {
+            self.want_read(index);
+            return;
+        }
         match self.reassembly.push(now_ms, deliver) {
             Pushed::Complete(m) => {
                 self.track(index, Track::HandedOut, fingerprint);
