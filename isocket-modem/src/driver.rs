@@ -171,7 +171,7 @@ pub enum SendError {
 #[allow(clippy::large_enum_variant)] // no alloc: events are handed out by value
 // The queue holds the smaller `Queued`: a big `Event` lives only on the
 // caller's stack between `poll_event` and its handling.
-pub enum Event {
+pub enum Event<Text = String<MESSAGE_TEXT>, Answer = Ussd> {
     /// The driver state changed.
     State(State),
     /// A whole SMS. Call [`Driver::ack`] with `id` once it is handled.
@@ -181,7 +181,7 @@ pub enum Event {
         /// The sender.
         from: Number,
         /// The text.
-        text: String<MESSAGE_TEXT>,
+        text: Text,
         /// The SMSC time stamp (TP-SCTS) of the part that completed it, in
         /// the sender's zone; `None` if missing or invalid.
         sent_at: Option<DateTime<FixedOffset>>,
@@ -227,7 +227,7 @@ pub enum Event {
     /// A call ended.
     CallEnded(CallEnd),
     /// A USSD answer.
-    Ussd(Ussd),
+    Ussd(Answer),
     /// Registration changed.
     Registration(RegStatus),
     /// Signal in dBm (`None`: unknown).
@@ -241,52 +241,58 @@ pub enum Event {
 /// An [`Event`] in the driver's queue, without its big payloads: the text
 /// of an SMS waits in one of [`SMS_SLOTS`] slots and a USSD answer in its
 /// own slot, so the queue costs tens of bytes an entry, not kilobytes.
-#[derive(Debug, Clone, PartialEq)]
-enum Queued {
-    State(State),
-    /// Its text is the oldest in the SMS slots.
-    Sms {
-        id: u16,
-        from: Number,
-        sent_at: Option<DateTime<FixedOffset>>,
-    },
-    SmsSent {
-        handle: SmsHandle,
-        reference: u8,
-    },
-    SmsFailed {
-        handle: SmsHandle,
-        attempts: u8,
-    },
-    SmsDropped {
-        handle: SmsHandle,
-    },
-    SmsUndecodable {
-        id: u16,
-    },
-    StatusReport {
-        reference: u8,
-        delivered: bool,
-    },
-    Ringing(Option<CallerId>),
-    CallAnswered,
-    CallEnded(CallEnd),
-    /// The answer is in the USSD slot.
-    Ussd,
-    Registration(RegStatus),
-    Signal(Option<i16>),
-    Sim(SimState),
-    NetworkTime(network::NetworkTime),
-}
+type Queued = Event<(), ()>;
 
-impl Queued {
+impl<T, A> Event<T, A> {
     /// Status events that a newer one supersedes; the first to go when the
-    /// queue is full.
+    /// queue is full (messages never are: reading stops before that).
     fn is_droppable(&self) -> bool {
         matches!(
             self,
-            Queued::State(_) | Queued::Registration(_) | Queued::Signal(_) | Queued::NetworkTime(_)
+            Event::State(_) | Event::Registration(_) | Event::Signal(_) | Event::NetworkTime(_)
         )
+    }
+
+    /// The same event with its SMS text and USSD answer moved by `text` and
+    /// `answer`; `None` when one of them has nowhere to go.
+    fn move_payloads<T2, A2>(
+        self,
+        text: impl FnOnce(T) -> Option<T2>,
+        answer: impl FnOnce(A) -> Option<A2>,
+    ) -> Option<Event<T2, A2>> {
+        Some(match self {
+            Event::State(s) => Event::State(s),
+            Event::Sms {
+                id,
+                from,
+                text: t,
+                sent_at,
+            } => Event::Sms {
+                id,
+                from,
+                text: text(t)?,
+                sent_at,
+            },
+            Event::SmsSent { handle, reference } => Event::SmsSent { handle, reference },
+            Event::SmsFailed { handle, attempts } => Event::SmsFailed { handle, attempts },
+            Event::SmsDropped { handle } => Event::SmsDropped { handle },
+            Event::SmsUndecodable { id } => Event::SmsUndecodable { id },
+            Event::StatusReport {
+                reference,
+                delivered,
+            } => Event::StatusReport {
+                reference,
+                delivered,
+            },
+            Event::Ringing(c) => Event::Ringing(c),
+            Event::CallAnswered => Event::CallAnswered,
+            Event::CallEnded(end) => Event::CallEnded(end),
+            Event::Ussd(a) => Event::Ussd(answer(a)?),
+            Event::Registration(r) => Event::Registration(r),
+            Event::Signal(s) => Event::Signal(s),
+            Event::Sim(s) => Event::Sim(s),
+            Event::NetworkTime(t) => Event::NetworkTime(t),
+        })
     }
 }
 
@@ -503,48 +509,16 @@ impl Driver {
     }
 
     fn emit(&mut self, e: Event) {
-        let queued = match e {
-            Event::State(s) => Queued::State(s),
-            Event::Sms {
-                id,
-                from,
-                text,
-                sent_at,
-            } => {
-                // Reads start only with a free slot (`message_room`), so
-                // this never fails; on_sms checks again before it comes here.
-                if self.sms_texts.push_back(text).is_err() {
-                    return;
-                }
-                Queued::Sms { id, from, sent_at }
-            }
-            Event::SmsSent { handle, reference } => Queued::SmsSent { handle, reference },
-            Event::SmsFailed { handle, attempts } => Queued::SmsFailed { handle, attempts },
-            Event::SmsDropped { handle } => Queued::SmsDropped { handle },
-            Event::SmsUndecodable { id } => Queued::SmsUndecodable { id },
-            Event::StatusReport {
-                reference,
-                delivered,
-            } => Queued::StatusReport {
-                reference,
-                delivered,
-            },
-            Event::Ringing(c) => Queued::Ringing(c),
-            Event::CallAnswered => Queued::CallAnswered,
-            Event::CallEnded(end) => Queued::CallEnded(end),
-            Event::Ussd(answer) => {
-                // One answer waits at a time: a newer one replaces it.
-                if self.ussd_answer.replace(answer).is_some() {
-                    return;
-                }
-                Queued::Ussd
-            }
-            Event::Registration(r) => Queued::Registration(r),
-            Event::Signal(s) => Queued::Signal(s),
-            Event::Sim(s) => Queued::Sim(s),
-            Event::NetworkTime(t) => Queued::NetworkTime(t),
-        };
-        self.enqueue(queued);
+        let queued = e.move_payloads(
+            // Reads start only with a free slot (`message_room`), so this never
+            // fails; on_sms checks again before it comes here.
+            |text| self.sms_texts.push_back(text).ok(),
+            // One answer waits at a time: a newer one replaces it, queued once.
+            |answer| self.ussd_answer.replace(answer).is_none().then_some(()),
+        );
+        if let Some(queued) = queued {
+            self.enqueue(queued);
+        }
     }
 
     fn enqueue(&mut self, e: Queued) {
@@ -726,42 +700,15 @@ impl Driver {
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
         loop {
-            let event = match self.events.pop_front()? {
-                Queued::State(s) => Event::State(s),
-                Queued::Sms { id, from, sent_at } => match self.sms_texts.pop_front() {
-                    Some(text) => Event::Sms {
-                        id,
-                        from,
-                        text,
-                        sent_at,
-                    },
-                    // Every queued SMS has its text: unreachable.
-                    None => continue,
-                },
-                Queued::SmsSent { handle, reference } => Event::SmsSent { handle, reference },
-                Queued::SmsFailed { handle, attempts } => Event::SmsFailed { handle, attempts },
-                Queued::SmsDropped { handle } => Event::SmsDropped { handle },
-                Queued::SmsUndecodable { id } => Event::SmsUndecodable { id },
-                Queued::StatusReport {
-                    reference,
-                    delivered,
-                } => Event::StatusReport {
-                    reference,
-                    delivered,
-                },
-                Queued::Ringing(c) => Event::Ringing(c),
-                Queued::CallAnswered => Event::CallAnswered,
-                Queued::CallEnded(end) => Event::CallEnded(end),
-                Queued::Ussd => match self.ussd_answer.take() {
-                    Some(answer) => Event::Ussd(answer),
-                    None => continue,
-                },
-                Queued::Registration(r) => Event::Registration(r),
-                Queued::Signal(s) => Event::Signal(s),
-                Queued::Sim(s) => Event::Sim(s),
-                Queued::NetworkTime(t) => Event::NetworkTime(t),
-            };
-            return Some(event);
+            let queued = self.events.pop_front()?;
+            // Every queued SMS and USSD answer has its payload in its slot.
+            let event = queued.move_payloads(
+                |()| self.sms_texts.pop_front(),
+                |()| self.ussd_answer.take(),
+            );
+            if event.is_some() {
+                return event;
+            }
         }
     }
 
