@@ -56,6 +56,9 @@
 //! `drop,duplicate,garble/drop,duplicate,garble`: from the modem / to the
 //! modem) override. Figures of a full run: RELIABILITY.md.
 
+mod common;
+
+use common::Rng;
 use std::collections::HashMap;
 use std::time::Instant as WallClock;
 
@@ -93,24 +96,6 @@ const TO_MODEM: Faults = Faults {
     duplicate: 0,
     garble: 0,
 };
-
-/// SplitMix64, as in the engine soak.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
 
 /// How a message left the SIM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

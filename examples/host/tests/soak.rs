@@ -17,6 +17,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::Rng;
 use std::time::{Duration, Instant as WallClock};
 
 use chrono::Timelike;
@@ -27,27 +30,6 @@ use isocket_host::spec_texts::is_spec_text;
 use isocket_proto::{PowerState, RelayTime, ThermostatMode};
 
 const BOSS: &str = "+4915112345678";
-
-/// SplitMix64: a small, seedable generator, enough for reproducible soaks.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
 
 /// Settings commands the soak mixes in; each is valid and authorised.
 const CONFIG: &[&str] = &[
