@@ -348,7 +348,10 @@ fn parse_world_time(date: &str, time: &str, zone: &str) -> Result<DateTime<Fixed
         Some(b'+' | b'-') => zone.parse().map_err(|_| format!("bad zone `{zone}`"))?,
         _ => return Err(format!("bad zone `{zone}` (±hh)")),
     };
-    let offset = FixedOffset::east_opt(hours * 3600).ok_or_else(|| format!("bad zone `{zone}`"))?;
+    let offset = hours
+        .checked_mul(3600)
+        .and_then(FixedOffset::east_opt)
+        .ok_or_else(|| format!("bad zone `{zone}`"))?;
     date.and_time(time)
         .and_local_timezone(offset)
         .single()
@@ -417,6 +420,14 @@ mod tests {
         assert!(parse("expect led power purple").is_err());
         assert!(parse("temp warm").is_err());
         assert!(parse("  indented").is_err());
+    }
+
+    #[test]
+    fn zones_out_of_range_are_errors_not_overflows() {
+        // Found by the scenario fuzz target: +99999999 hours overflowed.
+        assert!(parse_step("world-time 2026-05-01 12:00:00 +99999999").is_err());
+        assert!(parse_step("world-time 2026-05-01 12:00:00 +24").is_err());
+        assert!(parse_step("world-time 2026-05-01 12:00:00 -12").is_ok());
     }
 
     #[test]
