@@ -17,13 +17,25 @@
 //! - A delete is never trusted on its answer alone: any answer, an error or
 //!   a timeout makes the index "unsure", and it is read again (every
 //!   [`VERIFY_RETRY_MS`] until clear). The same fingerprint: delete again.
-//!   Empty (`+CMS ERROR: 321`, or `OK` without a line) twice in a row: gone
-//!   (once could be a garbled command that read another index). A
-//!   different message that reads the same twice: a new message stored at
-//!   the freed index (modems reuse the lowest free one), handed out.
-//! - A message is handed out only when two reads in a row agree (three in
-//!   text mode); a PDU line whose length is not the header's `<length>` or
-//!   that is not hex was garbled on the way and does not count.
+//!   Empty (`+CMS ERROR: 321`, or `OK` without a line) [`EMPTY_READS`]
+//!   times in a row: gone (once could be a garbled command that read
+//!   another index). A different message that reads the same twice: a
+//!   new message stored at the freed index (modems reuse the lowest free
+//!   one), handed out.
+//! - A message is handed out only once the same line came back from two
+//!   reads (three in text mode, or when the PDU has octets after its user
+//!   data or no valid time stamp, as a line shifted by a lost and a
+//!   duplicated digit has; [`NOISY_READS`] more when reads of it also found
+//!   something else, as noise makes reads garbled the same way likely enough). The reads need not be in a row: on a noisy
+//!   line most reads of a long PDU arrive garbled, each differently. A PDU
+//!   line whose length is not the header's `<length>` or that is not hex
+//!   was garbled on the way and does not count. A read that gets no
+//!   message is repeated after the other work.
+//! - A `>` prompt not seen within [`PROMPT_TIMEOUT_MS`] fails the attempt,
+//!   and ESC goes out before the next command: the modem may still wait
+//!   for the PDU, and would take the command for one.
+//! - A line one byte away from `OK` (`OOK`, `OK?`, `0K`) is taken for the
+//!   `OK` it was, except as a text-mode message body.
 //! - Stale messages are deleted (`AT+CMGD=1,4`) only at the first init after
 //!   [`Driver::new`] (device boot). Later re-inits (modem reboot, silence,
 //!   power cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
@@ -50,13 +62,18 @@
 //!   hands it out, so the next message stays on the SIM until then.
 //! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a failed attempt (error,
 //!   timeout, modem reboot) is retried after [`FIRST_RETRY_MS`], doubling up
-//!   to [`MAX_BACKOFF_MS`]. Parts already sent are not sent again. A message
+//!   to [`MAX_BACKOFF_MS`]; a part that goes out ends the other messages'
+//!   waits. Parts already sent are not sent again. A message
 //!   is dropped only to make room for a new one, and only once it has failed
 //!   [`DROPPABLE_AFTER`] times ([`Event::SmsDropped`]). Delivery is at least
 //!   once: a `+CMGS` answer lost to noise makes the part go out again.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
-//!   error, 5 minutes unregistered, or an unexpected `RDY` re-initialise;
-//!   a failed init power-cycles with back-off 10 s, 20 s … capped at 10 min.
+//!   error, 5 minutes unregistered, or an unexpected `RDY` (also in the
+//!   middle of the init: the modem forgot its settings) re-initialise. An
+//!   init command that fails or goes unanswered is tried
+//!   [`INIT_ATTEMPTS`] times before the modem is power-cycled, with
+//!   back-off 10 s, 20 s … capped at 10 min. Registration is polled every
+//!   [`REGISTRATION_RETRY_MS`] while it is not known to be registered.
 //! - Calls: a dialled call not answered within [`DIAL_TIMEOUT_MS`] is hung up
 //!   ([`CallEnd::Unanswered`]). Profiles with [`AnswerDetection::ClccPolling`]
 //!   poll `AT+CLCC` every [`CLCC_INTERVAL_MS`]: an active call is answered, a
@@ -81,7 +98,7 @@ use crate::ussd::Ussd;
 
 /// Timeout of an ordinary command.
 pub const COMMAND_TIMEOUT_MS: u64 = 5_000;
-/// Timeout of `AT+CMGS` and `AT+CUSD` (network round trips).
+/// Timeout of an `AT+CMGS` PDU and of `AT+CUSD` (network round trips).
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
 /// Supervision polls registration (and lists stored SMS) this often.
 pub const POLL_INTERVAL_MS: u64 = 30_000;
@@ -103,6 +120,11 @@ pub const FIRST_RETRY_MS: u64 = 30_000;
 pub const DROPPABLE_AFTER: u8 = 10;
 /// A dialled call not answered within this is hung up.
 pub const DIAL_TIMEOUT_MS: u64 = 45_000;
+/// `AT+CMGS` waits this long for its `>` prompt (modems give it at once;
+/// the network round trip follows the PDU).
+pub const PROMPT_TIMEOUT_MS: u64 = 10_000;
+/// An [`Op::Escape`] waits this long for an answer it may not get.
+pub const ESCAPE_TIMEOUT_MS: u64 = 1_000;
 /// `AT+CLCC` polling interval while a dialled call is not answered.
 pub const CLCC_INTERVAL_MS: u64 = 1_000;
 /// Events the queue holds. An entry is small (tens of bytes): SMS texts
@@ -117,12 +139,27 @@ pub const TRACKED: usize = 16;
 /// Reads of the same stored message that must fail the same way before it
 /// is deleted unread ([`Event::SmsUndecodable`]).
 pub const UNDECODABLE_AFTER: u8 = 3;
+/// Extra reads that must agree on a message whose reads also found
+/// something else: the line garbles there.
+pub const NOISY_READS: u8 = 2;
+/// Reads in a row that must find an index empty before a delete whose
+/// answer was lost counts as done.
+pub const EMPTY_READS: u8 = 3;
 /// Wait between reads of an index whose delete may not have happened.
 pub const VERIFY_RETRY_MS: u64 = 1_000;
+/// Tries of one init command (an error or no answer) before a power cycle:
+/// line noise garbles a command or its `OK` now and then, a modem that is
+/// really stuck fails every try.
+pub const INIT_ATTEMPTS: u8 = 3;
+/// While unregistered (or after a poll without a readable answer),
+/// registration is polled this often instead of [`POLL_INTERVAL_MS`].
+pub const REGISTRATION_RETRY_MS: u64 = 2_000;
 /// `+CMS ERROR: 331`, "no network service" (3GPP TS 27.005 §3.2.5).
 const NO_NETWORK_SERVICE: u16 = 331;
-/// Storage indices whose failed reads are counted at once.
-const SUSPECTS: usize = 4;
+/// Different answers (by fingerprint) remembered for indices not decided
+/// yet. Noise makes a new one at almost every read of a long line; the
+/// answer actually stored keeps coming back and counting up.
+const SIGHTINGS: usize = 24;
 
 /// Names a queued outgoing SMS in later events.
 pub type SmsHandle = u16;
@@ -310,6 +347,9 @@ enum Op {
     HangUp,
     Ussd,
     Clcc,
+    /// ESC: leaves a `>` prompt whose answer was lost, so the next command
+    /// is not typed into an SMS.
+    Escape,
 }
 
 struct InFlight {
@@ -339,14 +379,27 @@ enum Track {
     Unsure,
 }
 
+/// How a read message is recognised.
+#[derive(Debug, Clone, Copy)]
+struct Sighting {
+    /// What the message is, the same in PDU and text mode ([`content_fingerprint`]).
+    content: u32,
+    /// What came over the line: reads must agree on this.
+    line: u32,
+    /// Reads that must agree before it is handed out.
+    reads: u8,
+}
+
 /// What a `+CMGR` answer held, with the fingerprint of the stored entry.
 #[allow(clippy::large_enum_variant)] // no alloc; it lives for one call
 enum Answer {
-    Message(pdu::Deliver, u32),
+    Message(pdu::Deliver, Sighting),
     Undecodable(u32),
     /// Certainly nothing stored: `+CMS ERROR: 321`, or `OK` without a line.
     Nothing,
-    /// Lines that made no message (noise), an error, a timeout.
+    /// Lines that made no message: noise garbled what is stored.
+    Garbled,
+    /// An error, a timeout.
     Unclear,
 }
 
@@ -420,9 +473,9 @@ pub struct Driver {
     tracked: Vec<(u16, Track, u32), TRACKED>,
     /// No verifying read of an [`Track::Unsure`] index before this.
     verify_at: u64,
-    /// Indices read but not handed out or condemned yet: (index,
-    /// fingerprint of the last read, reads in a row that found it).
-    suspects: Vec<(u16, u32, u8), SUSPECTS>,
+    /// Answers read at indices not handed out or condemned yet: (index,
+    /// fingerprint, reads that found it).
+    sightings: Vec<(u16, u32, u8), SIGHTINGS>,
     /// Announced or listed indices not read yet; a full table drops the
     /// newest, which the next list finds again.
     unread: Vec<u16, TRACKED>,
@@ -436,8 +489,12 @@ pub struct Driver {
     ussd: Option<String<32>>,
     reassembly: Reassembly,
     silent_commands: u8,
+    /// Failed tries of the current init command.
+    init_failures: u8,
     unregistered_since: Option<u64>,
     next_poll: u64,
+    /// A registration poll alone, sooner than [`Driver::next_poll`].
+    registration_poll: Option<u64>,
     backoff: u64,
     registered: Option<RegStatus>,
 }
@@ -464,7 +521,7 @@ impl Driver {
             pdu_refusals: 0,
             text_read: TextRead::default(),
             tracked: Vec::new(),
-            suspects: Vec::new(),
+            sightings: Vec::new(),
             verify_at: 0,
             unread: Vec::new(),
             outbox: Vec::new(),
@@ -476,8 +533,10 @@ impl Driver {
             ussd: None,
             reassembly: Reassembly::new(),
             silent_commands: 0,
+            init_failures: 0,
             unregistered_since: None,
             next_poll: now_ms + POLL_INTERVAL_MS,
+            registration_poll: None,
             backoff: FIRST_BACKOFF_MS,
             registered: None,
         };
@@ -546,12 +605,15 @@ impl Driver {
     /// live in their own tables and survive; an interrupted send is a failed
     /// attempt, retried later.
     fn clear_work(&mut self, now_ms: u64) {
+        self.work.clear();
         match self.in_flight.take().map(|f| f.op) {
-            Some(Op::SendLength | Op::SendBody) => self.send_failed(now_ms),
+            Some(Op::SendLength | Op::SendBody) => {
+                self.send_failed(now_ms);
+                self.work.push_back(Op::Escape).ok();
+            }
             Some(Op::Read(i)) => self.want_read(i),
             _ => {}
         }
-        self.work.clear();
         self.codec.done();
     }
 
@@ -560,11 +622,31 @@ impl Driver {
         // Every init asks for PDU mode again: a refusal may have been transient.
         self.text_mode = self.profile.sms_mode == SmsMode::Text;
         self.pdu_refusals = 0;
-        self.work.push_front(Op::Init(0)).ok();
+        self.init_failures = 0;
+        // After an Escape that clear_work may have queued.
+        self.work.push_back(Op::Init(0)).ok();
         self.set_state(State::Initialising);
     }
 
+    /// Tries init command `step` again, or power-cycles after
+    /// [`INIT_ATTEMPTS`] failed tries.
+    fn init_failed(&mut self, now_ms: u64, step: u8) {
+        self.init_failures = self.init_failures.saturating_add(1);
+        if self.init_failures >= INIT_ATTEMPTS {
+            return self.power_cycle(now_ms);
+        }
+        self.work.push_front(Op::Init(step)).ok();
+    }
+
+    /// The next registration poll in [`REGISTRATION_RETRY_MS`]: a lost
+    /// `+CREG` URC must not cost a whole [`POLL_INTERVAL_MS`].
+    fn poll_again_soon(&mut self, now_ms: u64) {
+        let at = now_ms + REGISTRATION_RETRY_MS;
+        self.registration_poll = Some(self.registration_poll.map_or(at, |t| t.min(at)));
+    }
+
     fn power_cycle(&mut self, now_ms: u64) {
+        self.init_failures = 0;
         self.clear_work(now_ms);
         self.power = Some(false);
         let on_at = now_ms + self.profile.power_pulse_ms;
@@ -742,7 +824,9 @@ impl Driver {
                 false => c.deadline,
             });
         let verify = self.unsure().map(|_| self.verify_at);
-        [command, retry, call, verify]
+        let ready = self.state == State::Ready;
+        let registration = self.registration_poll.filter(|_| ready);
+        [command, retry, call, verify, registration]
             .into_iter()
             .flatten()
             .fold(self.next_poll, u64::min)
@@ -765,7 +849,7 @@ impl Driver {
     /// the outgoing queue.
     fn start_next(&mut self, now_ms: u64) {
         if let Some(op) = self.work.pop_front() {
-            if self.state == State::Ready || matches!(op, Op::Init(_)) {
+            if self.state == State::Ready || matches!(op, Op::Init(_) | Op::Escape) {
                 return self.start(op, now_ms);
             }
             self.work.push_front(op).ok();
@@ -871,10 +955,14 @@ impl Driver {
         }
     }
 
-    fn part_sent(&mut self) {
+    fn part_sent(&mut self, now_ms: u64) {
         let Some(Part { handle, .. }) = self.part.take() else {
             return;
         };
+        // The network takes messages again: those backing off go now.
+        for message in self.outbox.iter_mut() {
+            message.not_before = message.not_before.min(now_ms);
+        }
         let Some(i) = self.outbox.iter().position(|o| o.handle == handle) else {
             return;
         };
@@ -911,6 +999,11 @@ impl Driver {
             if now_ms >= f.deadline {
                 self.timed_out(now_ms);
             }
+        }
+        let registration_due = self.registration_poll.is_some_and(|t| now_ms >= t);
+        if registration_due && self.state == State::Ready {
+            self.registration_poll = None;
+            self.queue(Op::Poll);
         }
         if now_ms >= self.next_poll && self.state == State::Ready {
             self.next_poll = now_ms + POLL_INTERVAL_MS;
@@ -956,10 +1049,17 @@ impl Driver {
             return;
         };
         self.codec.done();
+        if f.op == Op::Escape {
+            return; // no answer is the usual answer
+        }
         self.silent_commands = self.silent_commands.saturating_add(1);
         match f.op {
-            Op::Init(_) => return self.power_cycle(now_ms),
-            Op::SendLength | Op::SendBody => self.send_failed(now_ms),
+            Op::Init(step) => return self.init_failed(now_ms, step),
+            Op::Poll => self.poll_again_soon(now_ms),
+            Op::SendLength | Op::SendBody => {
+                self.send_failed(now_ms);
+                self.work.push_front(Op::Escape).ok();
+            }
             Op::Read(i) => {
                 self.read_answer(now_ms, i, Answer::Unclear);
                 self.want_read(i);
@@ -1022,7 +1122,7 @@ impl Driver {
                 let to = outgoing(&self.outbox, &self.part).map(|o| o.to.number.as_str());
                 write!(Buf(&mut self.tx), "AT+CMGS=\"{}\"", to.unwrap_or_default()).ok();
                 prompt = true;
-                timeout = NETWORK_TIMEOUT_MS;
+                timeout = PROMPT_TIMEOUT_MS;
                 Some(b"+CMGS")
             }
             Op::SendLength => {
@@ -1030,7 +1130,7 @@ impl Driver {
                 let len = len.map_or(0, |p| p.tpdu_len);
                 write!(Buf(&mut self.tx), "AT+CMGS={len}").ok();
                 prompt = true;
-                timeout = NETWORK_TIMEOUT_MS;
+                timeout = PROMPT_TIMEOUT_MS;
                 Some(b"+CMGS")
             }
             Op::SendBody => {
@@ -1075,8 +1175,13 @@ impl Driver {
                 self.tx.extend_from_slice(b"AT+CLCC").ok();
                 Some(b"+CLCC")
             }
+            Op::Escape => {
+                self.tx.push(0x1B).ok();
+                timeout = ESCAPE_TIMEOUT_MS;
+                None
+            }
         };
-        if op != Op::SendBody {
+        if !matches!(op, Op::SendBody | Op::Escape) {
             self.tx.push(b'\r').ok();
         }
         self.codec.expect(prefix, prompt);
@@ -1099,7 +1204,13 @@ impl Driver {
             let in_flight = self.in_flight.as_ref().map(|f| (f.op, f.header, f.pdu_len));
             let (used, frame) = self.codec.decode(input);
             input = input.get(used..).unwrap_or_default();
-            let Some(frame) = frame else { continue };
+            let Some(mut frame) = frame else { continue };
+            // A text-mode body line is the sender's text, whatever it reads.
+            let text_body = self.text_mode
+                && in_flight.is_some_and(|(op, header, _)| matches!(op, Op::Read(_)) && header);
+            if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) && !text_body {
+                frame = Frame::Final(Final::Ok);
+            }
             if let (Frame::Info(_), Some(f)) = (&frame, &mut self.in_flight) {
                 f.lines = true;
             }
@@ -1129,8 +1240,10 @@ impl Driver {
                 self.emit(e);
             }
             Action::NewSms(i) => self.want_read(i),
+            // A reboot forgets the settings of the init so far: start it
+            // again, unless it has only just begun.
             Action::Rebooted => {
-                if !matches!(self.in_flight.as_ref().map(|f| f.op), Some(Op::Init(_))) {
+                if !matches!(self.in_flight.as_ref().map(|f| f.op), Some(Op::Init(0))) {
                     self.reinit(now_ms);
                 }
             }
@@ -1146,7 +1259,7 @@ impl Driver {
                     f.undecodable = Some(fingerprint);
                 }
             }
-            Action::Pdu(deliver, fingerprint) => {
+            Action::Pdu(deliver, sighting) => {
                 let Some(f) = &mut self.in_flight else {
                     return;
                 };
@@ -1154,7 +1267,7 @@ impl Driver {
                 f.header = false;
                 f.got_message = true;
                 if let Op::Read(index) = f.op {
-                    self.read_answer(now_ms, index, Answer::Message(deliver, fingerprint));
+                    self.read_answer(now_ms, index, Answer::Message(deliver, sighting));
                 }
             }
             Action::Prompt => {
@@ -1207,14 +1320,17 @@ impl Driver {
         self.registered = Some(s);
         if s.is_registered() {
             self.unregistered_since = None;
+            self.registration_poll = None;
             if !was_registered {
                 // Sends that waited out a back-off for lack of network go now.
                 for message in self.outbox.iter_mut() {
                     message.not_before = message.not_before.min(now_ms);
                 }
             }
-        } else if self.unregistered_since.is_none() {
-            self.unregistered_since = Some(now_ms);
+        } else {
+            // Its return may come as a URC that noise garbles: poll too.
+            self.poll_again_soon(now_ms);
+            self.unregistered_since.get_or_insert(now_ms);
         }
     }
 
@@ -1228,26 +1344,32 @@ impl Driver {
     /// What reading storage `index` found.
     ///
     /// AT has no checksum and noise can garble a read, but it rarely garbles
-    /// consecutive reads the same way: a message is handed out once two
-    /// reads agree (three in text mode), an undecodable entry is condemned
-    /// after [`UNDECODABLE_AFTER`] equal reads, and an index whose delete
-    /// may not have happened is deleted again if it still holds what was
-    /// handed out; a different entry there is a new message once reads
-    /// agree, and only "nothing stored" twice clears it.
+    /// two reads the same way: a message is handed out once enough reads
+    /// agree ([`Sighting::reads`]), an undecodable entry is condemned after
+    /// [`UNDECODABLE_AFTER`] equal reads, and an index whose delete may not
+    /// have happened is deleted again if it still holds what was handed
+    /// out; a different entry there is a new message once reads agree, and
+    /// only "nothing stored" [`EMPTY_READS`] times in a row clears it.
     fn read_answer(&mut self, now_ms: u64, index: u16, answer: Answer) {
         let fingerprint = match &answer {
-            Answer::Message(_, f) | Answer::Undecodable(f) => Some(*f),
-            Answer::Nothing | Answer::Unclear => None,
+            Answer::Message(_, s) => Some(s.content),
+            Answer::Undecodable(f) => Some(*f),
+            Answer::Nothing | Answer::Garbled | Answer::Unclear => None,
         };
+        if fingerprint.is_some() || matches!(answer, Answer::Garbled) {
+            // Something is stored: "nothing" must start counting again.
+            self.sightings.retain(|e| (e.0, e.1) != (index, NOTHING));
+        }
         let unsure = match self.track_of(index) {
             Some((Track::Unsure, old)) if fingerprint == Some(old) => {
                 self.track(index, Track::Deleting, old);
                 return;
             }
-            // A garbled command may have read another, empty index: twice.
+            // A garbled command may have read another, empty index: only
+            // "nothing" [`EMPTY_READS`] times in a row clears it.
             Some((Track::Unsure, _)) if matches!(answer, Answer::Nothing) => {
-                if self.sighting(index, NOTHING) >= 2 {
-                    self.suspects.retain(|(i, _, _)| *i != index);
+                if self.sighting(index, NOTHING) >= EMPTY_READS {
+                    self.forget_sightings(index);
                     self.untrack(index);
                 } else {
                     self.verify_at = now_ms;
@@ -1259,18 +1381,21 @@ impl Driver {
             Some(_) => return,
             None => false,
         };
-        let seen = fingerprint.map_or(0, |f| self.sighting(index, f));
-        // Text lines are longer and full of repeated characters, where one
-        // lost byte reads the same wherever it was lost: one more read.
-        let agreeing = if self.text_mode { 3 } else { 2 };
+        // Reads agree on what came over the line, not only on what it decoded to.
+        let seen = match &answer {
+            Answer::Message(_, s) => self.sighting(index, s.line),
+            Answer::Garbled | Answer::Unclear => self.sighting(index, GARBLED),
+            _ => fingerprint.map_or(0, |f| self.sighting(index, f)),
+        };
         match answer {
-            Answer::Message(d, f) if seen >= agreeing => {
-                self.suspects.retain(|(i, _, _)| *i != index);
+            Answer::Message(d, s) if seen >= s.reads + self.contested_extra(index, s.line) => {
+                let f = s.content;
+                self.forget_sightings(index);
                 self.untrack(index);
                 self.on_sms(now_ms, index, &d, f);
             }
             Answer::Undecodable(f) if seen >= UNDECODABLE_AFTER => {
-                self.suspects.retain(|(i, _, _)| *i != index);
+                self.forget_sightings(index);
                 self.track(index, Track::Deleting, f);
                 self.emit(Event::SmsUndecodable { id: index });
             }
@@ -1281,30 +1406,48 @@ impl Driver {
                     self.unread.insert(0, index).ok();
                 }
             }
-            // An undecodable entry is read again at the next list.
-            Answer::Undecodable(_) | Answer::Nothing | Answer::Unclear => {}
+            // Something is stored there: read it again after the others.
+            Answer::Undecodable(_) | Answer::Garbled | Answer::Unclear => self.want_read(index),
+            Answer::Nothing => {}
         }
     }
 
-    /// How many reads in a row found `fingerprint` at `index`, this one included.
+    /// How many reads found `fingerprint` at `index`, this one included.
+    /// Not necessarily in a row: on a noisy line few reads of a long PDU
+    /// arrive intact, and the garbled ones in between are all different.
     fn sighting(&mut self, index: u16, fingerprint: u32) -> u8 {
-        match self.suspects.iter_mut().find(|(i, _, _)| *i == index) {
-            Some(entry) if entry.1 == fingerprint => {
-                entry.2 = entry.2.saturating_add(1);
-                entry.2
-            }
-            Some(entry) => {
-                *entry = (index, fingerprint, 1);
-                1
-            }
-            None => {
-                if self.suspects.is_full() {
-                    self.suspects.remove(0);
-                }
-                self.suspects.push((index, fingerprint, 1)).ok();
-                1
-            }
+        let seen = self.sightings.iter_mut();
+        if let Some(entry) = seen
+            .into_iter()
+            .find(|e| (e.0, e.1) == (index, fingerprint))
+        {
+            entry.2 = entry.2.saturating_add(1);
+            return entry.2;
         }
+        if self.sightings.is_full() {
+            // The oldest answer seen only once goes first: it was most likely noise.
+            let once = self.sightings.iter().position(|e| e.2 == 1);
+            self.sightings.remove(once.unwrap_or(0));
+        }
+        self.sightings.push((index, fingerprint, 1)).ok();
+        1
+    }
+
+    /// Reads of `index` that must agree on top of the usual: [`NOISY_READS`]
+    /// if reads of it also found something else (or garbage). The line is
+    /// noisy there, and the same garbling does come back: a duplicated and
+    /// a lost digit in runs (`0000`, `44`) give the same line wherever in
+    /// the run they hit, one read in a few thousand at 5 % noise.
+    fn contested_extra(&self, index: u16, fingerprint: u32) -> u8 {
+        let contested = self
+            .sightings
+            .iter()
+            .any(|e| e.0 == index && e.1 != fingerprint);
+        if contested { NOISY_READS } else { 0 }
+    }
+
+    fn forget_sightings(&mut self, index: u16) {
+        self.sightings.retain(|(i, _, _)| *i != index);
     }
 
     /// A confirmed message read from storage `index`.
@@ -1337,6 +1480,7 @@ impl Driver {
         self.silent_commands = 0;
         match (f.op, result) {
             (Op::Init(step), Final::Ok) => {
+                self.init_failures = 0;
                 let format = if self.text_mode {
                     TEXT_FORMAT
                 } else {
@@ -1353,10 +1497,10 @@ impl Driver {
                 }
             }
             // No PDU mode: fall back to text mode, unless the modem is just
-            // busy. A garbled command is refused too: ask twice.
+            // busy. A garbled command is refused too: ask [`INIT_ATTEMPTS`] times.
             (Op::Init(step), r) if self.init_command(step) == Some(PDU_MODE) && !is_busy(r) => {
                 self.pdu_refusals = self.pdu_refusals.saturating_add(1);
-                self.text_mode = self.pdu_refusals >= 2;
+                self.text_mode = self.pdu_refusals >= INIT_ATTEMPTS;
                 self.work.push_front(Op::Init(step)).ok();
             }
             // The character set and header details are nice to have.
@@ -1368,13 +1512,23 @@ impl Driver {
                 self.work.push_front(Op::Init(step + 1)).ok();
             }
             // A modem that is still booting answers ERROR or +CME ERROR: 515/14.
-            (Op::Init(_), _) => self.power_cycle(now_ms),
+            (Op::Init(step), _) => self.init_failed(now_ms, step),
+            (Op::Poll, _) if !self.registered.is_some_and(RegStatus::is_registered) => {
+                self.poll_again_soon(now_ms);
+            }
             (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
                 let t = &self.text_read;
                 let answer = match text::deliver(&t.header, 1, &t.body) {
                     Some(d) => {
-                        let f = content_fingerprint(&d);
-                        Answer::Message(d, f)
+                        // Text lines are longer and full of repeated characters,
+                        // where one lost byte reads the same wherever it was lost:
+                        // one more read.
+                        let sighting = Sighting {
+                            content: content_fingerprint(&d),
+                            line: fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body),
+                            reads: 3,
+                        };
+                        Answer::Message(d, sighting)
                     }
                     None => Answer::Undecodable(fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body)),
                 };
@@ -1384,7 +1538,7 @@ impl Driver {
                 let answer = match (f.undecodable, f.lines) {
                     (Some(fingerprint), _) => Answer::Undecodable(fingerprint),
                     (None, false) => Answer::Nothing,
-                    (None, true) => Answer::Unclear,
+                    (None, true) => Answer::Garbled,
                 };
                 self.read_answer(now_ms, index, answer);
             }
@@ -1397,7 +1551,7 @@ impl Driver {
             // delete counts once a read finds nothing there.
             (Op::Delete(i), _) => self.delete_unsure(i),
             (Op::SendLength, Final::Ok) => {}
-            (Op::SendBody, Final::Ok) => self.part_sent(),
+            (Op::SendBody, Final::Ok) => self.part_sent(now_ms),
             (Op::SendLength | Op::SendBody, Final::CmsError(Some(NO_NETWORK_SERVICE))) => {
                 // The network is gone even if no URC said so: its return ends the back-off.
                 self.on_registration(now_ms, RegStatus::NotRegistered);
@@ -1429,8 +1583,8 @@ enum Action {
     Rebooted,
     /// A `+CMGR` header, with its `<length>` in PDU mode.
     Header(Option<u16>),
-    /// A decoded SMS-DELIVER and its content fingerprint.
-    Pdu(pdu::Deliver, u32),
+    /// A decoded SMS-DELIVER and how to recognise it.
+    Pdu(pdu::Deliver, Sighting),
     /// A `+CMGR` body that is no SMS-DELIVER, by its fingerprint.
     Undecodable(u32),
     Prompt,
@@ -1438,6 +1592,18 @@ enum Action {
     CallListed(CallState),
     CallOver(Final),
     Final(Final),
+}
+
+/// `OK` with one byte lost, added or changed (`O`, `OKK`, `0K`): no modem
+/// sends such a line, line noise does. Taking it for the `OK` it was saves
+/// a command timeout, and on a noisy line a failed init or a power cycle.
+fn is_garbled_ok(line: &[u8]) -> bool {
+    match *line {
+        [a] => a == b'O' || a == b'K',
+        [a, b] => a == b'O' || b == b'K',
+        [a, b, c] => (a, b) == (b'O', b'K') || (b, c) == (b'O', b'K') || (a, c) == (b'O', b'K'),
+        _ => false,
+    }
 }
 
 /// `+CME ERROR: 14` (SIM busy) and `515` (device busy) pass.
@@ -1530,13 +1696,10 @@ fn classify_info(
         {
             Action::None
         }
-        Op::Read(_) if header => match pdu::decode_hex(line) {
-            Ok(Pdu::Deliver(d)) => {
-                let f = content_fingerprint(&d);
-                Action::Pdu(d, f)
-            }
-            _ => Action::Undecodable(fnv1a(FNV_BASIS, line)),
-        },
+        Op::Read(_) if header => read_pdu(line),
+        // The header was garbled past recognition, not the PDU line after it:
+        // it counts too, checked on its own (the length check is the header's).
+        Op::Read(_) if crate::septet::is_hex(line) => read_pdu(line),
         Op::List | Op::Init(_) if line.starts_with(b"+CMGL") => {
             crate::fields::fields(line, b"+CMGL")
                 .and_then(|mut f| f.next()?.number())
@@ -1565,6 +1728,31 @@ fn classify_info(
     }
 }
 
+/// A `+CMGR` PDU line, checked as far as a line without checksum can be.
+fn read_pdu(line: &[u8]) -> Action {
+    // A PDU with octets after its user data may be stored so, or may
+    // be a line shifted by noise: one more read must agree.
+    // So may one without a valid time stamp (a shifted SCTS rarely is).
+    let (decoded, exact) = match pdu::decode_hex_exact(line) {
+        Err(pdu::PduError::TrailingOctets) => (pdu::decode_hex(line), false),
+        exact => (exact, true),
+    };
+    match decoded {
+        Ok(Pdu::Deliver(d)) => {
+            let sighting = Sighting {
+                content: content_fingerprint(&d),
+                line: fnv1a(FNV_BASIS, line),
+                reads: match exact && d.timestamp.is_some() {
+                    true => 2,
+                    false => 3,
+                },
+            };
+            Action::Pdu(d, sighting)
+        }
+        _ => Action::Undecodable(fnv1a(FNV_BASIS, line)),
+    }
+}
+
 /// The queued message whose part is being sent.
 fn outgoing<'a>(outbox: &'a [Outgoing], part: &Option<Part>) -> Option<&'a Outgoing> {
     let handle = part.as_ref()?.handle;
@@ -1574,6 +1762,8 @@ fn outgoing<'a>(outbox: &'a [Outgoing], part: &Option<Part>) -> Option<&'a Outgo
 const FNV_BASIS: u32 = 0x811C_9DC5;
 /// The fingerprint of "nothing stored there".
 const NOTHING: u32 = 0;
+/// The fingerprint of an answer too garbled to say what is stored.
+const GARBLED: u32 = 1;
 
 /// FNV-1a: a cheap fingerprint to tell a stored message from line noise.
 fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {

@@ -146,8 +146,11 @@ pub(crate) fn is_solicited_reg(params: &[u8], n: u8) -> bool {
     let count = fields::count(params);
     let count_fits = match n {
         0 | 1 => count == 2,
-        // `2,,` (Novatel XU870): a solicited answer with nothing known.
-        _ => count == 2 || count >= 4 || second.is_some_and(|s| s.is_empty()),
+        // `2,,` (Novatel XU870): a solicited answer with nothing known. Three
+        // fields are no URC either, whose second field is a quoted `<lac>`:
+        // a line noise cut a quote from (`2,1,CE00","01CEAD8F"`) is still
+        // the answer, not "searching".
+        _ => count >= 2,
     };
     first == Some(n) && second_is_stat && count_fits
 }
@@ -318,6 +321,9 @@ mod tests {
         assert!(is_solicited_reg(b"0,1", 0));
         assert!(!is_solicited_reg(b"1", 0));
         assert!(is_solicited_reg(b"2,,", 2));
+        // A quote lost to line noise leaves three fields: still the answer.
+        assert!(is_solicited_reg(b"2,1,CE00\",\"01CEAD8F\"", 2));
+        assert!(!is_solicited_reg(b"2,\"CE00\",\"01CEAD8F\"", 2));
         let r = parse_registration(b"+CREG:002,001,\"18d8\",\"ffff\"", true).unwrap();
         assert_eq!(r.status, RegStatus::Home);
         assert_eq!(r.lac, Some(0x18d8));

@@ -50,6 +50,9 @@ pub enum PduError {
     /// The text does not fit a PDU (encode).
     #[error("text too long")]
     TooLong,
+    /// Octets follow the user data ([`decode_hex_exact`]).
+    #[error("octets after the user data")]
+    TrailingOctets,
 }
 
 /// A phone number or an alphanumeric sender (23.040 §9.1.2.5).
@@ -479,6 +482,23 @@ pub fn decode_hex(hex: &[u8]) -> Result<Pdu, PduError> {
     let mut bytes: Vec<u8, { MAX_PDU + 12 }> = Vec::new();
     septet::from_hex(hex, &mut bytes).ok_or(PduError::NotHex)?;
     decode(&bytes)
+}
+
+/// Like [`decode_hex`], but octets after the user data are an error
+/// ([`PduError::TrailingOctets`]). For lines that noise may have garbled: a
+/// lost and a duplicated digit keep the length but shift the fields between
+/// them, and a shifted PDU rarely still ends exactly where its user data does.
+pub fn decode_hex_exact(hex: &[u8]) -> Result<Pdu, PduError> {
+    let hex = hex.trim_ascii();
+    let mut bytes: Vec<u8, { MAX_PDU + 12 }> = Vec::new();
+    septet::from_hex(hex, &mut bytes).ok_or(PduError::NotHex)?;
+    let mut r = Reader { data: &bytes };
+    let smsc = r.smsc()?;
+    let pdu = decode_tpdu_from(&mut r, smsc)?;
+    match r.data.is_empty() {
+        true => Ok(pdu),
+        false => Err(PduError::TrailingOctets),
+    }
 }
 
 /// Decodes PDU octets, SMSC address first.

@@ -774,3 +774,20 @@ mod props {
         }
     }
 }
+
+/// The driver's strict decode (no octets after the user data) takes every
+/// real-world DELIVER vector as the lenient one does, and refuses the same
+/// PDU with an octet added, as a line shifted by noise would have.
+#[test]
+fn exact_decoding_takes_every_deliver_vector_and_refuses_extra_octets() {
+    for (id, hex, ..) in DELIVER {
+        let lenient = pdu::decode_hex(hex.as_bytes()).unwrap();
+        assert_eq!(pdu::decode_hex_exact(hex.as_bytes()), Ok(lenient), "{id}");
+        let longer = format!("{hex}00");
+        assert_eq!(
+            pdu::decode_hex_exact(longer.as_bytes()),
+            Err(PduError::TrailingOctets),
+            "{id}"
+        );
+    }
+}

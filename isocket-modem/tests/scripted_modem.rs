@@ -9,7 +9,7 @@
 //! USSD and supervision, with single faults placed by hand. Random fault
 //! schedules are in `fault_injection.rs`.
 
-use isocket_modem::driver::{CallEnd, Driver, Event, State};
+use isocket_modem::driver::{CallEnd, Driver, EMPTY_READS, Event, NOISY_READS, State};
 use isocket_modem::network::RegStatus;
 use isocket_modem::profile::{self, Profile};
 use isocket_modem::testing::{FarEnd, ScriptedModem};
@@ -317,23 +317,36 @@ fn a_stored_pdu_that_never_decodes_is_deleted_and_reported() {
         .filter(|e| matches!(e, Event::SmsUndecodable { .. }))
         .collect();
     assert_eq!(dropped, [&Event::SmsUndecodable { id: bad }]);
-    // Three strikes, then two reads that find the index empty after the delete.
-    assert_eq!(reads_of(&m, bad), 5);
+    // Three strikes, then three reads that find the index empty after the delete.
+    assert_eq!(reads_of(&m, bad), 3 + usize::from(EMPTY_READS));
     assert_eq!(m.sim.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [good]);
 }
 
 #[test]
 fn a_read_garbled_by_noise_does_not_condemn_a_message() {
     let (mut m, mut d) = booted();
-    // Two reads see different garbage (noise), the third a clean PDU.
-    let i = m.store(BROKEN_PDU);
+    let i = m.store(PDU);
     m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{i}\r\n"));
-    m.run(&mut d, 1_000);
-    m.sim[0].1 = format!("{BROKEN_PDU}00");
-    m.run(&mut d, 30_000);
+    // Noise makes each of the first reads a different undecodable answer;
+    // reads of the same index follow at once, so each is answered by hand.
+    for garbled in [
+        BROKEN_PDU,
+        "07912143658709F1040B918100551512F20000111010214365000AE8329C",
+    ] {
+        m.sim[0].1 = garbled.to_string();
+        let tx = d.poll_transmit(m.now).expect("a read").to_vec();
+        assert_eq!(tx, format!("AT+CMGR={i}\r").as_bytes());
+        m.write(&tx);
+        let answer = m.read();
+        d.handle(m.now, &answer);
+    }
     m.sim[0].1 = PDU.to_string();
     let events = m.run(&mut d, 30_000);
-    assert!(reads_of(&m, i) >= 3);
+    assert_eq!(
+        reads_of(&m, i),
+        2 + 2 + usize::from(NOISY_READS),
+        "two garbled reads, then two that agree and the noisy line's extra ones"
+    );
     assert_eq!(sms_ids(&events), [i]);
 }
 
@@ -391,4 +404,84 @@ fn a_message_is_handed_out_only_when_two_reads_agree() {
         .filter(|c| **c == format!("AT+CMGR={a}"))
         .count();
     assert_eq!(reads, 2);
+}
+
+#[test]
+fn a_lost_ok_in_the_init_is_tried_again_not_power_cycled() {
+    let mut m = ScriptedModem::new(1);
+    m.drop_next_ok = true; // the first ATE0 goes unanswered
+    let mut d = Driver::new(&profile::SIM800, 0);
+    let events = m.run(&mut d, 10_000);
+    assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
+    assert!(
+        !events.contains(&Event::State(State::PoweringUp)),
+        "{events:?}"
+    );
+    assert!(m.power.is_empty(), "{:?}", m.power);
+    assert_eq!(m.log.iter().filter(|c| *c == "ATE0").count(), 2);
+}
+
+#[test]
+fn an_init_command_failing_every_try_power_cycles() {
+    let mut m = ScriptedModem::new(1);
+    m.silent = true;
+    let mut d = Driver::new(&profile::SIM800, 0);
+    let events = m.run(&mut d, 20_000);
+    assert!(
+        events.contains(&Event::State(State::PoweringUp)),
+        "{events:?}"
+    );
+    let tries = m.log.iter().filter(|c| *c == "ATE0").count();
+    assert_eq!(tries, usize::from(isocket_modem::driver::INIT_ATTEMPTS));
+}
+
+#[test]
+fn an_ok_garbled_by_one_byte_ends_the_command() {
+    let (m, mut d) = booted();
+    let now = m.now;
+    d.hang_up();
+    assert_eq!(d.poll_transmit(now), Some(&b"ATH\r"[..]));
+    d.handle(now, b"\r\nOKK\r\n");
+    // Nothing is in flight any more: the next command goes at once.
+    d.hang_up();
+    assert_eq!(d.poll_transmit(now), Some(&b"ATH\r"[..]));
+    d.handle(now, b"\r\nOX?\r\n"); // two bytes off: not an OK
+    d.hang_up();
+    assert_eq!(d.poll_transmit(now), None, "still waiting for the answer");
+}
+
+#[test]
+fn registration_is_polled_often_while_the_network_is_gone() {
+    let (mut m, mut d) = booted();
+    m.set_registered(false);
+    let start = m.log.len();
+    m.run(&mut d, 60_000);
+    let polls = m.log[start..].iter().filter(|c| *c == "AT+CREG?").count();
+    // Every 2 s instead of every 30 s (the URC may have been lost).
+    assert!(polls >= 25, "{polls} polls in a minute");
+    m.set_registered(true);
+    let start = m.log.len();
+    m.run(&mut d, 60_000);
+    let polls = m.log[start..].iter().filter(|c| *c == "AT+CREG?").count();
+    assert!(polls <= 3, "{polls} polls in a registered minute");
+}
+
+#[test]
+fn a_lost_prompt_is_left_with_esc_before_the_next_command() {
+    let (mut m, mut d) = booted();
+    let handle = d.send_sms("+4915112345678", "hello").unwrap();
+    let tx = d.poll_transmit(m.now).expect("AT+CMGS").to_vec();
+    assert!(tx.starts_with(b"AT+CMGS="), "{tx:?}");
+    m.write(&tx);
+    let _lost = m.read(); // the "> " never reaches the driver
+    // The modem still waits for a PDU: without ESC the next command would
+    // be typed into it. The driver gives up the send and escapes first.
+    let events = m.run(&mut d, 2 * 60_000);
+    let sent = |e: &Event| matches!(e, Event::SmsSent { handle: h, .. } if *h == handle);
+    assert!(events.iter().any(sent), "{events:?}");
+    assert!(
+        !events.contains(&Event::State(State::PoweringUp)),
+        "{events:?}"
+    );
+    assert_eq!(m.sent.len(), 1, "sent once: {:?}", m.sent);
 }

@@ -82,19 +82,18 @@ const QUIET_MS: u64 = 45 * 60_000;
 const REREGISTRATION_LIMIT_MS: u64 = 60_000;
 /// A deadline left in the past that did nothing is looked at again this much later.
 const IDLE_STEP_MS: u64 = 100;
-/// The line noise of the default run, per mille per byte.
-/// The strongest mix found that keeps every guarantee, re-registration
-/// within 60 s included (RELIABILITY.md has the sweep): 3 ‰ from the modem,
-/// 1 ‰ to it.
+/// The line noise of the default run, per mille per byte: the 5 %
+/// of the bytes dropped, duplicated or garbled, on the line that carries the
+/// messages (from the modem: 4.5 %) and on the commands (0.5 %).
 const FROM_MODEM: Faults = Faults {
-    drop: 1,
-    duplicate: 1,
-    garble: 1,
+    drop: 15,
+    duplicate: 15,
+    garble: 15,
 };
 const TO_MODEM: Faults = Faults {
-    drop: 1,
-    duplicate: 0,
-    garble: 0,
+    drop: 2,
+    duplicate: 1,
+    garble: 2,
 };
 
 /// How a message left the SIM.
