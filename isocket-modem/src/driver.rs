@@ -805,6 +805,10 @@ impl Driver {
             return self.power_on_at.unwrap_or(self.power_until);
         }
         let command = self.in_flight.as_ref().map(|f| f.deadline);
+        // What starts a command waits for the one in flight (its answer
+        // comes through `handle`) and for the init to end: a time in the
+        // past here would make a loop that sleeps until it spin.
+        let startable = self.in_flight.is_none() && self.state == State::Ready;
         // Sends wait for the network without a deadline: its return wakes them.
         let sending = self.registered.is_none_or(RegStatus::is_registered);
         let retry = self
@@ -812,7 +816,7 @@ impl Driver {
             .iter()
             .map(|o| o.not_before)
             .min()
-            .filter(|_| sending);
+            .filter(|_| sending && startable);
         // Only profiles that poll AT+CLCC wake up for it; an answered call waits for nothing.
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let call = self
@@ -823,13 +827,14 @@ impl Driver {
                 true => c.deadline.min(c.next_clcc),
                 false => c.deadline,
             });
-        let verify = self.unsure().map(|_| self.verify_at);
-        let ready = self.state == State::Ready;
-        let registration = self.registration_poll.filter(|_| ready);
-        [command, retry, call, verify, registration]
+        let verify = self.unsure().map(|_| self.verify_at).filter(|_| startable);
+        let registration = self.registration_poll.filter(|_| startable);
+        let poll = Some(self.next_poll).filter(|_| startable);
+        [command, retry, call, verify, registration, poll]
             .into_iter()
             .flatten()
-            .fold(self.next_poll, u64::min)
+            .min()
+            .unwrap_or(self.next_poll)
     }
 
     /// Bytes to write to the modem now, if any. Call it whenever time passes.
