@@ -21,6 +21,9 @@ use crate::time::Instant;
 
 /// Actions waiting for the board.
 const ACTION_QUEUE: usize = 16;
+/// SMS texts waiting for the board, in the order of their queued actions:
+/// the queue's entries stay small. One call queues at most a few SMS.
+const QUEUED_TEXTS: usize = 4;
 
 /// Who an SMS goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +34,12 @@ pub(crate) enum Recipient {
 }
 
 /// An action, or an SMS to every alert number, expanded one recipient at a
-/// time so that ten alerts do not take ten queue slots.
+/// time so that ten alerts do not take ten queue slots. Their texts wait in
+/// [`Engine::texts`].
 #[derive(Debug, Clone)]
 enum Queued {
-    Action(Action),
-    ToAlertNumbers { text: SmsText, next: usize },
+    Action(Action<()>),
+    ToAlertNumbers { next: usize },
 }
 
 /// The device, as a sans-IO state machine.
@@ -65,6 +69,8 @@ pub struct Engine {
     pub(crate) power: Power,
     pub(crate) leds: LedState,
     queue: Deque<Queued, ACTION_QUEUE>,
+    /// The texts of the queued SMS, oldest first.
+    texts: Deque<SmsText, QUEUED_TEXTS>,
     dropped_actions: u32,
 }
 
@@ -121,6 +127,7 @@ impl Engine {
             power: Power::default(),
             leds: LedState::new(now),
             queue: Deque::new(),
+            texts: Deque::new(),
             dropped_actions: 0,
         };
         engine.push(Action::SetRelay(stored.relay_on));
@@ -153,7 +160,8 @@ impl Engine {
     }
 
     /// Actions lost because the board did not drain [`Engine::poll_action`]
-    /// (the queue holds 16). Always 0 for a board that drains after every call.
+    /// (the queue holds 16 actions, 4 of them SMS). Always 0 for a board
+    /// that drains after every call.
     pub fn dropped_actions(&self) -> u32 {
         self.dropped_actions
     }
@@ -163,18 +171,23 @@ impl Engine {
         loop {
             match self.queue.front_mut()? {
                 Queued::Action(_) => {
-                    return match self.queue.pop_front() {
-                        Some(Queued::Action(action)) => Some(action),
-                        _ => None,
+                    let Some(Queued::Action(action)) = self.queue.pop_front() else {
+                        return None;
                     };
+                    // Every queued SMS has its text in `texts`.
+                    if let Some(action) = action.move_text(|()| self.texts.pop_front()) {
+                        return Some(action);
+                    }
                 }
-                Queued::ToAlertNumbers { text, next } => {
-                    if let Some(to) = self.settings.alert_numbers.get(*next) {
+                Queued::ToAlertNumbers { next } => {
+                    let to = self.settings.alert_numbers.get(*next);
+                    if let (Some(to), Some(text)) = (to, self.texts.front()) {
                         *next += 1;
                         let (to, text) = (to.clone(), text.clone());
                         return Some(Action::SendSms { to, text });
                     }
                     self.queue.pop_front();
+                    self.texts.pop_front();
                 }
             }
         }
@@ -255,20 +268,35 @@ impl Engine {
     }
 
     pub(crate) fn push(&mut self, action: Action) {
-        if self.queue.push_back(Queued::Action(action)).is_err() {
-            self.dropped_actions = self.dropped_actions.saturating_add(1);
-        }
+        let sms = matches!(action, Action::SendSms { .. });
+        let queued = action.move_text(|text| self.texts.push_back(text).ok());
+        self.enqueue(queued.map(Queued::Action), sms);
     }
 
     pub(crate) fn send(&mut self, to: &Recipient, text: SmsText) {
-        let queued = match to {
-            Recipient::One(number) => Queued::Action(Action::SendSms {
+        match to {
+            Recipient::One(number) => self.push(Action::SendSms {
                 to: number.clone(),
                 text,
             }),
-            Recipient::AlertNumbers => Queued::ToAlertNumbers { text, next: 0 },
+            Recipient::AlertNumbers => {
+                let queued = self.texts.push_back(text).ok();
+                self.enqueue(queued.map(|()| Queued::ToAlertNumbers { next: 0 }), true);
+            }
+        }
+    }
+
+    /// Queues `queued` (`None`: its text found no room); an SMS whose
+    /// entry finds no room gives its text back.
+    fn enqueue(&mut self, queued: Option<Queued>, sms: bool) {
+        let Some(queued) = queued else {
+            self.dropped_actions = self.dropped_actions.saturating_add(1);
+            return;
         };
         if self.queue.push_back(queued).is_err() {
+            if sms {
+                self.texts.pop_back();
+            }
             self.dropped_actions = self.dropped_actions.saturating_add(1);
         }
     }

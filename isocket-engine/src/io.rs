@@ -111,15 +111,16 @@ pub struct Leds {
     pub out: LedPattern,
 }
 
-/// Something the engine asks the board to do.
+/// Something the engine asks the board to do. (`Text` is the engine's own
+/// business: its queue holds `Action<()>` and keeps the texts apart.)
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<Text = SmsText> {
     /// Send an SMS (queue and retry it until the network takes it).
     SendSms {
         /// Recipient.
         to: PhoneNumber,
         /// Text, GSM-7 only; split into a concatenated SMS if long.
-        text: SmsText,
+        text: Text,
     },
     /// Call a number; report [`Event::CallAnswered`], [`Event::CallRejected`] or [`Event::CallEnded`].
     Dial(PhoneNumber),
@@ -141,6 +142,26 @@ pub enum Action {
     Reboot,
     /// Cut the battery supply (mains failure handled).
     Shutdown,
+}
+
+impl<T> Action<T> {
+    /// The same action with its SMS text moved by `text`; `None` when the
+    /// text has nowhere to go.
+    pub(crate) fn move_text<U>(self, text: impl FnOnce(T) -> Option<U>) -> Option<Action<U>> {
+        Some(match self {
+            Action::SendSms { to, text: t } => Action::SendSms { to, text: text(t)? },
+            Action::Dial(n) => Action::Dial(n),
+            Action::HangUp => Action::HangUp,
+            Action::SetRelay(on) => Action::SetRelay(on),
+            Action::SendUssd(code) => Action::SendUssd(code),
+            Action::MeasureTemperature => Action::MeasureTemperature,
+            Action::Save(record) => Action::Save(record),
+            Action::SetClock(time) => Action::SetClock(time),
+            Action::SetLeds(leds) => Action::SetLeds(leds),
+            Action::Reboot => Action::Reboot,
+            Action::Shutdown => Action::Shutdown,
+        })
+    }
 }
 
 /// What the board tells the engine about itself (SPEC §15).

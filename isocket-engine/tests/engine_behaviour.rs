@@ -216,6 +216,32 @@ fn a_draining_board_never_loses_actions() {
     assert_eq!(e.dropped_actions(), 0);
 }
 
+/// The queue keeps SMS texts apart from its (small) entries: each text
+/// comes out with its own action, in order, and what finds no room is
+/// counted, never mixed up.
+#[test]
+fn queued_sms_keep_their_texts_and_order_without_draining() {
+    let mut e = engine();
+    let _ = drain(&mut e, 0, true);
+    for (i, sender) in ["+491701", "+491702", "+491703", "+491704", "+491705"]
+        .iter()
+        .enumerate()
+    {
+        sms(&mut e, 1, sender, &format!("ON{}", i + 1));
+    }
+    let mut replies = Vec::new();
+    while let Some(action) = e.poll_action() {
+        if let Action::SendSms { to, text } = action {
+            replies.push((to.as_str().to_string(), text.as_str().to_string()));
+        }
+    }
+    let expected: Vec<_> = (1..=4)
+        .map(|i| (format!("49170{i}"), format!("Power ON for {i} seconds")))
+        .collect();
+    assert_eq!(replies, expected);
+    assert_eq!(e.dropped_actions(), 1, "the fifth reply found no text room");
+}
+
 #[test]
 fn holding_the_button_ten_seconds_blinks_power_and_out() {
     let mut e = engine();

@@ -110,10 +110,13 @@ pub const FIRST_BACKOFF_MS: u64 = 10_000;
 pub const MAX_BACKOFF_MS: u64 = 10 * 60_000;
 /// Outgoing messages the queue holds.
 pub const OUTBOX_LEN: usize = 4;
-/// Longest outgoing text, in UTF-8 bytes.
+/// Longest outgoing text, in UTF-8 bytes, of a [`Driver`] by default; a
+/// board whose texts are shorter sets its own ([`Driver::with_capacity`]).
 pub const OUT_TEXT: usize = 640;
-/// Most parts of one outgoing message.
+/// Most parts of one outgoing message, and of a received one.
 pub const MAX_PARTS: usize = 4;
+/// Concatenated messages a [`Driver`] assembles at once by default.
+pub const LONG_MESSAGES: usize = 4;
 /// The first wait before a failed send is tried again.
 pub const FIRST_RETRY_MS: u64 = 30_000;
 /// Failed attempts after which a queued message may give up its place.
@@ -129,7 +132,7 @@ pub const ESCAPE_TIMEOUT_MS: u64 = 1_000;
 pub const CLCC_INTERVAL_MS: u64 = 1_000;
 /// Events the queue holds. An entry is small (tens of bytes): SMS texts
 /// wait in [`SMS_SLOTS`] slots of their own.
-pub const EVENTS: usize = 16;
+pub const EVENTS: usize = 8;
 /// Reassembled SMS texts ([`MESSAGE_TEXT`] bytes each) waiting to be handed
 /// out by [`Driver::poll_event`]. Reading stops while they are all taken,
 /// so a message waits on the SIM instead of being dropped.
@@ -194,7 +197,8 @@ pub enum SendError {
     /// The queue is full of messages that have not failed often enough to drop.
     #[error("outgoing SMS queue full")]
     QueueFull,
-    /// More than [`OUT_TEXT`] bytes or [`MAX_PARTS`] parts.
+    /// More bytes than the driver's text capacity ([`OUT_TEXT`] by default)
+    /// or more than [`MAX_PARTS`] parts.
     #[error("SMS text too long")]
     TooLong,
     /// The PDU encoder refused the text or number.
@@ -404,10 +408,10 @@ enum Answer {
 }
 
 /// A queued outgoing message; parts are encoded when they are sent.
-struct Outgoing {
+struct Outgoing<const TEXT: usize> {
     handle: SmsHandle,
     to: Address,
-    text: String<OUT_TEXT>,
+    text: String<TEXT>,
     concat_ref: u8,
     parts: u8,
     next_part: u8,
@@ -445,7 +449,7 @@ struct TextRead {
 }
 
 /// The sans-IO driver.
-pub struct Driver {
+pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGES> {
     codec: Codec,
     profile: &'static Profile,
     state: State,
@@ -479,7 +483,7 @@ pub struct Driver {
     /// Announced or listed indices not read yet; a full table drops the
     /// newest, which the next list finds again.
     unread: Vec<u16, TRACKED>,
-    outbox: Vec<Outgoing, OUTBOX_LEN>,
+    outbox: Vec<Outgoing<TEXT>, OUTBOX_LEN>,
     /// The part being sent.
     part: Option<Part>,
     last_reference: u8,
@@ -487,7 +491,7 @@ pub struct Driver {
     call: Option<Call>,
     dial: Option<Number>,
     ussd: Option<String<32>>,
-    reassembly: Reassembly,
+    reassembly: Reassembly<LONG, MAX_PARTS>,
     silent_commands: u8,
     /// Failed tries of the current init command.
     init_failures: u8,
@@ -500,8 +504,19 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// A driver that starts by initialising the modem at `now_ms`.
+    /// A driver that starts by initialising the modem at `now_ms`, with
+    /// outgoing texts of up to [`OUT_TEXT`] bytes.
     pub fn new(profile: &'static Profile, now_ms: u64) -> Self {
+        Self::with_capacity(profile, now_ms)
+    }
+}
+
+impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
+    /// [`Driver::new`] sized for a board: outgoing texts of up to `TEXT`
+    /// bytes (each of the [`OUTBOX_LEN`] queued messages keeps that much
+    /// RAM), and `LONG` concatenated messages assembled at once (about 650
+    /// bytes each; a part of one more evicts the oldest unfinished one).
+    pub fn with_capacity(profile: &'static Profile, now_ms: u64) -> Self {
         let mut d = Driver {
             codec: Codec::new(),
             profile,
@@ -1759,7 +1774,10 @@ fn read_pdu(line: &[u8]) -> Action {
 }
 
 /// The queued message whose part is being sent.
-fn outgoing<'a>(outbox: &'a [Outgoing], part: &Option<Part>) -> Option<&'a Outgoing> {
+fn outgoing<'a, const TEXT: usize>(
+    outbox: &'a [Outgoing<TEXT>],
+    part: &Option<Part>,
+) -> Option<&'a Outgoing<TEXT>> {
     let handle = part.as_ref()?.handle;
     outbox.iter().find(|o| o.handle == handle)
 }

@@ -21,8 +21,10 @@ use crate::time;
 
 /// Longest user data: 140 octets (23.040 §9.2.3.16).
 pub const MAX_UD: usize = 140;
-/// Text capacity of one part: 160 GSM-7 characters of up to 3 UTF-8 bytes.
-pub const PART_TEXT: usize = 480;
+/// Text capacity of one part in UTF-8 bytes: 160 GSM-7 septets decode to at
+/// most 2 bytes each (the basic table ends at U+03A9; `€` is 3 bytes for 2
+/// septets), 70 UCS2 units to at most 3.
+pub const PART_TEXT: usize = 320;
 /// Longest PDU in octets: SMSC (12) + TPDU header (up to 28) + user data.
 pub const MAX_PDU: usize = 180;
 /// Capacity of an address: 20 digits, or 11 alphanumeric characters of up to 2 bytes.

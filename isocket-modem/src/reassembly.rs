@@ -1,16 +1,24 @@
 //! Reassembly of concatenated SMS (3GPP TS 23.040 §9.2.3.24.1): parts go into
 //! a bounded table keyed by sender and reference, and a message whose parts
 //! have not all arrived within [`REASSEMBLY_TIMEOUT_MS`] is dropped.
+//!
+//! A waiting part keeps its text coded as on the air, one byte per GSM-7
+//! septet or two per UCS2 unit (at most [`PART_CODED`] bytes), not as UTF-8
+//! (up to [`PART_TEXT`]): the table is a third of the size.
 
 use heapless::{String, Vec};
 
 use crate::pdu::{ADDRESS_LEN, Deliver, PART_TEXT};
+use crate::septet;
 
 /// Incomplete messages are dropped after 10 minutes.
 pub const REASSEMBLY_TIMEOUT_MS: u64 = 10 * 60 * 1000;
 
 /// Text capacity of a reassembled message.
 pub const MESSAGE_TEXT: usize = 4 * PART_TEXT;
+/// Bytes of a waiting part's coded text: a concatenated part holds at most
+/// 153 septets (134 octets of UCS2) after its header.
+pub const PART_CODED: usize = 153;
 
 /// A whole message: one part, or all parts joined in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,13 +29,52 @@ pub struct Message {
     pub text: String<MESSAGE_TEXT>,
 }
 
+/// A part's text as coded on the air.
+#[derive(Debug)]
+struct Part {
+    seq: u8,
+    /// UCS2 units (big-endian); otherwise GSM-7 septets.
+    ucs2: bool,
+    coded: Vec<u8, PART_CODED>,
+}
+
+impl Part {
+    /// GSM-7 septets where the text has them, UCS2 otherwise; `None` if
+    /// neither fits (not from a valid part).
+    fn new(seq: u8, text: &str) -> Option<Part> {
+        let mut coded = Vec::new();
+        let gsm = septet::septets(text).try_for_each(|s| coded.push(s?).ok());
+        if gsm.is_some() {
+            return Some(Part {
+                seq,
+                ucs2: false,
+                coded,
+            });
+        }
+        coded.clear();
+        septet::encode_ucs2(text, &mut coded)?;
+        Some(Part {
+            seq,
+            ucs2: true,
+            coded,
+        })
+    }
+
+    fn decode_into(&self, text: &mut String<MESSAGE_TEXT>) {
+        match self.ucs2 {
+            true => septet::decode_ucs2(&self.coded, text),
+            false => septet::decode_gsm7(self.coded.iter().copied(), text),
+        };
+    }
+}
+
 #[derive(Debug)]
 struct Slot<const PARTS: usize> {
     sender: String<ADDRESS_LEN>,
     reference: u16,
     total: u8,
     first_seen_ms: u64,
-    parts: Vec<(u8, String<PART_TEXT>), PARTS>,
+    parts: Vec<Part, PARTS>,
 }
 
 /// What [`Reassembly::push`] did with a part.
@@ -57,13 +104,11 @@ impl<const SLOTS: usize, const PARTS: usize> Default for Reassembly<SLOTS, PARTS
     }
 }
 
-fn joined(parts: &mut [(u8, String<PART_TEXT>)]) -> String<MESSAGE_TEXT> {
-    parts.sort_unstable_by_key(|(seq, _)| *seq);
+fn joined(parts: &mut [Part]) -> String<MESSAGE_TEXT> {
+    parts.sort_unstable_by_key(|p| p.seq);
     let mut text = String::new();
-    for c in parts.iter().flat_map(|(_, t)| t.chars()) {
-        if text.push(c).is_err() {
-            break;
-        }
+    for part in parts.iter() {
+        part.decode_into(&mut text);
     }
     text
 }
@@ -93,11 +138,9 @@ impl<const SLOTS: usize, const PARTS: usize> Reassembly<SLOTS, PARTS> {
         let ud = &sms.user_data;
         let sender = sms.sender.number.clone();
         let Some(c) = ud.concat.filter(|c| c.total > 1) else {
-            let mut parts = [(1, ud.text.clone())];
-            return Pushed::Complete(Message {
-                sender,
-                text: joined(&mut parts),
-            });
+            let mut text = String::new();
+            text.push_str(&ud.text).ok(); // PART_TEXT <= MESSAGE_TEXT
+            return Pushed::Complete(Message { sender, text });
         };
         if c.seq == 0 || c.seq > c.total || usize::from(c.total) > PARTS {
             return Pushed::Rejected;
@@ -132,10 +175,13 @@ impl<const SLOTS: usize, const PARTS: usize> Reassembly<SLOTS, PARTS> {
         let Some(slot) = self.slots.get_mut(index) else {
             return Pushed::Rejected;
         };
-        if slot.parts.iter().any(|(seq, _)| *seq == c.seq) {
+        if slot.parts.iter().any(|p| p.seq == c.seq) {
             return Pushed::Duplicate;
         }
-        if slot.parts.push((c.seq, ud.text.clone())).is_err() {
+        let Some(part) = Part::new(c.seq, &ud.text) else {
+            return Pushed::Rejected;
+        };
+        if slot.parts.push(part).is_err() {
             return Pushed::Rejected;
         }
         if slot.parts.len() < usize::from(c.total) {

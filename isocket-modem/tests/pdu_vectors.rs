@@ -791,3 +791,38 @@ fn exact_decoding_takes_every_deliver_vector_and_refuses_extra_octets() {
         );
     }
 }
+
+/// Parts wait coded as on the air (septets, UCS2 units), not as UTF-8:
+/// the worst texts for each form come back whole. Four parts of
+/// two-byte characters fill the message text to 1,224 of its 1,280 bytes.
+#[test]
+fn reassembly_keeps_the_widest_texts_whole() {
+    let texts = [
+        "é".repeat(4 * 153),
+        "€".repeat(4 * 76),
+        format!("{}x", "Δ^{".repeat(122)),
+        "😀".repeat(4 * 33),
+        "Привет, мир! ".repeat(20),
+    ];
+    for text in texts {
+        let parts = isocket_modem::testing::deliver_pdus("+4915112345678", &text, 7);
+        assert!(
+            parts.len() > 1 && parts.len() <= 4,
+            "{} parts: {}",
+            parts.len(),
+            text.chars().take(5).collect::<String>()
+        );
+        let mut table: Reassembly = Reassembly::new();
+        let mut done = None;
+        for (i, hex) in parts.iter().enumerate().rev() {
+            match table.push(0, &deliver(hex)) {
+                Pushed::Complete(m) => done = Some(m),
+                Pushed::Pending => assert!(i > 0),
+                other => panic!("{other:?}"),
+            }
+        }
+        let m = done.expect("complete");
+        assert_eq!(m.text.as_str(), text.as_str());
+        assert_eq!(m.sender.as_str(), "+4915112345678");
+    }
+}

@@ -88,10 +88,17 @@ pub enum Output {
     Calling(PhoneNumber),
 }
 
+/// The modem driver sized for a command socket: its outbox holds the
+/// engine's replies (at most [`isocket_engine::SMS_TEXT_LEN`] bytes) rather
+/// than any text, and it assembles two concatenated messages at once (no
+/// command needs more than one part: they are at most
+/// [`isocket_proto::MAX_COMMAND_CHARS`] characters).
+pub type Modem = Driver<{ isocket_engine::SMS_TEXT_LEN }, 2>;
+
 /// The device: engine, modem driver and inputs, wired together.
 pub struct Device {
     engine: Engine,
-    modem: Driver,
+    modem: Modem,
     contact: Debouncer,
     button: Button,
     outputs: Deque<Output, OUTPUTS>,
@@ -111,7 +118,7 @@ impl Device {
         let now = isocket_engine::Instant::from_millis(now_ms);
         let mut device = Device {
             engine: Engine::new(board, stored, boot, now),
-            modem: Driver::new(profile, now_ms),
+            modem: Modem::with_capacity(profile, now_ms),
             contact: Debouncer::new(CONTACT_DEBOUNCE_MS),
             button: Button::new(),
             outputs: Deque::new(),
@@ -128,7 +135,7 @@ impl Device {
     }
 
     /// The modem driver, for its state and statistics.
-    pub fn modem(&self) -> &Driver {
+    pub fn modem(&self) -> &Modem {
         &self.modem
     }
 
