@@ -104,8 +104,8 @@ impl<const SLOTS: usize, const PARTS: usize> Default for Reassembly<SLOTS, PARTS
     }
 }
 
-fn joined(parts: &mut [Part]) -> String<MESSAGE_TEXT> {
-    parts.sort_unstable_by_key(|p| p.seq);
+/// The text of `parts`, which are in sequence order.
+fn joined(parts: &[Part]) -> String<MESSAGE_TEXT> {
     let mut text = String::new();
     for part in parts.iter() {
         part.decode_into(&mut text);
@@ -181,16 +181,19 @@ impl<const SLOTS: usize, const PARTS: usize> Reassembly<SLOTS, PARTS> {
         let Some(part) = Part::new(c.seq, &ud.text) else {
             return Pushed::Rejected;
         };
-        if slot.parts.push(part).is_err() {
+        // Kept in sequence order: at most a few parts, no sort needed.
+        let at = slot.parts.iter().position(|p| p.seq > c.seq);
+        let stored = slot.parts.insert(at.unwrap_or(slot.parts.len()), part);
+        if stored.is_err() {
             return Pushed::Rejected;
         }
         if slot.parts.len() < usize::from(c.total) {
             return Pushed::Pending;
         }
-        let mut slot = self.slots.swap_remove(index);
+        let slot = self.slots.swap_remove(index);
         Pushed::Complete(Message {
             sender,
-            text: joined(&mut slot.parts),
+            text: joined(&slot.parts),
         })
     }
 }

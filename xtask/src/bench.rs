@@ -76,9 +76,15 @@ fn ratio_goal(name: &str) -> Option<Goal> {
 
 /// Runs a command, echoing what it prints, and returns its standard output.
 fn capture(program: &str, args: &[&str]) -> Result<String, String> {
+    capture_in(Path::new("."), program, args)
+}
+
+/// [`capture`] in directory `dir`.
+fn capture_in(dir: &Path, program: &str, args: &[&str]) -> Result<String, String> {
     println!("==> {program} {}", args.join(" "));
     let out = Command::new(program)
         .args(args)
+        .current_dir(dir)
         .output()
         .map_err(|e| format!("cannot start `{program}`: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -273,8 +279,44 @@ fn today() -> String {
         .map_or_else(|| "unknown date".into(), |d| d.trim().to_string())
 }
 
+/// The largest functions and crates of the first budgeted board's firmware
+/// (RP2040), from `cargo bloat` (installed if missing), as Markdown.
+fn bloat() -> Result<String, String> {
+    if output("cargo", &["bloat", "--version"]).is_none() {
+        run("cargo", &["install", "--locked", "cargo-bloat"])?;
+    }
+    let board = BOARDS
+        .iter()
+        .find(|b| b.budget.is_some())
+        .ok_or("no budgeted board")?;
+    let dir = Path::new(board.dir);
+    let functions = capture_in(dir, "cargo", &["bloat", "--release", "-n", "15"])?;
+    let crates = capture_in(
+        dir,
+        "cargo",
+        &["bloat", "--release", "--crates", "-n", "12"],
+    )?;
+    // cargo bloat's own progress lines go to stderr; keep the tables.
+    let table = |text: &str| {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Ok(format!(
+        "### Largest contributors to {} flash (`cargo bloat`)\n\n\
+         `(cd {} && cargo bloat --release -n 15)`:\n\n```\n{}\n```\n\n\
+         `(cd {} && cargo bloat --release --crates -n 12)`:\n\n```\n{}\n```\n",
+        board.bin,
+        board.dir,
+        table(&functions),
+        board.dir,
+        table(&crates)
+    ))
+}
+
 /// Replaces the generated block of BENCHMARKS.md (or puts one under its title).
-fn write_summary(figures: &[Figure], quick: bool) -> StepResult {
+fn write_summary(figures: &[Figure], bloat: &str, quick: bool) -> StepResult {
     let mut block = String::new();
     let _ = writeln!(block, "{BEGIN}");
     let _ = writeln!(block, "## Summary\n");
@@ -299,7 +341,7 @@ fn write_summary(figures: &[Figure], quick: bool) -> StepResult {
             f.command
         );
     }
-    let _ = write!(block, "{END}");
+    let _ = write!(block, "\n{bloat}{END}");
     let text = std::fs::read_to_string(BENCHMARKS).map_err(|e| format!("{BENCHMARKS}: {e}"))?;
     let updated = match (text.find(BEGIN), text.find(END)) {
         (Some(a), Some(b)) if a < b => format!("{}{block}{}", &text[..a], &text[b + END.len()..]),
@@ -317,9 +359,10 @@ pub fn bench(quick: bool) -> StepResult {
     figures.push(instructions_per_sms()?);
     figures.push(soak_speed()?);
     figures.extend(footprints()?);
+    let bloat = bloat()?;
     println!();
     for figure in &figures {
         println!("{}", figure.line());
     }
-    write_summary(&figures, quick)
+    write_summary(&figures, &bloat, quick)
 }

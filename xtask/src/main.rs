@@ -401,10 +401,11 @@ struct Board {
 /// The footprint goal of SPEC §13 / issue 7 for the Cortex-M boards.
 const FOOTPRINT_GOAL: (u64, u64) = (64 * 1024, 16 * 1024);
 
-/// What the "board builds" step fails on today: the measured footprint plus
-/// headroom, so growth is caught while the goal above is still being worked
-/// towards. Set it to `FOOTPRINT_GOAL` once the firmware fits.
-const FOOTPRINT_CEILING: (u64, u64) = (160 * 1024, 64 * 1024);
+/// What the "board builds" step fails on today. Static RAM meets the goal
+/// (about 15.4 KiB), so the goal is the limit; flash does not (about
+/// 120 KiB, BENCHMARKS.md says why), so its limit is the measured size plus
+/// headroom, to catch growth.
+const FOOTPRINT_CEILING: (u64, u64) = (128 * 1024, FOOTPRINT_GOAL.1);
 
 const BOARDS: &[Board] = &[
     Board {
