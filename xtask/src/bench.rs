@@ -120,7 +120,7 @@ fn peer_ratios(quick: bool) -> Result<Vec<Figure>, String> {
         let text = capture("cargo", &args)?;
         for line in text.lines() {
             let mut words = line.split_whitespace();
-            let (Some("figure"), Some(name), Some(value)) =
+            let (Some("ratio"), Some(name), Some(value)) =
                 (words.next(), words.next(), words.next())
             else {
                 continue;
