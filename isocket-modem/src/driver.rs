@@ -126,7 +126,8 @@ pub const DIAL_TIMEOUT_MS: u64 = 45_000;
 /// `AT+CMGS` waits this long for its `>` prompt (modems give it at once;
 /// the network round trip follows the PDU).
 pub const PROMPT_TIMEOUT_MS: u64 = 10_000;
-/// An [`Op::Escape`] waits this long for an answer it may not get.
+/// The ESC that leaves a lost `>` prompt waits this long for an answer it
+/// may not get.
 pub const ESCAPE_TIMEOUT_MS: u64 = 1_000;
 /// `AT+CLCC` polling interval while a dialled call is not answered.
 pub const CLCC_INTERVAL_MS: u64 = 1_000;
