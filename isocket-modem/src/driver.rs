@@ -1437,11 +1437,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Not necessarily in a row: on a noisy line few reads of a long PDU
     /// arrive intact, and the garbled ones in between are all different.
     fn sighting(&mut self, index: u16, fingerprint: u32) -> u8 {
-        let seen = self.sightings.iter_mut();
-        if let Some(entry) = seen
-            .into_iter()
-            .find(|e| (e.0, e.1) == (index, fingerprint))
-        {
+        let same = |e: &&mut (u16, u32, u8)| (e.0, e.1) == (index, fingerprint);
+        if let Some(entry) = self.sightings.iter_mut().find(same) {
             entry.2 = entry.2.saturating_add(1);
             return entry.2;
         }
