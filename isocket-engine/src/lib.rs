@@ -81,7 +81,9 @@
 //!
 //! ## Size
 //!
-//! `size_of::<Engine>()` is checked against a budget of 6 KiB by a test (5.6 KiB today on x86_64: settings, their backup during a save, held SMS, the lock-out table and the action queue, whose SMS texts wait apart): the
+//! `size_of::<Engine>()` is checked against a budget of 6 KiB by a test
+//! (5.6 KiB today on x86_64: settings, their backup during a save, held SMS,
+//! the lock-out table and the action queue, whose SMS texts wait apart): the
 //! engine lives in a `static` on boards with 264 KiB (RP2040) or 128 KiB of RAM.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]

@@ -23,14 +23,15 @@
 //!   new message stored at the freed index (modems reuse the lowest free
 //!   one), handed out.
 //! - A message is handed out only once the same line came back from two
-//!   reads (three in text mode, or when the PDU has octets after its user
-//!   data or no valid time stamp, as a line shifted by a lost and a
-//!   duplicated digit has; [`NOISY_READS`] more when reads of it also found
-//!   something else, as noise makes reads garbled the same way likely enough). The reads need not be in a row: on a noisy
-//!   line most reads of a long PDU arrive garbled, each differently. A PDU
-//!   line whose length is not the header's `<length>` or that is not hex
-//!   was garbled on the way and does not count. A read that gets no
-//!   message is repeated after the other work.
+//!   reads: three in text mode, or when the PDU has octets after its user
+//!   data or no valid time stamp (as a line shifted by a lost and a
+//!   duplicated digit has); [`NOISY_READS`] more when reads of it also
+//!   found something else, as noise then garbles reads the same way often
+//!   enough. The reads need not be in a row: on a noisy line most reads of
+//!   a long PDU arrive garbled, each differently. A PDU line whose length
+//!   is not the header's `<length>` or that is not hex was garbled on the
+//!   way and does not count; one after a header too garbled to read counts.
+//!   A read that gets no message is repeated after the other work.
 //! - A `>` prompt not seen within [`PROMPT_TIMEOUT_MS`] fails the attempt,
 //!   and ESC goes out before the next command: the modem may still wait
 //!   for the PDU, and would take the command for one.

@@ -108,17 +108,18 @@
 //!   answer: a message is handed out once the same line came back from two
 //!   reads, not necessarily in a row (three in text mode, whose lines are
 //!   longer, and for a PDU with octets after its user data or without a
-//!   valid time stamp; two more if other reads found something else) and, in PDU mode, the line has the header's
-//!   `<length>`; a delete counts once three reads in a row find the index
-//!   empty; if a read finds the message still there it is deleted again,
-//!   and a different message at that index (reused after a lost answer) is
-//!   a new one. Each received SMS costs about two reads, a delete and three
-//!   reads more. A line one byte away from `OK` is taken for `OK` (not in a
-//!   text-mode body). Not defended: a garbled `AT+CMGD=12` that still reads
-//!   as a valid command for another index (`AT+CMGD=2`) deletes that
-//!   message unread; only checking the command's echo before its CR could
-//!   stop it. Survived, measured: 5 % of the bytes from the modem dropped,
-//!   duplicated or garbled (RELIABILITY.md).
+//!   valid time stamp; two more if other reads found something else) and,
+//!   in PDU mode, the line has the header's `<length>`; a delete counts
+//!   once three reads in a row find the index empty; if a read finds the
+//!   message still there it is deleted again, and a different message at
+//!   that index (reused after a lost answer) is a new one. Each received
+//!   SMS costs about two reads, a delete and three reads more. A line one
+//!   byte away from `OK` is taken for `OK` (not in a text-mode body). Not
+//!   defended: a garbled `AT+CMGD=12` that still reads as a valid command
+//!   for another index (`AT+CMGD=2`) deletes that message unread; only
+//!   checking the command's echo before its CR could stop it. Survived,
+//!   measured: 5 % of the bytes from the modem dropped, duplicated or
+//!   garbled (RELIABILITY.md).
 //! - Supervision: three command timeouts, a SIM error, an unexpected `RDY`
 //!   or 5 minutes unregistered re-initialise; an init command is tried
 //!   three times, then the modem is power-cycled with back-off from 10 s

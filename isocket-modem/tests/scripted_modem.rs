@@ -485,3 +485,58 @@ fn a_lost_prompt_is_left_with_esc_before_the_next_command() {
     );
     assert_eq!(m.sent.len(), 1, "sent once: {:?}", m.sent);
 }
+
+fn sent(events: &[Event], handle: u16) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e, Event::SmsSent { handle: h, .. } if *h == handle))
+}
+
+#[test]
+fn a_sent_part_ends_the_other_messages_back_off() {
+    let (mut m, mut d) = booted();
+    m.send_error = Some(500);
+    let a = d.send_sms("+15555551234", "first").unwrap();
+    m.run(&mut d, 100_000); // a fails at 0, 30 and 90 s: next try at 210 s
+    let b = d.send_sms("+15555551235", "second").unwrap();
+    m.run(&mut d, 1_000); // b fails once: next try 30 s later
+    m.send_error = None;
+    let events = m.run(&mut d, 35_000);
+    assert!(sent(&events, b), "{events:?}");
+    // The network took b: a goes at once instead of waiting until 210 s.
+    assert!(sent(&events, a), "{events:?}");
+}
+
+#[test]
+fn poll_timeout_is_not_in_the_past_while_a_command_is_in_flight() {
+    let (m, mut d) = booted();
+    d.hang_up();
+    assert_eq!(d.poll_transmit(m.now), Some(&b"ATH\r"[..]));
+    // Due at once, but it cannot start before ATH is answered.
+    d.send_sms("+15555551234", "hi").unwrap();
+    assert!(
+        d.poll_timeout() > m.now,
+        "{} <= {}",
+        d.poll_timeout(),
+        m.now
+    );
+}
+
+#[test]
+fn a_pdu_after_a_garbled_header_still_counts() {
+    let (mut m, mut d) = booted();
+    let i = m.store(PDU);
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{i}\r\n"));
+    // Two reads whose header line noise made unreadable; the PDU is intact.
+    let mut events = Vec::new();
+    for _ in 0..2 {
+        let tx = d.poll_transmit(m.now).expect("a read").to_vec();
+        assert_eq!(tx, format!("AT+CMGR={i}\r").as_bytes());
+        d.handle(
+            m.now,
+            format!("\r\n+CMXR: 0,,36\r\n{PDU}\r\n\r\nOK\r\n").as_bytes(),
+        );
+        events.extend(std::iter::from_fn(|| d.poll_event()));
+    }
+    assert_eq!(sms_ids(&events), [i]);
+}
