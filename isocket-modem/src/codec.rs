@@ -120,6 +120,8 @@ pub struct Codec<const N: usize = DEFAULT_LINE> {
     echo_possible: bool,
     prompt_possible: bool,
     reg_n: [u8; 3],
+    /// Lines are an SMS text, not URCs, until the final result.
+    text_body: bool,
 }
 
 impl<const N: usize> Default for Codec<N> {
@@ -139,6 +141,7 @@ impl<const N: usize> Codec<N> {
             echo_possible: false,
             prompt_possible: false,
             reg_n: [2; 3],
+            text_body: false,
         }
     }
 
@@ -153,9 +156,17 @@ impl<const N: usize> Codec<N> {
 
     /// The command is over: every prefixed line is a URC again.
     pub fn done(&mut self) {
+        self.text_body = false;
         self.expected = None;
         self.prompt_possible = false;
         self.echo_possible = false;
+    }
+
+    /// Until the final result ([`Codec::done`]), every line but a final
+    /// result is an [`Frame::Info`]: a text-mode SMS body, whose lines can
+    /// read like URCs (`RDY`, `+CLIP: …`).
+    pub fn set_text_body(&mut self, on: bool) {
+        self.text_body = on;
     }
 
     /// Records the `n` configured with `AT+CREG=n` (and `+CGREG`, `+CEREG`).
@@ -177,7 +188,13 @@ impl<const N: usize> Codec<N> {
         }
         let start = match self.fast_line(input) {
             Fast::Frame(used, line) => {
-                let frame = frame_line(line, self.expected, &mut self.echo_possible, self.reg_n);
+                let frame = frame_line(
+                    line,
+                    self.expected,
+                    &mut self.echo_possible,
+                    self.reg_n,
+                    self.text_body,
+                );
                 return (used, frame);
             }
             Fast::Slow(start) => start,
@@ -305,7 +322,13 @@ impl<const N: usize> Codec<N> {
             }));
         }
         let line = self.buf.trim_ascii();
-        frame_line(line, self.expected, &mut self.echo_possible, self.reg_n)
+        frame_line(
+            line,
+            self.expected,
+            &mut self.echo_possible,
+            self.reg_n,
+            self.text_body,
+        )
     }
 }
 
@@ -328,9 +351,13 @@ fn frame_line<'a>(
     expected: Option<&'static [u8]>,
     echo_possible: &mut bool,
     reg_n: [u8; 3],
+    text_body: bool,
 ) -> Option<Frame<'a>> {
     if line == b">" {
         return Some(Frame::Prompt);
+    }
+    if text_body && Final::parse(line).is_none() {
+        return Some(Frame::Info(line));
     }
     classify(line, expected, echo_possible, reg_n)
 }

@@ -89,7 +89,7 @@ use heapless::{Deque, String, Vec};
 
 use crate::calls::{CallProgress, CallState, CallerId, Number};
 use crate::codec::{Codec, Final, Frame};
-use crate::network::{self, RegStatus, SimState};
+use crate::network::{self, Domain, RegStatus, SimState};
 use crate::pdu::{self, Address, EncodedPdu, Pdu, SubmitOptions};
 use crate::profile::{AnswerDetection, Profile, SmsMode};
 use crate::reassembly::{MESSAGE_TEXT, Pushed, Reassembly};
@@ -99,6 +99,22 @@ use crate::ussd::Ussd;
 
 /// Timeout of an ordinary command.
 pub const COMMAND_TIMEOUT_MS: u64 = 5_000;
+/// Timeout of `AT+CMGL` (SIM800 manual, AT+CMGL and AT+CMGD: up to 20 s
+/// and 25 s with a full SIM).
+pub const STORAGE_TIMEOUT_MS: u64 = 25_000;
+/// A busy answer during the init (`+CME ERROR: 14` or `515`, `+CMS ERROR:
+/// 314`: the SIM or the modem is still starting) is retried after this,
+/// doubling up to 8 s, for up to [`BOOT_LIMIT_MS`]; a failed init command
+/// waits this long before its next try.
+pub const BUSY_RETRY_MS: u64 = 1_000;
+/// A modem still busy this long after its init began counts as failing.
+pub const BOOT_LIMIT_MS: u64 = 60_000;
+/// An incoming call whose `RING` has not come again for this long has
+/// ended (the network repeats it every 3 to 6 s; one may be lost to noise).
+pub const RING_GAP_MS: u64 = 10_000;
+/// `+CLIP` follows each `RING` (27.007 §7.6); a call without one for this
+/// long is announced without a number.
+pub const CLIP_WAIT_MS: u64 = 1_500;
 /// Timeout of an `AT+CMGS` PDU and of `AT+CUSD` (network round trips).
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
 /// Supervision polls registration (and lists stored SMS) this often.
@@ -263,8 +279,12 @@ pub enum Event<Text = String<MESSAGE_TEXT>, Answer = Ussd> {
         /// Whether it was delivered.
         delivered: bool,
     },
-    /// Someone is calling.
+    /// Someone is calling: once per call, however many `RING`s it brings,
+    /// with the number as soon as `+CLIP` gives it.
     Ringing(Option<CallerId>),
+    /// The incoming call of the last [`Event::Ringing`] is over (hung up,
+    /// or its `RING`s stopped for [`RING_GAP_MS`]).
+    IncomingCallEnded,
     /// Our call was answered.
     CallAnswered,
     /// A call ended.
@@ -328,6 +348,7 @@ impl<T, A> Event<T, A> {
                 delivered,
             },
             Event::Ringing(c) => Event::Ringing(c),
+            Event::IncomingCallEnded => Event::IncomingCallEnded,
             Event::CallAnswered => Event::CallAnswered,
             Event::CallEnded(end) => Event::CallEnded(end),
             Event::Ussd(a) => Event::Ussd(answer(a)?),
@@ -342,7 +363,8 @@ impl<T, A> Event<T, A> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Init(u8),
-    Poll,
+    /// `AT+CxREG?` of one domain.
+    Poll(Domain),
     Signal,
     List,
     Read(u16),
@@ -352,6 +374,8 @@ enum Op {
     Dial,
     HangUp,
     Ussd,
+    /// `AT+CUSD=2`: ends a session the network left open (a menu).
+    CancelUssd,
     Clcc,
     /// ESC: leaves a `>` prompt whose answer was lost, so the next command
     /// is not typed into an SMS.
@@ -365,6 +389,10 @@ struct InFlight {
     header: bool,
     /// The header's `<length>` (PDU mode).
     pdu_len: Option<u16>,
+    /// Fingerprint of that header line.
+    header_fp: u32,
+    /// The undecodable answer was a line of the wrong shape (length, hex).
+    misshapen: bool,
     /// The `+CMGR` answer held a message.
     got_message: bool,
     /// Fingerprint of a `+CMGR` answer that held no message.
@@ -373,6 +401,8 @@ struct InFlight {
     lines: bool,
     /// `+CLCC` listed our outgoing call.
     call_listed: bool,
+    /// The SIM reported trouble during this init command.
+    sim_trouble: bool,
 }
 
 /// Where a storage index stands between hand-out and deletion.
@@ -401,6 +431,8 @@ struct Sighting {
 enum Answer {
     Message(pdu::Deliver, Sighting),
     Undecodable(u32),
+    /// A line of the wrong length, or not hex, after an intact header.
+    Misshapen(u32),
     /// Certainly nothing stored: `+CMS ERROR: 321`, or `OK` without a line.
     Nothing,
     /// Lines that made no message: noise garbled what is stored.
@@ -436,7 +468,20 @@ struct Call {
     next_clcc: u64,
 }
 
+/// Someone calling us: one call however many `RING`s it brings.
+struct Incoming {
+    /// [`Event::Ringing`] went out.
+    announced: bool,
+    /// Announce it without a number if no `+CLIP` came by then.
+    announce_at: u64,
+    last_ring: u64,
+}
+
 const INIT_HEAD: [&str; 3] = ["ATE0", "AT+CMEE=1", "AT+CPIN?"];
+/// Message storage: the SIM for reading, writing and receiving.
+const STORAGE: &str = "AT+CPMS=\"SM\",\"SM\",\"SM\"";
+/// The init step that lists the stored messages (the mode's list command).
+const LIST: &str = "AT+CMGL";
 const PDU_MODE: &str = "AT+CMGF=0";
 const PDU_FORMAT: &[&str] = &[PDU_MODE];
 const TEXT_FORMAT: &[&str] = &["AT+CMGF=1", "AT+CSCS=\"GSM\"", "AT+CSDH=1"];
@@ -468,8 +513,22 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     power: Option<bool>,
     power_until: u64,
     power_on_at: Option<u64>,
-    /// Stale messages were deleted after boot; later inits list instead.
+    /// The first init's list is done: messages stored before
+    /// [`Driver::new`] that no `+CMTI` announced since are stale.
     stale_cleared: bool,
+    /// Stale indices: read (to know what is there) and deleted unexecuted.
+    stale: Vec<u16, TRACKED>,
+    /// Init commands wait until this: the modem boots, or was busy.
+    hold_until: u64,
+    /// Waiting for the modem's "SMS ready" line after a (re)boot.
+    booting: bool,
+    /// The current init began at this time.
+    init_since: u64,
+    /// The wait after the next busy answer.
+    busy_delay: u64,
+    /// Re-reads of answers that made no message wait until this, so the
+    /// rest of the work (sends) is not starved by a message that never reads.
+    reread_at: u64,
     /// SMS text mode: the profile asks for it, or the modem refused PDU mode.
     text_mode: bool,
     /// `AT+CMGF=0` refused at this init.
@@ -491,8 +550,11 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     last_reference: u8,
     next_handle: SmsHandle,
     call: Option<Call>,
+    incoming: Option<Incoming>,
     dial: Option<Number>,
     ussd: Option<String<32>>,
+    /// A USSD request waits for its answer.
+    ussd_pending: bool,
     reassembly: Reassembly<LONG, MAX_PARTS>,
     silent_commands: u8,
     /// Failed tries of the current init command.
@@ -502,7 +564,13 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     /// A registration poll alone, sooner than [`Driver::next_poll`].
     registration_poll: Option<u64>,
     backoff: u64,
+    /// The registration as the profile's domains report it, combined.
     registered: Option<RegStatus>,
+    /// Each domain's last report ([`Domain::index`] order).
+    domains: [Option<RegStatus>; 3],
+    /// Re-inits for lost registration since it was last there; the next
+    /// one is a power cycle.
+    unregistered_reinits: u8,
 }
 
 impl Driver {
@@ -534,6 +602,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             power_until: 0,
             power_on_at: None,
             stale_cleared: false,
+            stale: Vec::new(),
+            hold_until: now_ms,
+            booting: false,
+            init_since: now_ms,
+            busy_delay: BUSY_RETRY_MS,
+            reread_at: 0,
             text_mode: false,
             pdu_refusals: 0,
             text_read: TextRead::default(),
@@ -546,8 +620,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             last_reference: 0,
             next_handle: 0,
             call: None,
+            incoming: None,
             dial: None,
             ussd: None,
+            ussd_pending: false,
             reassembly: Reassembly::new(),
             silent_commands: 0,
             init_failures: 0,
@@ -556,6 +632,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             registration_poll: None,
             backoff: FIRST_BACKOFF_MS,
             registered: None,
+            domains: [None; 3],
+            unregistered_reinits: 0,
         };
         d.reinit(now_ms);
         d
@@ -640,6 +718,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.text_mode = self.profile.sms_mode == SmsMode::Text;
         self.pdu_refusals = 0;
         self.init_failures = 0;
+        self.init_since = now_ms;
+        self.busy_delay = BUSY_RETRY_MS;
+        self.codec.set_text_body(false);
         // After an Escape that clear_work may have queued.
         self.work.push_back(Op::Init(0)).ok();
         self.set_state(State::Initialising);
@@ -652,7 +733,28 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         if self.init_failures >= INIT_ATTEMPTS {
             return self.power_cycle(now_ms);
         }
+        self.hold_until = now_ms + BUSY_RETRY_MS;
         self.work.push_front(Op::Init(step)).ok();
+    }
+
+    /// The modem answered init command `step` with "busy": it is still
+    /// starting. Ask again later, without counting a failure, until
+    /// [`BOOT_LIMIT_MS`] after the init began.
+    fn init_busy(&mut self, now_ms: u64, step: u8) {
+        if now_ms.saturating_sub(self.init_since) >= BOOT_LIMIT_MS {
+            return self.init_failed(now_ms, step);
+        }
+        self.hold_until = now_ms + self.busy_delay;
+        self.busy_delay = (self.busy_delay * 2).min(8 * BUSY_RETRY_MS);
+        self.work.push_front(Op::Init(step)).ok();
+    }
+
+    /// The modem (re)booted: its settings are gone, and its SMS service
+    /// comes up [`Profile::boot_ms`] later at most, or when it says so.
+    fn rebooted(&mut self, now_ms: u64) {
+        self.reinit(now_ms);
+        self.booting = true;
+        self.hold_until = now_ms + self.profile.boot_ms;
     }
 
     /// The next registration poll in [`REGISTRATION_RETRY_MS`]: a lost
@@ -730,13 +832,24 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// The init sequence: the common head, the message format, the
     /// profile's commands; `None` past its end (the stale-SMS step).
     fn init_command(&self, step: u8) -> Option<&'static str> {
+        self.init_sequence().nth(usize::from(step))
+    }
+
+    /// The init: the head, the message format, the storage and the list of
+    /// what it holds (before `+CMTI` is switched on, so nothing is missed
+    /// between the two), then the profile's commands.
+    fn init_sequence(&self) -> impl Iterator<Item = &'static str> {
         let format = if self.text_mode {
             TEXT_FORMAT
         } else {
             PDU_FORMAT
         };
-        let mut all = INIT_HEAD.iter().chain(format).chain(self.profile.init);
-        all.nth(usize::from(step)).copied()
+        let storage = [STORAGE, LIST];
+        INIT_HEAD
+            .into_iter()
+            .chain(format.iter().copied())
+            .chain(storage)
+            .chain(self.profile.init.iter().copied())
     }
 
     fn list_command(&self) -> &'static [u8] {
@@ -782,13 +895,16 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.work.push_back(Op::Dial).ok();
     }
 
-    /// Hangs up.
+    /// Hangs up a call, ours or a ringing one, with the profile's command.
     pub fn hang_up(&mut self) {
         self.call = None;
         self.queue(Op::HangUp);
     }
 
-    /// Sends a USSD code such as `*100#`.
+    /// Sends a USSD code such as `*100#`; the network's answer comes as
+    /// [`Event::Ussd`] (an empty text when the network refused it). Only
+    /// an answer (27.007 §7.15 `<m>` 0 or 1) is relayed, never the release
+    /// notice of `<m>` 2; a menu (`<m>` 1) is closed with `AT+CUSD=2`.
     pub fn ussd(&mut self, code: &str) {
         let mut c = String::new();
         c.push_str(code).ok();
@@ -847,11 +963,26 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let verify = self.unsure().map(|_| self.verify_at).filter(|_| startable);
         let registration = self.registration_poll.filter(|_| startable);
         let poll = Some(self.next_poll).filter(|_| startable);
-        [command, retry, call, verify, registration, poll]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(self.next_poll)
+        let init_waits = self.in_flight.is_none() && matches!(self.work.front(), Some(Op::Init(_)));
+        let init = Some(self.hold_until).filter(|_| init_waits);
+        let ringing = self.incoming.as_ref().map(|c| match c.announced {
+            true => c.last_ring + RING_GAP_MS,
+            false => c.announce_at.min(c.last_ring + RING_GAP_MS),
+        });
+        [
+            command,
+            retry,
+            call,
+            verify,
+            registration,
+            poll,
+            init,
+            ringing,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.next_poll)
     }
 
     /// Bytes to write to the modem now, if any. Call it whenever time passes.
@@ -871,7 +1002,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// the outgoing queue.
     fn start_next(&mut self, now_ms: u64) {
         if let Some(op) = self.work.pop_front() {
-            if self.state == State::Ready || matches!(op, Op::Init(_) | Op::Escape) {
+            let held = matches!(op, Op::Init(_)) && now_ms < self.hold_until;
+            let allowed = self.state == State::Ready || matches!(op, Op::Init(_) | Op::Escape);
+            if allowed && !held {
                 return self.start(op, now_ms);
             }
             self.work.push_front(op).ok();
@@ -884,7 +1017,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         if let Some(&(index, _, _)) = deleting {
             return self.start(Op::Delete(index), now_ms);
         }
-        if self.can_hand_out() && !self.unread.is_empty() {
+        // After an answer that made no message, a due send goes first.
+        let reads_wait = now_ms < self.reread_at && self.send_due(now_ms);
+        if self.can_hand_out() && !self.unread.is_empty() && !reads_wait {
             let index = self.unread.remove(0);
             return self.start(Op::Read(index), now_ms);
         }
@@ -894,10 +1029,17 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 return self.start(Op::Read(index), now_ms);
             }
         }
-        // A send ends in an event, too: no room, no send.
-        if self.registered.is_none_or(RegStatus::is_registered) && self.event_room() {
+        if self.send_due(now_ms) {
             self.start_send(now_ms);
         }
+    }
+
+    /// A queued message may go now. A send ends in an event, too: no
+    /// room, no send.
+    fn send_due(&self, now_ms: u64) -> bool {
+        self.registered.is_none_or(RegStatus::is_registered)
+            && self.event_room()
+            && self.outbox.iter().any(|o| o.not_before <= now_ms)
     }
 
     fn unsure(&self) -> Option<u16> {
@@ -1013,7 +1155,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             if now_ms >= self.power_until {
                 self.next_poll = now_ms + self.profile.boot_ms;
-                self.reinit(now_ms);
+                self.rebooted(now_ms);
             }
             return;
         }
@@ -1025,23 +1167,70 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let registration_due = self.registration_poll.is_some_and(|t| now_ms >= t);
         if registration_due && self.state == State::Ready {
             self.registration_poll = None;
-            self.queue(Op::Poll);
+            self.queue_polls();
         }
         if now_ms >= self.next_poll && self.state == State::Ready {
             self.next_poll = now_ms + POLL_INTERVAL_MS;
-            for op in [Op::Poll, Op::Signal, Op::List] {
+            self.queue_polls();
+            for op in [Op::Signal, Op::List] {
                 self.queue(op);
             }
         }
         self.call_timers(now_ms);
+        self.ring_timers(now_ms);
+        // SPEC §17: unregistered for 5 minutes re-initialises; if that does
+        // not bring the network back, power cycles follow after 10, 20, 40
+        // and then every 60 minutes (an outage is not the modem's fault).
+        let limit = UNREGISTERED_LIMIT_MS << self.unregistered_reinits.min(4);
         if self
             .unregistered_since
-            .is_some_and(|t| now_ms.saturating_sub(t) >= UNREGISTERED_LIMIT_MS)
+            .is_some_and(|t| now_ms.saturating_sub(t) >= limit.min(12 * UNREGISTERED_LIMIT_MS))
         {
-            self.unregistered_since = Some(now_ms);
-            self.reinit(now_ms);
+            // The time counts again from the first poll after the init.
+            self.unregistered_since = None;
+            self.unregistered_reinits = self.unregistered_reinits.saturating_add(1);
+            match self.unregistered_reinits {
+                1 => self.reinit(now_ms),
+                _ => self.power_cycle(now_ms),
+            }
         }
         self.reassembly.expire(now_ms);
+    }
+
+    /// Registration polls, one per domain of the profile.
+    fn queue_polls(&mut self) {
+        for &domain in self.profile.domains {
+            self.queue(Op::Poll(domain));
+        }
+    }
+
+    /// An incoming call is announced once, with its number as soon as
+    /// `+CLIP` gives it, and ends when its `RING`s stop.
+    fn ring_timers(&mut self, now_ms: u64) {
+        let Some(call) = &mut self.incoming else {
+            return;
+        };
+        if now_ms >= call.last_ring + RING_GAP_MS {
+            self.incoming = None;
+            self.emit(Event::IncomingCallEnded);
+        } else if !call.announced && now_ms >= call.announce_at {
+            call.announced = true;
+            self.emit(Event::Ringing(None));
+        }
+    }
+
+    /// A `RING` (no caller) or a `+CLIP` (its caller) of an incoming call.
+    fn on_ring(&mut self, now_ms: u64, caller: Option<CallerId>) {
+        let call = self.incoming.get_or_insert(Incoming {
+            announced: false,
+            announce_at: now_ms + CLIP_WAIT_MS,
+            last_ring: now_ms,
+        });
+        call.last_ring = now_ms;
+        if !call.announced && caller.is_some() {
+            call.announced = true;
+            self.emit(Event::Ringing(caller));
+        }
     }
 
     fn call_timers(&mut self, now_ms: u64) {
@@ -1077,7 +1266,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.silent_commands = self.silent_commands.saturating_add(1);
         match f.op {
             Op::Init(step) => return self.init_failed(now_ms, step),
-            Op::Poll => self.poll_again_soon(now_ms),
+            Op::Poll(_) => self.poll_again_soon(now_ms),
             Op::SendLength | Op::SendBody => {
                 self.send_failed(now_ms);
                 self.work.push_front(Op::Escape).ok();
@@ -1099,30 +1288,23 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let mut timeout = COMMAND_TIMEOUT_MS;
         let mut prompt = false;
         let prefix: Option<&'static [u8]> = match op {
-            Op::Init(step) => {
-                let cmd = self.init_command(step);
-                match cmd {
-                    Some(cmd) => {
-                        self.tx.extend_from_slice(cmd.as_bytes()).ok();
-                    }
-                    // Stale messages at boot: delete them unexecuted.
-                    None if !self.stale_cleared => {
-                        self.tx.extend_from_slice(b"AT+CMGD=1,4").ok();
-                    }
-                    // A later init keeps the SIM's messages: list them.
-                    None => {
-                        self.tx.extend_from_slice(self.list_command()).ok();
-                    }
+            Op::Init(step) => match self.init_command(step) {
+                Some(LIST) => {
+                    self.tx.extend_from_slice(self.list_command()).ok();
+                    timeout = STORAGE_TIMEOUT_MS;
+                    Some(b"+CMGL")
                 }
-                match (step, cmd) {
-                    (2, _) => Some(b"+CPIN"),
-                    (_, None) => Some(b"+CMGL"),
-                    _ => None,
+                Some(cmd) => {
+                    self.tx.extend_from_slice(cmd.as_bytes()).ok();
+                    (step == 2).then_some(b"+CPIN")
                 }
-            }
-            Op::Poll => {
-                self.tx.extend_from_slice(b"AT+CREG?").ok();
-                Some(b"+CREG")
+                None => None,
+            },
+            Op::Poll(domain) => {
+                self.tx.extend_from_slice(b"AT").ok();
+                self.tx.extend_from_slice(domain.prefix()).ok();
+                self.tx.push(b'?').ok();
+                Some(domain.prefix())
             }
             Op::Signal => {
                 self.tx.extend_from_slice(b"AT+CSQ").ok();
@@ -1130,6 +1312,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             Op::List => {
                 self.tx.extend_from_slice(self.list_command()).ok();
+                timeout = STORAGE_TIMEOUT_MS;
                 Some(b"+CMGL")
             }
             Op::Read(i) => {
@@ -1185,12 +1368,21 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 None
             }
             Op::HangUp => {
-                self.tx.extend_from_slice(b"ATH").ok();
+                self.tx
+                    .extend_from_slice(self.profile.hang_up.as_bytes())
+                    .ok();
                 None
             }
             Op::Ussd => {
                 let c = self.ussd.clone().unwrap_or_default();
                 write!(Buf(&mut self.tx), "AT+CUSD=1,\"{c}\",15").ok();
+                self.ussd_pending = true;
+                // Some modems answer OK only with the network's answer.
+                timeout = NETWORK_TIMEOUT_MS;
+                None
+            }
+            Op::CancelUssd => {
+                self.tx.extend_from_slice(b"AT+CUSD=2").ok();
                 None
             }
             Op::Clcc => {
@@ -1212,10 +1404,13 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             deadline: now_ms + timeout,
             header: false,
             pdu_len: None,
+            header_fp: 0,
+            misshapen: false,
             got_message: false,
             undecodable: None,
             lines: false,
             call_listed: false,
+            sim_trouble: false,
         });
         self.pending_tx = true;
     }
@@ -1223,13 +1418,18 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Feeds bytes read from the modem.
     pub fn handle(&mut self, now_ms: u64, mut input: &[u8]) {
         while !input.is_empty() {
-            let in_flight = self.in_flight.as_ref().map(|f| (f.op, f.header, f.pdu_len));
+            let in_flight = self.in_flight.as_ref().map(|f| Expecting {
+                op: f.op,
+                header: f.header,
+                pdu_len: f.pdu_len,
+                header_fp: f.header_fp,
+            });
             let (used, frame) = self.codec.decode(input);
             input = input.get(used..).unwrap_or_default();
             let Some(mut frame) = frame else { continue };
             // A text-mode body line is the sender's text, whatever it reads.
             let text_body = self.text_mode
-                && in_flight.is_some_and(|(op, header, _)| matches!(op, Op::Read(_)) && header);
+                && in_flight.is_some_and(|e| matches!(e.op, Op::Read(_)) && e.header);
             if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) && !text_body {
                 frame = Frame::Final(Final::Ok);
             }
@@ -1246,11 +1446,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         match action {
             Action::None => {}
             Action::Event(e) => {
-                if let Event::Registration(s) = e {
-                    self.on_registration(now_ms, s);
-                }
                 if matches!(e, Event::Sim(s) if s != SimState::Ready) {
-                    self.reinit(now_ms);
+                    self.on_sim_trouble(now_ms);
                 }
                 if e == Event::CallAnswered {
                     match &mut self.call {
@@ -1262,23 +1459,37 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.emit(e);
             }
             Action::NewSms(i) => self.want_read(i),
-            // A reboot forgets the settings of the init so far: start it
-            // again, unless it has only just begun.
-            Action::Rebooted => {
-                if !matches!(self.in_flight.as_ref().map(|f| f.op), Some(Op::Init(0))) {
-                    self.reinit(now_ms);
+            Action::Listed(i) => self.listed(i),
+            // A reboot forgets the settings: the init starts again once the
+            // modem is up.
+            // While power-cycling, the back-off decides when to start.
+            Action::Rebooted if self.state == State::PoweringUp => {}
+            Action::Rebooted => self.rebooted(now_ms),
+            Action::SmsReady => {
+                if core::mem::take(&mut self.booting) {
+                    self.hold_until = now_ms;
                 }
             }
-            Action::Header(length) => {
+            // A reset without `RDY` (autobaud) shows in a registration
+            // answer with the power-on `n`: every setting is gone.
+            Action::SettingsLost => self.reinit(now_ms),
+            Action::Registration(domain, status) => self.on_domain(now_ms, domain, status),
+            Action::Ring(caller) => self.on_ring(now_ms, caller),
+            Action::Ussd(answer) => self.on_ussd(answer),
+            Action::Header(length, fingerprint) => {
                 if let Some(f) = &mut self.in_flight {
                     f.pdu_len = length;
+                    f.header_fp = fingerprint;
                     f.header = true;
                 }
+                // A text-mode body is the sender's text, whatever it reads.
+                self.codec.set_text_body(self.text_mode);
             }
-            Action::Undecodable(fingerprint) => {
+            Action::Undecodable(fingerprint) | Action::Misshapen(fingerprint) => {
                 if let Some(f) = &mut self.in_flight {
                     f.header = false;
                     f.undecodable = Some(fingerprint);
+                    f.misshapen = matches!(action, Action::Misshapen(_));
                 }
             }
             Action::Pdu(deliver, sighting) => {
@@ -1328,7 +1539,83 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         }
     }
 
+    /// A `+CMGL` line of the init's list: at the first init after
+    /// [`Driver::new`], a message no `+CMTI` announced was stored before:
+    /// stale. It is read like any other (so a delete can be checked
+    /// against what was there) and deleted unexecuted.
+    fn listed(&mut self, index: u16) {
+        let announced = self.unread.contains(&index) || self.tracked(index);
+        if !self.stale_cleared && !announced && !self.stale.contains(&index) {
+            self.stale.push(index).ok();
+        }
+        self.want_read(index);
+    }
+
+    /// `+CPIN` other than `READY`: during the init the command fails (and
+    /// the init escalates to a power cycle, with back-off); later the
+    /// modem is initialised again after [`BUSY_RETRY_MS`].
+    fn on_sim_trouble(&mut self, now_ms: u64) {
+        match &mut self.in_flight {
+            Some(f) if matches!(f.op, Op::Init(_)) => f.sim_trouble = true,
+            _ if self.state == State::Ready => {
+                self.reinit(now_ms);
+                self.hold_until = now_ms + BUSY_RETRY_MS;
+            }
+            _ => {}
+        }
+    }
+
+    /// One domain's registration; the modem is registered when any of the
+    /// profile's domains is.
+    fn on_domain(&mut self, now_ms: u64, domain: Domain, status: RegStatus) {
+        if !self.profile.domains.contains(&domain) {
+            return;
+        }
+        if let Some(slot) = self.domains.get_mut(domain.index()) {
+            *slot = Some(status);
+        }
+        let reports = self.profile.domains.iter();
+        let statuses = reports.filter_map(|d| self.domains.get(d.index()).copied().flatten());
+        let combined = statuses
+            .clone()
+            .find(|s| s.is_registered())
+            .or_else(|| statuses.clone().next());
+        if let Some(combined) = combined {
+            self.on_registration(now_ms, combined);
+            self.emit(Event::Registration(combined));
+        }
+    }
+
+    /// A `+CUSD` line: the answer to our request is relayed once.
+    fn on_ussd(&mut self, answer: Ussd) {
+        use crate::ussd::UssdStatus;
+        if !self.ussd_pending {
+            return;
+        }
+        match answer.status {
+            UssdStatus::Done => {}
+            // A menu waits for us: close it, the answer is what we wanted.
+            UssdStatus::ActionRequired => self.queue(Op::CancelUssd),
+            // "Initiating Release", or another client: not the answer.
+            UssdStatus::Terminated | UssdStatus::OtherClient | UssdStatus::Other(_) => return,
+            // Refused or timed out: an answer without text.
+            UssdStatus::NotSupported | UssdStatus::Timeout => {
+                self.ussd_pending = false;
+                return self.emit(Event::Ussd(Ussd {
+                    text: String::new(),
+                    ..answer
+                }));
+            }
+        }
+        self.ussd_pending = false;
+        self.emit(Event::Ussd(answer));
+    }
+
     fn call_over(&mut self, result: Final) {
+        // No call of ours: the caller gave up before anyone answered.
+        if self.call.is_none() && self.incoming.take().is_some() {
+            return self.emit(Event::IncomingCallEnded);
+        }
         let end = match self.call.take() {
             None | Some(Call { answered: true, .. }) => CallEnd::Ended,
             Some(_) if result == Final::NoAnswer => CallEnd::Unanswered,
@@ -1342,6 +1629,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.registered = Some(s);
         if s.is_registered() {
             self.unregistered_since = None;
+            self.unregistered_reinits = 0;
             self.registration_poll = None;
             if !was_registered {
                 // Sends that waited out a back-off for lack of network go now.
@@ -1375,7 +1663,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn read_answer(&mut self, now_ms: u64, index: u16, answer: Answer) {
         let fingerprint = match &answer {
             Answer::Message(_, s) => Some(s.content),
-            Answer::Undecodable(f) => Some(*f),
+            Answer::Undecodable(f) | Answer::Misshapen(f) => Some(*f),
             Answer::Nothing | Answer::Garbled | Answer::Unclear => None,
         };
         if fingerprint.is_some() || matches!(answer, Answer::Garbled) {
@@ -1416,7 +1704,18 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.untrack(index);
                 self.on_sms(now_ms, index, &d, f);
             }
+            // A line of the wrong shape is condemned only if every read of
+            // the index gave it: noise makes such lines of good messages too.
+            Answer::Misshapen(f)
+                if seen >= UNDECODABLE_AFTER && self.contested_extra(index, f) == 0 =>
+            {
+                self.stale.retain(|&i| i != index);
+                self.forget_sightings(index);
+                self.track(index, Track::Deleting, f);
+                self.emit(Event::SmsUndecodable { id: index });
+            }
             Answer::Undecodable(f) if seen >= UNDECODABLE_AFTER => {
+                self.stale.retain(|&i| i != index);
                 self.forget_sightings(index);
                 self.track(index, Track::Deleting, f);
                 self.emit(Event::SmsUndecodable { id: index });
@@ -1428,8 +1727,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                     self.unread.insert(0, index).ok();
                 }
             }
-            // Something is stored there: read it again after the others.
-            Answer::Undecodable(_) | Answer::Garbled | Answer::Unclear => self.want_read(index),
+            // Something is stored there: read it again after the others,
+            // and not before the rest of the work had its turn.
+            Answer::Undecodable(_) | Answer::Misshapen(_) | Answer::Garbled | Answer::Unclear => {
+                self.reread_at = now_ms + VERIFY_RETRY_MS;
+                self.want_read(index);
+            }
             Answer::Nothing => {}
         }
     }
@@ -1477,6 +1780,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             self.want_read(index);
             return;
         }
+        if let Some(at) = self.stale.iter().position(|&i| i == index) {
+            self.stale.swap_remove(at);
+            return self.track(index, Track::Deleting, fingerprint);
+        }
         match self.reassembly.push(now_ms, deliver) {
             Pushed::Complete(m) => {
                 self.track(index, Track::HandedOut, fingerprint);
@@ -1498,26 +1805,27 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.codec.done();
         self.silent_commands = 0;
         match (f.op, result) {
+            // `+CPIN: SIM PIN` / `NOT READY` with an OK: no use going on.
+            (Op::Init(step), Final::Ok) if f.sim_trouble => self.init_failed(now_ms, step),
             (Op::Init(step), Final::Ok) => {
                 self.init_failures = 0;
-                let format = if self.text_mode {
-                    TEXT_FORMAT
-                } else {
-                    PDU_FORMAT
-                };
-                let total = INIT_HEAD.len() + format.len() + self.profile.init.len();
-                if usize::from(step) < total {
+                self.busy_delay = BUSY_RETRY_MS;
+                if self.init_command(step) == Some(LIST) {
+                    self.stale_cleared = true;
+                }
+                if usize::from(step) + 1 < self.init_sequence().count() {
                     self.work.push_front(Op::Init(step + 1)).ok();
                 } else {
-                    self.stale_cleared = true;
                     self.backoff = FIRST_BACKOFF_MS;
                     self.next_poll = now_ms;
                     self.set_state(State::Ready);
                 }
             }
-            // No PDU mode: fall back to text mode, unless the modem is just
-            // busy. A garbled command is refused too: ask [`INIT_ATTEMPTS`] times.
-            (Op::Init(step), r) if self.init_command(step) == Some(PDU_MODE) && !is_busy(r) => {
+            // Still starting: wait for it, with back-off.
+            (Op::Init(step), r) if is_busy(r) => self.init_busy(now_ms, step),
+            // No PDU mode: fall back to text mode. A garbled command is
+            // refused too: ask [`INIT_ATTEMPTS`] times.
+            (Op::Init(step), _) if self.init_command(step) == Some(PDU_MODE) => {
                 self.pdu_refusals = self.pdu_refusals.saturating_add(1);
                 self.text_mode = self.pdu_refusals >= INIT_ATTEMPTS;
                 self.work.push_front(Op::Init(step)).ok();
@@ -1530,9 +1838,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             {
                 self.work.push_front(Op::Init(step + 1)).ok();
             }
-            // A modem that is still booting answers ERROR or +CME ERROR: 515/14.
             (Op::Init(step), _) => self.init_failed(now_ms, step),
-            (Op::Poll, _) if !self.registered.is_some_and(RegStatus::is_registered) => {
+            (Op::Poll(_), _) if !self.registered.is_some_and(RegStatus::is_registered) => {
                 self.poll_again_soon(now_ms);
             }
             (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
@@ -1555,6 +1862,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             (Op::Read(index), Final::Ok) if !f.got_message => {
                 let answer = match (f.undecodable, f.lines) {
+                    (Some(fingerprint), _) if f.misshapen => Answer::Misshapen(fingerprint),
                     (Some(fingerprint), _) => Answer::Undecodable(fingerprint),
                     (None, false) => Answer::Nothing,
                     (None, true) => Answer::Garbled,
@@ -1577,10 +1885,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.send_failed(now_ms);
             }
             (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
-            (Op::Dial, Final::Ok) if self.profile.answer == AnswerDetection::Colp => {
-                self.apply(now_ms, Action::Event(Event::CallAnswered));
-            }
             (Op::Dial, Final::Ok) => {}
+            (Op::HangUp, Final::Ok) if self.incoming.take().is_some() => {
+                self.emit(Event::IncomingCallEnded);
+            }
             (Op::Dial, other) => self.call_over(other),
             // Our call is no longer listed: the far end rejected it.
             (Op::Clcc, Final::Ok)
@@ -1593,19 +1901,42 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 }
 
+/// The command in flight, as [`classify`] needs it.
+#[derive(Clone, Copy)]
+struct Expecting {
+    op: Op,
+    /// A `+CMGR` header came; its PDU or text follows.
+    header: bool,
+    /// The header's `<length>` (PDU mode).
+    pdu_len: Option<u16>,
+    /// Fingerprint of the header line.
+    header_fp: u32,
+}
+
 /// What one frame means, given the command in flight.
 #[allow(clippy::large_enum_variant)]
 enum Action {
     None,
     Event(Event),
     NewSms(u16),
+    /// A message in the init's list.
+    Listed(u16),
     Rebooted,
-    /// A `+CMGR` header, with its `<length>` in PDU mode.
-    Header(Option<u16>),
+    SmsReady,
+    SettingsLost,
+    Registration(Domain, RegStatus),
+    /// `RING` (`None`) or `+CLIP`.
+    Ring(Option<CallerId>),
+    Ussd(Ussd),
+    /// A `+CMGR` header, with its `<length>` in PDU mode and its fingerprint.
+    Header(Option<u16>, u32),
     /// A decoded SMS-DELIVER and how to recognise it.
     Pdu(pdu::Deliver, Sighting),
     /// A `+CMGR` body that is no SMS-DELIVER, by its fingerprint.
     Undecodable(u32),
+    /// A `+CMGR` line of the wrong length or not hex, with its header's
+    /// fingerprint folded in.
+    Misshapen(u32),
     Prompt,
     Sent(u8),
     CallListed(CallState),
@@ -1625,20 +1956,20 @@ fn is_garbled_ok(line: &[u8]) -> bool {
     }
 }
 
-/// `+CME ERROR: 14` (SIM busy) and `515` (device busy) pass.
+/// The modem is still starting: `+CME ERROR: 14` (SIM busy) or `515`
+/// (device busy), 27.007 §9.2; `+CMS ERROR: 314` (SIM busy), 27.005 §3.2.5.
 fn is_busy(result: Final) -> bool {
-    matches!(result, Final::CmeError(Some(14 | 515)))
+    matches!(
+        result,
+        Final::CmeError(Some(14 | 515)) | Final::CmsError(Some(314))
+    )
 }
 
-fn classify(
-    frame: Frame<'_>,
-    in_flight: Option<(Op, bool, Option<u16>)>,
-    text: Option<&mut TextRead>,
-) -> Action {
+fn classify(frame: Frame<'_>, in_flight: Option<Expecting>, text: Option<&mut TextRead>) -> Action {
     match frame {
         // A call ends while something else is in flight: not that command's answer.
         Frame::Final(f @ (Final::NoCarrier | Final::Busy | Final::NoAnswer))
-            if !matches!(in_flight, Some((Op::Dial, ..))) =>
+            if !in_flight.is_some_and(|e| e.op == Op::Dial) =>
         {
             Action::CallOver(f)
         }
@@ -1649,12 +1980,13 @@ fn classify(
         Frame::Urc(urc) => match urc {
             Urc::NewSms { index, .. } => Action::NewSms(index),
             Urc::Ready => Action::Rebooted,
-            Urc::Ring | Urc::CRing => Action::Event(Event::Ringing(None)),
-            Urc::CallerId(c) => Action::Event(Event::Ringing(Some(c))),
+            Urc::SmsReady => Action::SmsReady,
+            Urc::Ring | Urc::CRing => Action::Ring(None),
+            Urc::CallerId(c) => Action::Ring(Some(c)),
             Urc::CallProgress(CallProgress::Answered) => Action::Event(Event::CallAnswered),
             Urc::CallProgress(CallProgress::Ended) => Action::CallOver(Final::NoCarrier),
-            Urc::Ussd(u) => Action::Event(Event::Ussd(u.decode())),
-            Urc::Registration(r) => Action::Event(Event::Registration(r.status)),
+            Urc::Ussd(u) => Action::Ussd(u.decode()),
+            Urc::Registration(r) => Action::Registration(r.domain, r.status),
             Urc::Signal(s) => Action::Event(Event::Signal(s.dbm())),
             Urc::Sim(s) => Action::Event(Event::Sim(s)),
             Urc::NetworkTime(t) => Action::Event(Event::NetworkTime(t)),
@@ -1672,12 +2004,14 @@ fn classify(
     }
 }
 
-fn classify_info(
-    line: &[u8],
-    in_flight: Option<(Op, bool, Option<u16>)>,
-    text: Option<&mut TextRead>,
-) -> Action {
-    let Some((op, header, pdu_len)) = in_flight else {
+fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut TextRead>) -> Action {
+    let Some(Expecting {
+        op,
+        header,
+        pdu_len,
+        header_fp,
+    }) = in_flight
+    else {
         return Action::None;
     };
     match (op, text) {
@@ -1689,7 +2023,7 @@ fn classify_info(
                 &mut t.header,
                 crate::fields::params(line, b"+CMGR").unwrap_or_default(),
             );
-            return Action::Header(None);
+            return Action::Header(None, 0);
         }
         // A text body may span lines; it ends at the final result.
         (Op::Read(_), Some(t)) if header => {
@@ -1705,33 +2039,49 @@ fn classify_info(
     match op {
         Op::Read(_) if !header && line.starts_with(b"+CMGR") => {
             let length = crate::fields::fields(line, b"+CMGR").and_then(|f| f.last()?.number());
-            Action::Header(length)
+            Action::Header(length, fnv1a(FNV_BASIS, line))
         }
         // Modems send hex: anything else was garbled on the way, and so was
         // a line whose length is not the header's `<length>` (TPDU octets).
-        Op::Read(_) if header && !crate::septet::is_hex(line) => Action::None,
+        // Noise garbles differently each time; a stored entry that always
+        // reads so is condemned by its fingerprint like any undecodable one.
+        // The header is in the fingerprint: a garbled `<length>` before an
+        // intact line must not count as the same answer.
+        Op::Read(_) if header && !crate::septet::is_hex(line) => {
+            Action::Misshapen(fnv1a(header_fp, line))
+        }
         Op::Read(_)
             if header && pdu_len.is_some_and(|n| Some(usize::from(n)) != tpdu_len(line)) =>
         {
-            Action::None
+            Action::Misshapen(fnv1a(header_fp, line))
         }
         Op::Read(_) if header => read_pdu(line),
         // The header was garbled past recognition, not the PDU line after it:
         // it counts too, checked on its own (the length check is the header's).
         Op::Read(_) if crate::septet::is_hex(line) => read_pdu(line),
         Op::List | Op::Init(_) if line.starts_with(b"+CMGL") => {
-            crate::fields::fields(line, b"+CMGL")
-                .and_then(|mut f| f.next()?.number())
-                .map_or(Action::None, Action::NewSms)
+            let index = crate::fields::fields(line, b"+CMGL").and_then(|mut f| f.next()?.number());
+            match (op, index) {
+                (Op::Init(_), Some(i)) => Action::Listed(i),
+                (_, Some(i)) => Action::NewSms(i),
+                (_, None) => Action::None,
+            }
         }
         Op::SendLength | Op::SendBody if line.starts_with(b"+CMGS") => {
             crate::fields::fields(line, b"+CMGS")
                 .and_then(|mut f| f.next()?.number())
                 .map_or(Action::None, Action::Sent)
         }
-        Op::Poll => network::parse_registration(line, true).map_or(Action::None, |r| {
-            Action::Event(Event::Registration(r.status))
-        }),
+        Op::Poll(domain) => {
+            let n = crate::fields::fields(line, domain.prefix())
+                .and_then(|mut f| f.next()?.number::<u8>());
+            match (n, network::parse_registration(line, true)) {
+                // Every init sets n = 2.
+                (Some(n), Some(_)) if n != 2 => Action::SettingsLost,
+                (_, Some(r)) => Action::Registration(r.domain, r.status),
+                (_, None) => Action::None,
+            }
+        }
         Op::Signal => {
             network::parse_csq(line).map_or(Action::None, |s| Action::Event(Event::Signal(s.dbm())))
         }

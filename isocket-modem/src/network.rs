@@ -135,8 +135,9 @@ fn registration(domain: Domain, mut f: Fields<'_>) -> Registration {
 /// we configured.
 ///
 /// The field count alone is ambiguous (`2,1,lac,ci` vs `1,lac,ci,act`), so
-/// the first field must equal `n` and the second must be a status code
-/// (decimal, at most 11, or empty as on the Novatel XU870).
+/// the first field must be `n` (or another `n` from 0 to 2, which a modem
+/// that reset without a word answers with) and the second must be a status
+/// code (decimal, at most 11, or empty as on the Novatel XU870).
 pub(crate) fn is_solicited_reg(params: &[u8], n: u8) -> bool {
     let mut f = Fields::new(params);
     let first = f.next().and_then(|f| f.number::<u8>());
@@ -144,6 +145,11 @@ pub(crate) fn is_solicited_reg(params: &[u8], n: u8) -> bool {
     let second_is_stat = second
         .is_some_and(|s| !s.quoted && (s.is_empty() || s.number::<u8>().is_some_and(|v| v <= 11)));
     let count = fields::count(params);
+    // A modem that forgot its settings (a silent reset) answers with its
+    // power-on `n`: still the answer, and the caller checks `n`.
+    let Some(n) = first.filter(|&f| f == n || f <= 2) else {
+        return false;
+    };
     let count_fits = match n {
         0 | 1 => count == 2,
         // `2,,` (Novatel XU870): a solicited answer with nothing known. Three
@@ -152,7 +158,7 @@ pub(crate) fn is_solicited_reg(params: &[u8], n: u8) -> bool {
         // the answer, not "searching".
         _ => count >= 2,
     };
-    first == Some(n) && second_is_stat && count_fits
+    second_is_stat && count_fits
 }
 
 /// Parses a `+CREG:`/`+CGREG:`/`+CEREG:` line, solicited (`solicited`) or URC.

@@ -61,11 +61,13 @@ pub enum Urc<'a> {
     Registration(Registration),
     /// `+CPIN` sent unsolicited (SIMCom after boot).
     Sim(SimState),
-    /// `RDY`: the modem (re)booted.
+    /// `RDY` (SIMCom, Quectel) or `*ATREADY: 1` (SIMCom A76xx): the modem
+    /// (re)booted.
     Ready,
     /// `Call Ready`.
     CallReady,
-    /// `SMS Ready`.
+    /// `SMS Ready` (SIM800, M66), `SMS DONE` (SIM7600, A76xx) or `+QIND:
+    /// SMS DONE` (EC2x): the SMS service is up after a boot.
     SmsReady,
     /// `NORMAL POWER DOWN`.
     PowerDown,
@@ -76,17 +78,20 @@ pub enum Urc<'a> {
 /// Parses a line that is known not to be a solicited answer; `None` if it
 /// is no URC (or a URC too broken to type, which then reads as an info line).
 pub(crate) fn parse(line: &[u8]) -> Option<Urc<'_>> {
-    const WORDS: [(&[u8], Urc<'static>); 7] = [
+    const WORDS: [(&[u8], Urc<'static>); 10] = [
         (b"RING", Urc::Ring),
         (b"RDY", Urc::Ready),
+        (b"*ATREADY: 1", Urc::Ready),
         (b"Call Ready", Urc::CallReady),
         (b"SMS Ready", Urc::SmsReady),
+        (b"SMS DONE", Urc::SmsReady),
+        (b"+QIND: SMS DONE", Urc::SmsReady),
         (b"NORMAL POWER DOWN", Urc::PowerDown),
         (b"UNDER-VOLTAGE POWER DOWN", Urc::UnderVoltage),
         (b"UNDER-VOLTAGE WARNNING", Urc::UnderVoltage),
     ];
     // Most URCs start with '+': those skip the word table.
-    if line.first() != Some(&b'+') {
+    if line.first() != Some(&b'+') || line.starts_with(b"+QIND") {
         if let Some((_, urc)) = WORDS.iter().find(|(w, _)| line == *w) {
             return Some(urc.clone());
         }

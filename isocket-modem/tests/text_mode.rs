@@ -212,7 +212,7 @@ fn a_reboot_falls_back_again_and_keeps_unread_messages() {
     let (mut m, mut d) = booted_without_pdu();
     let a = m.deliver(&mut d, "+18005551212", "during reboot");
     m.reboot_next = true;
-    let events = m.run(&mut d, 4_000);
+    let events = m.run(&mut d, 14_000); // SMS Ready 9 s after the reboot
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(d.text_mode());
     assert_eq!(
@@ -249,4 +249,35 @@ fn send_through_the_prompt_in_text_mode() {
     );
     assert_eq!(m.sent[1..], ["t".repeat(160), "t".repeat(10)]);
     assert_eq!(m.sent_to.len(), 3);
+}
+
+#[test]
+fn a_text_body_that_reads_like_a_urc_is_the_text() {
+    let (mut m, mut d) = booted_without_pdu();
+    let header = r#""REC UNREAD","+4915112345678",,"26/01/01,00:00:00+04""#;
+    let rdy = m.deliver_text(&mut d, header, "RDY");
+    let events = m.run(&mut d, 3_000);
+    let clip = m.deliver_text(&mut d, header, "+CLIP: \"+4915112345678\",145");
+    let later = m.run(&mut d, 3_000);
+    let got: Vec<(u16, String)> = messages(&events)
+        .into_iter()
+        .chain(messages(&later))
+        .map(|(id, _, text, _)| (id, text))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (rdy, "RDY".to_string()),
+            (clip, "+CLIP: \"+4915112345678\",145".to_string())
+        ]
+    );
+    let all: Vec<&Event> = events.iter().chain(&later).collect();
+    assert!(
+        !all.iter().any(|e| matches!(e, Event::Ringing(_))),
+        "{all:?}"
+    );
+    assert!(
+        !all.contains(&&Event::State(State::Initialising)),
+        "no re-init: {all:?}"
+    );
 }

@@ -15,7 +15,8 @@
 //! let board = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
 //! let mut device = Device::new(board, Stored::default(), Boot::default(), &profile::SIM800, 0);
 //! // Every loop turn: modem bytes in and out, pins sampled, outputs applied.
-//! device.modem_rx(10, b"\r\nRDY\r\n");
+//! // The modem booted; the init starts once its SMS service is up.
+//! device.modem_rx(10, b"\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n");
 //! let first_command = device.modem_tx(10).map(<[u8]>::to_vec);
 //! assert!(first_command.is_some_and(|c| c.starts_with(b"AT")));
 //! device.sample(10, false, false); // alarm contact open, button up
@@ -32,7 +33,8 @@
 //!
 //! How modem events become engine events: a whole SMS is handed to the
 //! engine and acknowledged (deleted from the SIM) right after, so each is
-//! executed at most once; `RING`/`+CLIP` is an incoming call; call progress,
+//! executed at most once; an incoming call (however many `RING`s) is one
+//! call for the engine, and its end another event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
 //! Numbers go to the modem in international format (`+` and the digits).
@@ -280,6 +282,7 @@ impl Device {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
                 self.engine_event(now_ms, Event::IncomingCall { from });
             }
+            ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
             ModemEvent::CallAnswered => self.engine_event(now_ms, Event::CallAnswered),
             ModemEvent::CallEnded(CallEnd::Rejected) => {
                 self.engine_event(now_ms, Event::CallRejected)

@@ -140,7 +140,7 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
     /// received message was deleted from the SIM.
     pub fn check_at_traffic(&self, received: usize) -> Result<(), String> {
         let log = &self.modem.log;
-        for command in ["AT+CMGF=0", "AT+CNMI=", "AT+CLIP=1", "AT+CMGD=1,4"] {
+        for command in ["AT+CMGF=0", "AT+CNMI=", "AT+CLIP=1", "AT+CMGL=4"] {
             if !log.iter().any(|c| c.starts_with(command)) {
                 return Err(format!("the init never sent {command}: {log:?}"));
             }

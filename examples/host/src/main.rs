@@ -38,7 +38,8 @@ fn main() -> ExitCode {
             eprintln!("usage: isocket-host                 interactive simulator");
             eprintln!("       isocket-host script [--through-at] FILE...  run scenario files");
             eprintln!("       isocket-host run --modem /dev/ttyUSB0 [--baud 115200]");
-            eprintln!("                    [--profile sim800|quectel|ublox|generic] [--state DIR]");
+            eprintln!("                    [--profile NAME] [--state DIR]");
+            eprintln!("  profiles: {}", isocket_host::run::profile_names());
             eprintln!("       isocket-host e2e --modem HOST:PORT --console HOST:PORT");
             ExitCode::from(2)
         }

@@ -1,5 +1,5 @@
 //! `isocket-host run --modem /dev/ttyUSB0 [--baud 115200]
-//! [--profile sim800|quectel|ublox|generic] [--state DIR]`: the real device
+//! [--profile NAME] [--state DIR]`: the real device
 //! loop against a real modem on a serial port.
 //!
 //! Standard input drives the simulated hardware with the scenario words
@@ -73,22 +73,17 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
+/// The profile `name` names (`isocket_modem::profile::ALL`), or an error
+/// that lists them all.
 fn profile_named(name: &str) -> Result<&'static Profile, String> {
-    Ok(match name {
-        "sim800" => &profile::SIM800,
-        "sim900" => &profile::SIM900,
-        "sim7600" => &profile::SIM7600,
-        "quectel" | "m66" => &profile::M66,
-        "ec21" => &profile::EC21,
-        "bg96" => &profile::BG96,
-        "ublox" | "sara-g3" => &profile::SARA_G3,
-        "generic" => &profile::GENERIC,
-        other => {
-            return Err(format!(
-                "unknown profile `{other}` (sim800, quectel, ublox, generic, ...)"
-            ));
-        }
-    })
+    profile::by_name(name)
+        .ok_or_else(|| format!("unknown profile `{name}` (one of: {})", profile_names()))
+}
+
+/// Every profile name, as `--profile` takes them.
+pub fn profile_names() -> String {
+    let names: Vec<&str> = profile::ALL.iter().map(|(n, _)| *n).collect();
+    names.join(", ")
 }
 
 /// The board's hardware, simulated from standard input.
@@ -319,7 +314,7 @@ mod tests {
             "--baud",
             "9600",
             "--profile",
-            "quectel",
+            "M66",
             "--state",
             "/tmp/s",
         ]))
@@ -331,6 +326,11 @@ mod tests {
         assert!(parse_args(&args(&[])).is_err());
         assert!(parse_args(&args(&["--modem"])).is_err());
         assert!(parse_args(&args(&["--modem", "/dev/x", "--profile", "nokia"])).is_err());
+        for (name, family) in profile::ALL {
+            let o = parse_args(&args(&["--modem", "/dev/x", "--profile", name])).unwrap();
+            assert_eq!(o.profile.name, family.name);
+        }
+        assert!(profile_names().contains("a7670"));
         assert!(parse_args(&args(&["--modem", "/dev/x", "--baud", "fast"])).is_err());
         assert!(parse_args(&args(&["--modem", "/dev/x", "--color", "red"])).is_err());
     }

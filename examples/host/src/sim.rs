@@ -716,6 +716,10 @@ impl AtLink {
             device.tick(now);
             while let Some(output) = device.poll_output() {
                 busy = true;
+                // The modem's power pin reaches the emulated modem: it reboots.
+                if let Output::ModemPower(on) = output {
+                    self.modem.power_pin(on);
+                }
                 actions.extend(output_action(output));
             }
             if !busy {

@@ -38,6 +38,11 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use crate::driver::{Driver, Event};
 use crate::pdu::{self, Address, SubmitOptions};
 
+mod answer;
+pub mod dialect;
+
+pub use dialect::{DialProgress, Dialect, Domains};
+
 /// Byte faults on the modem-to-host line, in parts per thousand per byte.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Faults {
@@ -114,9 +119,28 @@ pub struct ScriptedModem {
     pub send_error: Option<u16>,
     /// How the far end treats our calls.
     pub far_end: FarEnd,
-    /// Whether call progress comes as SIMCom URCs (`MO RING`,
-    /// `MO CONNECTED`, `NO CARRIER`); otherwise only `AT+CLCC` tells.
-    pub call_urcs: bool,
+    /// The family whose manual the fake follows.
+    pub dialect: &'static Dialect,
+    /// Registration domains the network grants while [`Self::registered`]:
+    /// the dialect's by default; LTE-only coverage is `eps` alone.
+    pub domains: Domains,
+    /// The SIM card's state (`AT+CPIN?`, 27.007 §8.3).
+    pub sim_card: SimCard,
+    /// A fixed baud rate: a reboot prints the dialect's boot lines. With
+    /// autobaud (`false`) a reboot is silent (SIM800 manual, AT+IPR).
+    pub fixed_baud: bool,
+    /// The network's answer to `AT+CMGS` takes this long (27.005 §3.5.1;
+    /// SIM800 manual: up to 60 s).
+    pub send_delay_ms: u64,
+    /// `AT+CMGL` and `AT+CMGD=1,4` take this long per stored message
+    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages).
+    pub storage_ms_per_message: u64,
+    /// How the network ends a USSD session.
+    pub ussd_session: UssdSession,
+    /// The settings that a reboot forgets (V.250 §6.2.4 echo; 27.005
+    /// §3.4.1 CNMI; 27.007 §7.2, §7.6, §7.8 and the vendors' AT+CVHU,
+    /// AT+MORING): every family powers up with echo on and the rest off.
+    pub volatile: Volatile,
     /// Simulation step in ms.
     pub step_ms: u64,
     rng: u64,
@@ -141,6 +165,76 @@ pub struct ScriptedModem {
     incoming: Option<Incoming>,
     /// How many of `sent` [`ScriptedModem::take_sent`] has handed out.
     sent_taken: usize,
+    /// When the modem last powered up or reset; `None`: long ago.
+    booted_at: Option<u64>,
+    /// Boot lines still to print: (time, line).
+    boot_lines: Vec<(u64, &'static str)>,
+    /// Answers of slow commands, due at their time; commands typed
+    /// meanwhile wait in `backlog`, as the modem reads its UART buffer only
+    /// after the command in progress.
+    delayed: Option<(u64, String)>,
+    backlog: Vec<String>,
+    /// A USSD release line due at its time.
+    ussd_release: Option<u64>,
+}
+
+/// The SIM card, as `AT+CPIN?` reports it (27.007 §8.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimCard {
+    /// `+CPIN: READY`.
+    Ready,
+    /// `+CPIN: SIM PIN`: SMS commands answer `+CMS ERROR: 311`.
+    Pin,
+    /// `+CPIN: NOT READY` (the card is still initialising or failed).
+    NotReady,
+    /// `+CME ERROR: 10` (SIM not inserted).
+    Missing,
+}
+
+/// How the network ends a USSD session (27.007 §7.15 `<m>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UssdSession {
+    /// `+CUSD: 0,"answer"`: no further action.
+    Done,
+    /// `+CUSD: 1,"answer"` (a menu), then, unless the host ends it with
+    /// `AT+CUSD=2`, `+CUSD: 2` when the network times it out 10 s later.
+    Menu,
+    /// `+CUSD: 0,"answer"`, then `+CUSD: 2,"Initiating Release"`.
+    Release,
+}
+
+/// The settings a reboot forgets, at their power-on values by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Volatile {
+    /// `ATE1`: commands are echoed.
+    pub echo: bool,
+    /// `AT+CNMI=2,1…`: new messages are announced with `+CMTI`.
+    pub cnmi: bool,
+    /// `AT+CLIP=1`: `+CLIP` follows each `RING`.
+    pub clip: bool,
+    /// `AT+COLP=1`.
+    pub colp: bool,
+    /// `AT+MORING=1` (SIMCom).
+    pub moring: bool,
+    /// `AT+CVHU=1` (power-on value where the command exists).
+    pub cvhu: bool,
+    /// `n` of `AT+CREG`, `AT+CGREG`, `AT+CEREG`.
+    pub reg_n: [u8; 3],
+}
+
+impl Volatile {
+    /// The power-on values of `dialect`.
+    pub fn power_on(dialect: &Dialect) -> Self {
+        Volatile {
+            echo: true,
+            cnmi: false,
+            clip: false,
+            colp: false,
+            moring: false,
+            cvhu: dialect.cvhu,
+            reg_n: [0; 3],
+        }
+    }
 }
 
 /// A concatenated message the host is still sending.
@@ -186,33 +280,23 @@ struct Incoming {
     gives_up_at: u64,
 }
 
-/// How often `RING` repeats, and how long a caller lets it ring.
-const RING_EVERY_MS: u64 = 3_000;
+/// How long a caller lets it ring.
 const CALLER_GIVES_UP_MS: u64 = 30_000;
 /// The SCTS of [`ScriptedModem::deliver`]: 2011-01-01 12:34:56 +00.
 const DEFAULT_SCTS: (i32, u32, u32, u32, u32, u32) = (2011, 1, 1, 12, 34, 56);
 
 const OK: &str = "\r\nOK\r\n";
 
-/// Commands the fake accepts without doing anything.
-const SETTINGS: &[&str] = &[
-    "ATE0",
-    "AT+CMEE=1",
-    "AT+CNMI=",
-    "AT+CLIP=1",
-    "AT+CREG=2",
-    "AT+CEREG=2",
-    "AT+CLTS=1",
-    "AT+MORING=1",
-    "AT+CPMS=",
-    "AT+CSCS=",
-    "AT+CSDH=1",
-    "AT+COLP=1",
-];
-
 impl ScriptedModem {
-    /// A registered, fault-free modem; `seed` drives the random faults.
+    /// A registered, fault-free SIM800 that booted long ago; `seed` drives
+    /// the random faults.
     pub fn new(seed: u64) -> Self {
+        Self::with_dialect(&dialect::SIM800, seed)
+    }
+
+    /// A registered, fault-free modem of `dialect` that booted long ago,
+    /// with its power-on settings.
+    pub fn with_dialect(dialect: &'static Dialect, seed: u64) -> Self {
         ScriptedModem {
             now: 0,
             sim: Vec::new(),
@@ -231,7 +315,14 @@ impl ScriptedModem {
             registered: true,
             send_error: None,
             far_end: FarEnd::Answers,
-            call_urcs: true,
+            dialect,
+            domains: dialect.domains,
+            sim_card: SimCard::Ready,
+            fixed_baud: true,
+            send_delay_ms: 0,
+            storage_ms_per_message: 0,
+            ussd_session: UssdSession::Done,
+            volatile: Volatile::power_on(dialect),
             step_ms: 100,
             // xorshift must not start at zero.
             rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
@@ -248,7 +339,66 @@ impl ScriptedModem {
             hung_up_incoming: false,
             incoming: None,
             sent_taken: 0,
+            booted_at: None,
+            boot_lines: Vec::new(),
+            delayed: None,
+            backlog: Vec::new(),
+            ussd_release: None,
         }
+    }
+
+    /// The modem resets now, as after a brown-out: it forgets its settings
+    /// and ends calls, prints its boot lines (with a fixed baud rate), and
+    /// is busy until its parts are up ([`Dialect`]).
+    pub fn reboot(&mut self) {
+        self.awaiting_pdu = false;
+        self.call = None;
+        self.incoming = None;
+        self.delayed = None;
+        self.backlog.clear();
+        self.ussd_release = None;
+        self.typed.clear();
+        self.volatile = Volatile::power_on(self.dialect);
+        self.booted_at = Some(self.now);
+        self.boot_lines = match self.fixed_baud {
+            true => self.dialect.boot.to_vec(),
+            false => Vec::new(),
+        };
+        self.boot_progress();
+    }
+
+    /// A reset without a word (autobaud, or a watchdog in the module):
+    /// settings forgotten, no boot lines.
+    pub fn silent_reset(&mut self) {
+        let fixed = core::mem::replace(&mut self.fixed_baud, false);
+        self.reboot();
+        self.fixed_baud = fixed;
+    }
+
+    /// Milliseconds since the last reset, or `u64::MAX` if none.
+    fn uptime(&self) -> u64 {
+        self.booted_at
+            .map_or(u64::MAX, |t| self.now.saturating_sub(t))
+    }
+
+    /// Prints the boot lines that are due.
+    fn boot_progress(&mut self) {
+        let uptime = self.uptime();
+        while let Some(&(at, line)) = self.boot_lines.first() {
+            if at > uptime {
+                break;
+            }
+            self.boot_lines.remove(0);
+            // A dead modem prints nothing.
+            if !self.silent {
+                self.emit(&format!("\r\n{line}\r\n"));
+            }
+        }
+    }
+
+    /// Whether our call's progress comes as SIMCom URCs.
+    fn call_urcs(&self) -> bool {
+        self.dialect.dial == DialProgress::MoRing && self.volatile.moring
     }
 
     fn random(&mut self) -> u64 {
@@ -284,7 +434,8 @@ impl ScriptedModem {
     /// Stores a text-mode record and announces it with `+CMTI`.
     pub fn deliver_text(&mut self, driver: &mut Driver, fields: &str, body: &str) -> u16 {
         let index = self.store_text(fields, body);
-        self.send(driver, &format!("\r\n+CMTI: \"SM\",{index}\r\n"));
+        self.announce(index);
+        self.flush(driver);
         index
     }
 
@@ -306,10 +457,18 @@ impl ScriptedModem {
         let mut last = 0;
         for part in deliver_pdus_at(from, text, self.next_reference, &sent_at) {
             last = self.store(&part);
-            self.emit(&format!("\r\n+CMTI: \"SM\",{last}\r\n"));
+            self.announce(last);
         }
         self.next_reference = self.next_reference.wrapping_add(1);
         last
+    }
+
+    /// `+CMTI` for a message stored at `index`, if `AT+CNMI` asked for it
+    /// (27.005 §3.4.1: by default a modem announces nothing).
+    fn announce(&mut self, index: u16) {
+        if self.volatile.cnmi {
+            self.emit(&format!("\r\n+CMTI: \"SM\",{index}\r\n"));
+        }
     }
 
     /// Sends unsolicited bytes through the faulty line.
@@ -336,6 +495,10 @@ impl ScriptedModem {
     /// is answered into the bytes [`ScriptedModem::read`] returns.
     pub fn write(&mut self, bytes: &[u8]) {
         for command in self.receive(bytes) {
+            if self.delayed.is_some() {
+                self.backlog.push(command);
+                continue;
+            }
             let reply = self.answer(&command);
             self.emit(&reply);
         }
@@ -349,8 +512,7 @@ impl ScriptedModem {
     /// Lets the fake's time run to `now_ms`: call progress and ringing.
     pub fn advance_to(&mut self, now_ms: u64) {
         self.now = self.now.max(now_ms);
-        self.call_progress();
-        self.ring_progress();
+        self.tick();
     }
 
     /// The next moment the fake does something by itself, if any.
@@ -367,7 +529,16 @@ impl ScriptedModem {
                 FarEnd::Rejects => Some(c.since + 3_000),
                 FarEnd::Ignores | FarEnd::Manual => None,
             });
-        [ring, call].into_iter().flatten().min()
+        let boot = self
+            .boot_lines
+            .first()
+            .zip(self.booted_at)
+            .map(|((at, _), t)| t + at);
+        let slow = self.delayed.as_ref().map(|(at, _)| *at);
+        [ring, call, boot, slow, self.ussd_release]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Someone calls: `RING` and `+CLIP` every 3 s until the host hangs up
@@ -388,17 +559,22 @@ impl ScriptedModem {
         };
         if self.now >= call.gives_up_at {
             self.incoming = None;
-            self.emit("\r\nNO CARRIER\r\n");
+            if self.dialect.missed_call_no_carrier {
+                self.emit("\r\nNO CARRIER\r\n");
+            }
             return;
         }
         if self.now >= call.next_ring {
-            let toa = if call.from.starts_with('+') { 145 } else { 129 };
-            self.emit(&format!(
-                "\r\nRING\r\n\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",0\r\n",
-                call.from
-            ));
+            self.emit("\r\nRING\r\n");
+            if self.volatile.clip {
+                let toa = if call.from.starts_with('+') { 145 } else { 129 };
+                self.emit(&format!(
+                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",0\r\n",
+                    call.from
+                ));
+            }
             self.incoming = Some(Incoming {
-                next_ring: self.now + RING_EVERY_MS,
+                next_ring: self.now + self.dialect.ring_every_ms,
                 ..call
             });
         }
@@ -411,16 +587,24 @@ impl ScriptedModem {
                 active: true,
                 ..call
             });
-            if self.call_urcs {
+            if self.call_urcs() {
                 self.emit("\r\nMO CONNECTED\r\n");
+            }
+            if self.dial_pending() {
+                self.emit("\r\n+COLP: \"+4912345\",145\r\n\r\nOK\r\n");
             }
         }
     }
 
     /// The far end rejects the host's call ([`FarEnd::Manual`]).
     pub fn reject_call(&mut self) {
-        if self.call.take().is_some() && self.call_urcs {
-            self.emit("\r\nNO CARRIER\r\n");
+        if self.call.take().is_some() {
+            if self.call_urcs() {
+                self.emit("\r\nNO CARRIER\r\n");
+            }
+            if self.dial_pending() {
+                self.emit("\r\nBUSY\r\n");
+            }
         }
     }
 
@@ -450,21 +634,31 @@ impl ScriptedModem {
 
     /// The SIM is there and ready (`true`), or missing: the `+CPIN` URC.
     pub fn set_sim_ready(&mut self, ready: bool) {
-        self.emit(if ready {
-            "\r\n+CPIN: READY\r\n"
-        } else {
-            "\r\n+CPIN: NOT INSERTED\r\n"
+        self.set_sim(match ready {
+            true => SimCard::Ready,
+            false => SimCard::Missing,
         });
     }
 
-    /// Registration changes, with the `+CREG` URC (n=2).
+    /// The SIM card changes state, with the `+CPIN` URC SIMCom and Quectel send.
+    pub fn set_sim(&mut self, card: SimCard) {
+        self.sim_card = card;
+        self.emit(match card {
+            SimCard::Ready => "\r\n+CPIN: READY\r\n",
+            SimCard::Pin => "\r\n+CPIN: SIM PIN\r\n",
+            SimCard::NotReady => "\r\n+CPIN: NOT READY\r\n",
+            SimCard::Missing => "\r\n+CPIN: NOT INSERTED\r\n",
+        });
+    }
+
+    /// Registration changes, with a URC for each domain whose `n` asks for one.
     pub fn set_registered(&mut self, registered: bool) {
         self.registered = registered;
-        self.emit(if registered {
-            "\r\n+CREG: 1,\"CE00\",\"01CEAD8F\"\r\n"
-        } else {
-            "\r\n+CREG: 0\r\n"
-        });
+        for domain in 0..3 {
+            if let Some(urc) = self.registration_line(domain, false) {
+                self.emit(&urc);
+            }
+        }
     }
 
     /// The network reports its time (SIMCom's `*PSUTTZ`: universal time and the zone in quarters).
@@ -584,8 +778,7 @@ impl ScriptedModem {
         let mut events = Vec::new();
         let end = self.now + ms;
         while self.now < end {
-            self.call_progress();
-            self.ring_progress();
+            self.tick();
             self.flush(driver);
             // Bounded: a driver that kept talking without time passing is a bug to show.
             for _ in 0..64 {
@@ -593,18 +786,12 @@ impl ScriptedModem {
                     break;
                 };
                 let tx = tx.to_vec();
-                for command in self.receive(&tx) {
-                    let reply = self.answer(&command);
-                    self.send(driver, &reply);
-                }
+                self.write(&tx);
+                self.flush(driver);
             }
             if let Some(on) = driver.poll_power() {
-                self.power.push(on);
-                self.awaiting_pdu = false;
-                self.call = None;
-                if on && !self.silent {
-                    self.send(driver, "\r\nRDY\r\n");
-                }
+                self.power_pin(on);
+                self.flush(driver);
             }
             while let Some(e) = driver.poll_event() {
                 events.push(e);
@@ -614,174 +801,60 @@ impl ScriptedModem {
         events
     }
 
+    /// The power pin (supply switch, or PWRKEY released): power-on boots.
+    pub fn power_pin(&mut self, on: bool) {
+        self.power.push(on);
+        match on {
+            true => self.reboot(),
+            false => {
+                self.awaiting_pdu = false;
+                self.call = None;
+                self.incoming = None;
+                self.delayed = None;
+                self.backlog.clear();
+                // Off: nothing answers until it boots again.
+                self.booted_at = Some(u64::MAX / 2);
+            }
+        }
+    }
+
+    /// What happens by itself as time passes: boot lines, slow answers
+    /// (and the commands typed meanwhile), the USSD release, calls and rings.
+    fn tick(&mut self) {
+        self.boot_progress();
+        if self.delayed.as_ref().is_some_and(|(at, _)| *at <= self.now) {
+            if let Some((_, answer)) = self.delayed.take() {
+                self.emit(&answer);
+            }
+            while self.delayed.is_none() && !self.backlog.is_empty() {
+                let command = self.backlog.remove(0);
+                let reply = self.answer(&command);
+                self.emit(&reply);
+            }
+        }
+        if self.ussd_release.is_some_and(|at| at <= self.now) {
+            self.ussd_release = None;
+            self.emit("\r\n+CUSD: 2,\"Initiating Release\",15\r\n");
+        }
+        self.call_progress();
+        self.ring_progress();
+    }
+
     fn call_progress(&mut self) {
         let Some(call) = self.call else {
             return;
         };
         let ringing = self.now.saturating_sub(call.since);
         match self.far_end {
-            FarEnd::Answers if !call.active && ringing >= 4_000 => {
-                self.call = Some(Call {
-                    active: true,
-                    ..call
-                });
-                if self.call_urcs {
-                    self.emit("\r\nMO CONNECTED\r\n");
-                }
-            }
-            FarEnd::Rejects if ringing >= 3_000 => {
-                self.call = None;
-                if self.call_urcs {
-                    self.emit("\r\nNO CARRIER\r\n");
-                }
-            }
+            FarEnd::Answers if !call.active && ringing >= 4_000 => self.answer_call(),
+            FarEnd::Rejects if ringing >= 3_000 => self.reject_call(),
             _ => {}
         }
     }
 
-    /// The modem's answer to one command line.
-    fn answer(&mut self, command: &str) -> String {
-        self.log.push(command.to_string());
-        if self.silent {
-            return String::new();
-        }
-        if core::mem::take(&mut self.reboot_next) {
-            self.awaiting_pdu = false;
-            self.call = None;
-            return "\r\nRDY\r\n".to_string();
-        }
-        let ok = if core::mem::take(&mut self.drop_next_ok) {
-            ""
-        } else {
-            OK
-        };
-        if core::mem::take(&mut self.awaiting_pdu) {
-            let Some(hex) = command.strip_suffix('\u{1a}') else {
-                return "\r\nERROR\r\n".to_string();
-            };
-
-            self.sent.push(hex.to_string());
-            let reference = self.next_reference;
-            self.next_reference = self.next_reference.wrapping_add(1);
-            return format!("\r\n+CMGS: {reference}\r\n{ok}");
-        }
-        let index = |prefix: &str| command.strip_prefix(prefix)?.parse::<u16>().ok();
-        // A garbled parameter is a syntax error, not an empty index.
-        let malformed = ["AT+CMGR=", "AT+CMGD="]
-            .iter()
-            .any(|p| command.starts_with(p) && index(p).is_none() && command != "AT+CMGD=1,4");
-        if malformed {
-            return "\r\nERROR\r\n".to_string();
-        }
-        let body = match command {
-            "AT+CPIN?" => "\r\n+CPIN: READY\r\n".to_string(),
-            "AT+CREG?" if self.registered => "\r\n+CREG: 2,1,\"CE00\",\"01CEAD8F\"\r\n".to_string(),
-            "AT+CREG?" => "\r\n+CREG: 2,2\r\n".to_string(),
-            "AT+CSQ" => format!("\r\n+CSQ: {},99\r\n", csq_rssi(self.signal_dbm)),
-            "AT+CMGD=1,4" => {
-                self.sim.clear();
-                String::new()
-            }
-            "AT+CMGF=0" if !self.pdu_mode => return "\r\nERROR\r\n".to_string(),
-            "AT+CMGF=0" => {
-                self.text_mode = false;
-                String::new()
-            }
-            "AT+CMGF=1" => {
-                self.text_mode = true;
-                String::new()
-            }
-            "AT+CMGL=4" if !self.text_mode => self
-                .sim
-                .iter()
-                .map(|(i, pdu)| format!("\r\n+CMGL: {i},1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)))
-                .collect(),
-            "AT+CMGL=\"ALL\"" if self.text_mode => self
-                .sim
-                .iter()
-                .map(|(i, stored)| {
-                    let (fields, body) = text_record(stored);
-                    format!("\r\n+CMGL: {i},{fields}\r\n{body}\r\n")
-                })
-                .collect(),
-            "AT+CMGL=4" | "AT+CMGL=\"ALL\"" => return "\r\n+CMS ERROR: 302\r\n".to_string(),
-            "ATH" => {
-                if self.incoming.take().is_some() {
-                    self.hung_up_incoming = true;
-                } else {
-                    self.call = None;
-                }
-                String::new()
-            }
-            "AT+CLCC" => match self.call {
-                Some(call) => {
-                    let stat = match (call.active, self.now.saturating_sub(call.since) >= 2_000) {
-                        (true, _) => 0,
-                        (false, true) => 3,
-                        (false, false) => 2,
-                    };
-                    format!("\r\n+CLCC: 1,0,{stat},0,0,\"+4912345\",145\r\n")
-                }
-                None => String::new(),
-            },
-            c if c.starts_with("AT+CMGR=") => {
-                match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
-                    Some((_, stored)) if self.text_mode => {
-                        let (fields, body) = text_record(stored);
-                        format!("\r\n+CMGR: {fields}\r\n{body}\r\n")
-                    }
-                    Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
-                    None => return "\r\n+CMS ERROR: 321\r\n".to_string(),
-                }
-            }
-            c if c.starts_with("AT+CMGD=") => {
-                let i = index("AT+CMGD=");
-                self.sim.retain(|(j, _)| Some(*j) != i);
-                String::new()
-            }
-            c if c.starts_with("AT+CMGS=") && self.send_error.is_some() => {
-                return format!("\r\n+CMS ERROR: {}\r\n", self.send_error.unwrap_or(500));
-            }
-            c if c.starts_with("AT+CMGS=") && self.registered => {
-                let quoted = c
-                    .strip_prefix("AT+CMGS=\"")
-                    .and_then(|n| n.strip_suffix('"'));
-                match (quoted, self.text_mode) {
-                    (Some(number), true) => self.sent_to.push(number.to_string()),
-                    (None, false) => {}
-                    _ => return "\r\nERROR\r\n".to_string(),
-                }
-                self.awaiting_pdu = true;
-                return "\r\n> ".to_string();
-            }
-            c if c.starts_with("AT+CMGS=") => return "\r\n+CMS ERROR: 331\r\n".to_string(),
-            c if c.starts_with("AT+CUSD=") => {
-                let code = c.split('"').nth(1).unwrap_or_default().to_string();
-                self.ussd_requests.push(code);
-                return match self.ussd_answer.clone() {
-                    Some(answer) => format!("{ok}\r\n+CUSD: 0,\"{answer}\",15\r\n"),
-                    None => ok.to_string(),
-                };
-            }
-            c if c.starts_with("ATD") => {
-                let number = c.trim_start_matches("ATD").trim_end_matches(';');
-                self.dialled.push(number.to_string());
-                self.call = Some(Call {
-                    since: self.now,
-                    active: false,
-                });
-                let ring = if self.call_urcs {
-                    "\r\nMO RING\r\n"
-                } else {
-                    ""
-                };
-                return format!("{ok}{ring}");
-            }
-            c if SETTINGS.iter().any(|s| c.starts_with(s)) => String::new(),
-            // Garbled or unknown.
-            _ => return "\r\nERROR\r\n".to_string(),
-        };
-        body + ok
+    /// Whether `ATD` is still waiting for the call to end (COLP on).
+    fn dial_pending(&self) -> bool {
+        self.dialect.dial == DialProgress::Colp && self.volatile.colp
     }
 }
 
@@ -891,159 +964,4 @@ fn submit_to_deliver(submit: &[u8], scts: [u8; 7]) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod byte_stream_tests {
-    use super::*;
-    use crate::driver::State;
-    use crate::profile;
-
-    /// Moves bytes both ways until the line is quiet, like two UARTs.
-    fn exchange(modem: &mut ScriptedModem, driver: &mut Driver, now: u64) -> Vec<Event> {
-        let mut events = Vec::new();
-        modem.advance_to(now);
-        for _ in 0..200 {
-            let mut busy = false;
-            while let Some(tx) = driver.poll_transmit(now) {
-                let tx = tx.to_vec();
-                modem.write(&tx);
-                busy = true;
-            }
-            let rx = modem.read();
-            if !rx.is_empty() {
-                driver.handle(now, &rx);
-                busy = true;
-            }
-            while let Some(e) = driver.poll_event() {
-                events.push(e);
-            }
-            if !busy {
-                break;
-            }
-        }
-        events
-    }
-
-    #[test]
-    fn a_driver_talks_to_the_fake_through_bytes_only() {
-        let mut modem = ScriptedModem::new(1);
-        modem.far_end = FarEnd::Manual;
-        modem.ussd_answer = None;
-        let mut driver = Driver::new(&profile::SIM800, 0);
-        let mut events = Vec::new();
-        for t in (0..3_000).step_by(100) {
-            events.extend(exchange(&mut modem, &mut driver, t));
-        }
-        assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
-
-        let sent_at = FixedOffset::east_opt(3600)
-            .and_then(|z| z.with_ymd_and_hms(2026, 11, 21, 14, 5, 9).single())
-            .unwrap();
-        modem.deliver_at("+4915112345678", "STATUS", sent_at);
-        let events = exchange(&mut modem, &mut driver, 3_000);
-        let sms = events.iter().find_map(|e| match e {
-            Event::Sms {
-                id, text, sent_at, ..
-            } => Some((*id, text.to_string(), *sent_at)),
-            _ => None,
-        });
-        let (id, text, stamp) = sms.expect("the SMS");
-        assert_eq!((text.as_str(), stamp), ("STATUS", Some(sent_at)));
-        driver.ack(id);
-
-        let long = "x".repeat(200);
-        driver.send_sms("+4915112345678", &long).unwrap();
-        exchange(&mut modem, &mut driver, 3_100);
-        assert_eq!(
-            modem.take_sent(),
-            vec![("+4915112345678".to_string(), long)]
-        );
-        assert!(modem.take_sent().is_empty());
-
-        driver.ussd("*100#");
-        exchange(&mut modem, &mut driver, 3_200);
-        assert_eq!(modem.ussd_requests, ["*100#"]);
-        modem.ussd_reply("Баланс 5");
-        let events = exchange(&mut modem, &mut driver, 3_300);
-        assert!(
-            events
-                .iter()
-                .any(|e| matches!(e, Event::Ussd(u) if u.text.as_str() == "Баланс 5")),
-            "{events:?}"
-        );
-
-        modem.ring("+4930999999");
-        let events = exchange(&mut modem, &mut driver, 3_400);
-        assert!(
-            events.iter().any(
-                |e| matches!(e, Event::Ringing(Some(c)) if c.number.as_str() == "+4930999999")
-            )
-        );
-        driver.hang_up();
-        exchange(&mut modem, &mut driver, 3_500);
-        assert!(modem.hung_up_incoming);
-    }
-
-    #[test]
-    fn a_send_waiting_for_the_network_goes_as_soon_as_it_is_back() {
-        let mut modem = ScriptedModem::new(2);
-        let mut driver = Driver::new(&profile::SIM800, 0);
-        for t in (0..3_000).step_by(100) {
-            exchange(&mut modem, &mut driver, t);
-        }
-        // Coverage goes without a URC: the send is tried, refused (331) and backs off.
-        modem.registered = false;
-        driver.send_sms("+4915112345678", "Power failure!").unwrap();
-        exchange(&mut modem, &mut driver, 3_100);
-        assert!(modem.take_sent().is_empty(), "no network, nothing sent");
-        assert!(
-            modem.log.iter().any(|c| c.starts_with("AT+CMGS=")),
-            "a send was tried"
-        );
-        // Back 5 s later, far inside the 30-s back-off: it goes at once.
-        modem.set_registered(true);
-        exchange(&mut modem, &mut driver, 8_100);
-        exchange(&mut modem, &mut driver, 8_100);
-        assert_eq!(
-            modem.take_sent(),
-            vec![("+4915112345678".to_string(), "Power failure!".to_string())]
-        );
-    }
-
-    #[test]
-    fn a_ringing_call_does_not_keep_the_driver_awake() {
-        let mut modem = ScriptedModem::new(3);
-        modem.far_end = FarEnd::Manual;
-        let mut driver = Driver::new(&profile::SIM800, 0);
-        for t in (0..3_000).step_by(100) {
-            exchange(&mut modem, &mut driver, t);
-        }
-        driver.dial("+4911");
-        exchange(&mut modem, &mut driver, 3_000);
-        exchange(&mut modem, &mut driver, 5_000);
-        assert!(modem.call_ringing());
-        // SIM800 reports call progress by URC: nothing to poll, so no deadline in the past.
-        assert!(driver.poll_timeout() > 5_000, "{}", driver.poll_timeout());
-        modem.answer_call();
-        let events = exchange(&mut modem, &mut driver, 6_000);
-        assert!(events.contains(&Event::CallAnswered), "{events:?}");
-        assert!(driver.poll_timeout() > 6_000);
-    }
-
-    #[test]
-    fn a_send_waiting_for_the_network_does_not_keep_the_driver_awake() {
-        let mut modem = ScriptedModem::new(4);
-        let mut driver = Driver::new(&profile::SIM800, 0);
-        for t in (0..3_000).step_by(100) {
-            exchange(&mut modem, &mut driver, t);
-        }
-        modem.set_registered(false);
-        exchange(&mut modem, &mut driver, 3_000);
-        driver.send_sms("+4915112345678", "Power failure!").unwrap();
-        exchange(&mut modem, &mut driver, 3_100);
-        exchange(&mut modem, &mut driver, 9_000);
-        assert!(driver.poll_timeout() > 9_000, "{}", driver.poll_timeout());
-        modem.set_registered(true);
-        exchange(&mut modem, &mut driver, 9_100);
-        exchange(&mut modem, &mut driver, 9_100);
-        assert_eq!(modem.take_sent().len(), 1);
-    }
-}
+mod byte_stream_tests;

@@ -1,0 +1,340 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The driver against the emulated modem of every family, as its vendor's
+//! manual describes it (`isocket_modem::testing::dialect`): slow boots,
+//! brown-out reboots, silent resets, LTE-only registration, calls that keep
+//! ringing, USSD sessions, SIM trouble and slow storage commands.
+
+use isocket_modem::driver::{Driver, Event, State};
+use isocket_modem::profile::{self, Profile};
+use isocket_modem::testing::{
+    Dialect, Domains, FarEnd, ScriptedModem, SimCard, UssdSession, dialect,
+};
+
+/// Each family with the driver profile made for it.
+const FAMILIES: [(&Dialect, &Profile); 6] = [
+    (&dialect::SIM800, &profile::SIM800),
+    (&dialect::SIM7600, &profile::SIM7600),
+    (&dialect::A7670, &profile::A7670),
+    (&dialect::M66, &profile::M66),
+    (&dialect::EC21, &profile::EC21),
+    (&dialect::GENERIC, &profile::GENERIC),
+];
+
+const PDU: &str = "07912143658709F1040B918100551512F20000111010214365000AE8329BFD4697D9EC37";
+
+/// A modem that has been on for a while and a driver that just started.
+fn up(family: &'static Dialect, profile: &'static Profile) -> (ScriptedModem, Driver) {
+    let mut m = ScriptedModem::with_dialect(family, 1);
+    let mut d = Driver::new(profile, 0);
+    let events = m.run(&mut d, 3_000);
+    assert!(
+        events.contains(&Event::State(State::Ready)),
+        "{}: {events:?}",
+        family.name
+    );
+    (m, d)
+}
+
+/// Runs until `texts` arrived or `ms` passed, acking each message.
+fn receive(m: &mut ScriptedModem, d: &mut Driver, ms: u64) -> Vec<String> {
+    let mut got = Vec::new();
+    for _ in 0..ms / 100 {
+        for e in m.run(d, 100) {
+            if let Event::Sms { id, text, .. } = e {
+                got.push(text.to_string());
+                d.ack(id);
+            }
+        }
+    }
+    got
+}
+
+#[test]
+fn a_message_announced_before_the_first_command_is_executed_and_stale_ones_are_not() {
+    for (family, profile) in FAMILIES {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        m.store(PDU); // on the SIM before this start: stale
+        // The board restarted, the modem did not: it still announces.
+        m.volatile.cnmi = true;
+        m.deliver_at(
+            "+4915112345678",
+            "MAKEMEBOSS",
+            chrono::DateTime::UNIX_EPOCH.into(),
+        );
+        let mut d = Driver::new(profile, 0);
+        let got = receive(&mut m, &mut d, 10_000);
+        assert_eq!(got, ["MAKEMEBOSS"], "{}", family.name);
+        assert!(m.sim.is_empty(), "{}: the stale one deleted", family.name);
+        assert!(!m.log.iter().any(|c| c == "AT+CMGD=1,4"), "{}", family.name);
+    }
+}
+
+#[test]
+fn a_message_arriving_during_a_slow_boot_is_executed() {
+    for (family, profile) in FAMILIES {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        m.store(PDU);
+        m.power_pin(true); // powered with the board: boots now
+        let mut d = Driver::new(profile, 0);
+        // It arrives once the init has listed the SIM, before +CMTI is on.
+        for _ in 0..600 {
+            m.run(&mut d, 100);
+            if m.log.iter().any(|c| c.starts_with("AT+CMGL")) {
+                break;
+            }
+        }
+        m.deliver_at("+4915112345678", "ON", chrono::DateTime::UNIX_EPOCH.into());
+        let got = receive(&mut m, &mut d, 40_000);
+        assert_eq!(got, ["ON"], "{}", family.name);
+        assert!(m.sim.is_empty(), "{}", family.name);
+    }
+}
+
+#[test]
+fn a_brown_out_reboot_is_waited_out_without_text_mode_or_power_cycle() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = up(family, profile);
+        m.reboot();
+        m.run(&mut d, 60_000);
+        assert_eq!(d.state(), State::Ready, "{}", family.name);
+        assert!(!d.text_mode(), "{}: no text-mode fallback", family.name);
+        assert!(m.power.is_empty(), "{}: no power cycle", family.name);
+        assert!(
+            m.volatile.cnmi && m.volatile.clip,
+            "{}: settings restored",
+            family.name
+        );
+        m.deliver_at(
+            "+4915112345678",
+            "STATUS",
+            chrono::DateTime::UNIX_EPOCH.into(),
+        );
+        assert_eq!(
+            receive(&mut m, &mut d, 5_000),
+            ["STATUS"],
+            "{}",
+            family.name
+        );
+    }
+}
+
+#[test]
+fn a_silent_reset_is_found_within_30_s_and_the_settings_restored() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = up(family, profile);
+        m.run(&mut d, 1_000);
+        m.silent_reset();
+        // The next registration poll shows the power-on `n`; the init then
+        // waits for the modem to be up again.
+        m.run(&mut d, 30_000 + family.sms_ready_ms);
+        assert!(m.volatile.cnmi && m.volatile.clip, "{}", family.name);
+        assert_eq!(m.volatile.reg_n[0], 2, "{}", family.name);
+        assert!(m.power.is_empty(), "{}", family.name);
+        m.deliver_at("+4915112345678", "ON", chrono::DateTime::UNIX_EPOCH.into());
+        assert_eq!(receive(&mut m, &mut d, 5_000), ["ON"], "{}", family.name);
+    }
+}
+
+#[test]
+fn eps_only_registration_counts_as_registered() {
+    for (family, profile) in FAMILIES.into_iter().filter(|(f, _)| f.domains.eps) {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        m.domains = Domains {
+            cs: false,
+            ps: false,
+            eps: true,
+        };
+        let mut d = Driver::new(profile, 0);
+        m.run(&mut d, 3_000);
+        d.send_sms("+4915112345678", "Power failure!").unwrap();
+        let events = m.run(&mut d, 10_000);
+        assert!(
+            events.iter().any(|e| matches!(e, Event::SmsSent { .. })),
+            "{}: {events:?}",
+            family.name
+        );
+    }
+}
+
+#[test]
+fn one_incoming_call_is_one_event_and_one_end_however_long_it_rings() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = up(family, profile);
+        m.ring("+4915112345678");
+        let events = m.run(&mut d, 45_000);
+        let rings: Vec<&Event> = events
+            .iter()
+            .filter(|e| matches!(e, Event::Ringing(_)))
+            .collect();
+        assert_eq!(rings.len(), 1, "{}: {events:?}", family.name);
+        assert!(
+            matches!(rings[0], Event::Ringing(Some(c)) if c.number == "+4915112345678"),
+            "{}",
+            family.name
+        );
+        let ends = events
+            .iter()
+            .filter(|e| **e == Event::IncomingCallEnded)
+            .count();
+        assert_eq!(ends, 1, "{}: {events:?}", family.name);
+    }
+}
+
+#[test]
+fn hang_up_ends_a_ringing_call_in_every_dialect() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = up(family, profile);
+        m.ring("+4915112345678");
+        let events = m.run(&mut d, 2_000);
+        assert!(events.iter().any(|e| matches!(e, Event::Ringing(Some(_)))));
+        d.hang_up();
+        let events = m.run(&mut d, 15_000);
+        assert!(m.hung_up_incoming, "{}: still ringing", family.name);
+        assert!(
+            events.contains(&Event::IncomingCallEnded),
+            "{}",
+            family.name
+        );
+        assert!(
+            !events.iter().any(|e| matches!(e, Event::Ringing(_))),
+            "{}: no second call",
+            family.name
+        );
+    }
+}
+
+#[test]
+fn an_unanswered_call_rings_until_the_caller_gives_up() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = up(family, profile);
+        m.far_end = FarEnd::Ignores;
+        d.dial("+4915112345678");
+        // SPEC §7: the call-back rings 15 s before the device hangs up.
+        let events = m.run(&mut d, 15_000);
+        assert!(
+            !events.contains(&Event::CallAnswered),
+            "{}: {events:?}",
+            family.name
+        );
+        assert!(m.call_ringing(), "{}", family.name);
+    }
+}
+
+#[test]
+fn only_the_ussd_answer_is_relayed() {
+    for session in [UssdSession::Done, UssdSession::Menu, UssdSession::Release] {
+        for (family, profile) in FAMILIES {
+            let (mut m, mut d) = up(family, profile);
+            m.ussd_session = session;
+            d.ussd("*100#");
+            let events = m.run(&mut d, 20_000);
+            let answers: Vec<String> = events
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Ussd(u) => Some(u.text.to_string()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(answers, ["Balance 5.00"], "{} {session:?}", family.name);
+            let cancelled = m.log.iter().any(|c| c == "AT+CUSD=2");
+            assert_eq!(cancelled, session == UssdSession::Menu, "{}", family.name);
+        }
+    }
+}
+
+#[test]
+fn sim_trouble_escalates_to_a_power_cycle_with_back_off() {
+    for card in [SimCard::NotReady, SimCard::Pin, SimCard::Missing] {
+        let mut m = ScriptedModem::new(1);
+        m.sim_card = card;
+        let mut d = Driver::new(&profile::SIM800, 0);
+        m.run(&mut d, 60_000);
+        let asks = m.log.iter().filter(|c| *c == "AT+CPIN?").count();
+        assert!(asks <= 40, "{card:?}: no tight loop ({asks} asks a minute)");
+        assert!(
+            m.power.contains(&false),
+            "{card:?}: power-cycled {:?}",
+            m.log
+        );
+        m.run(&mut d, 10 * 60_000);
+        let cycles = m.power.iter().filter(|on| !**on).count();
+        assert!(
+            (2..=8).contains(&cycles),
+            "{card:?}: back-off ({cycles} cycles)"
+        );
+    }
+}
+
+#[test]
+fn lost_registration_reinitialises_then_power_cycles() {
+    let (mut m, mut d) = up(&dialect::SIM800, &profile::SIM800);
+    m.set_registered(false);
+    m.run(&mut d, 5 * 60_000 + 5_000);
+    assert!(m.power.is_empty(), "first a re-init");
+    let inits = m.log.iter().filter(|c| *c == "ATE0").count();
+    assert_eq!(inits, 2);
+    m.run(&mut d, 5 * 60_000 + 5_000);
+    assert!(
+        m.power.is_empty(),
+        "no power cycle 10 minutes in: maybe an outage"
+    );
+    m.run(&mut d, 5 * 60_000 + 5_000);
+    assert!(m.power.contains(&false), "then a power cycle");
+    m.run(&mut d, 25 * 60_000);
+    let cycles = m.power.iter().filter(|on| !**on).count();
+    assert_eq!(cycles, 2, "the next after 20 more minutes");
+}
+
+#[test]
+fn slow_storage_commands_are_not_typed_twice() {
+    let mut m = ScriptedModem::new(1);
+    m.storage_ms_per_message = 250; // 30 messages: 7.5 s, longer than an ordinary timeout
+    for _ in 0..30 {
+        m.store(PDU);
+    }
+    let mut d = Driver::new(&profile::SIM800, 0);
+    // The list goes out at once and is answered 7.5 s later.
+    let mut events = m.run(&mut d, 7_400);
+    assert_eq!(
+        m.log.iter().filter(|c| *c == "AT+CMGL=4").count(),
+        1,
+        "not typed again while the modem works"
+    );
+    events.extend(m.run(&mut d, 1_000));
+    assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
+}
+
+#[test]
+fn a_slow_network_send_is_waited_for_not_repeated() {
+    let (mut m, mut d) = up(&dialect::SIM800, &profile::SIM800);
+    m.send_delay_ms = 40_000;
+    d.send_sms("+4915112345678", "Power failure!").unwrap();
+    let events = m.run(&mut d, 45_000);
+    assert!(events.iter().any(|e| matches!(e, Event::SmsSent { .. })));
+    assert_eq!(m.sent.len(), 1, "sent once");
+}
+
+#[test]
+fn a_stored_line_of_the_wrong_shape_is_condemned_and_does_not_starve_sends() {
+    let (mut m, mut d) = up(&dialect::SIM800, &profile::SIM800);
+    // Odd-length hex: no modem line noise, a broken stored entry.
+    let index = m.store("07912143658709F1040B91810055151");
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{index}\r\n"));
+    d.send_sms("+4915112345678", "Power socket ON").unwrap();
+    let events = m.run(&mut d, 5_000);
+    assert!(
+        events.iter().any(|e| matches!(e, Event::SmsSent { .. })),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&Event::SmsUndecodable { id: index }),
+        "{events:?}"
+    );
+    let reads = m.log.iter().filter(|c| c.starts_with("AT+CMGR=")).count();
+    assert!(reads <= 6, "{reads} reads");
+}
