@@ -176,6 +176,9 @@ impl Engine {
                     };
                     // Every queued SMS has its text in `texts`.
                     if let Some(action) = action.move_text(|()| self.texts.pop_front()) {
+                        if matches!(action, Action::SendSms { .. }) {
+                            self.power.sms_handed_out();
+                        }
                         return Some(action);
                     }
                 }
@@ -184,6 +187,7 @@ impl Engine {
                     if let (Some(to), Some(text)) = (to, self.texts.front()) {
                         *next += 1;
                         let (to, text) = (to.clone(), text.clone());
+                        self.power.sms_handed_out();
                         return Some(Action::SendSms { to, text });
                     }
                     self.queue.pop_front();
@@ -263,8 +267,17 @@ impl Engine {
             Event::MainsLost => self.on_mains_lost(now),
             Event::MainsRestored => self.on_mains_restored(now),
             Event::Saved { record, ok } => self.on_saved(now, record, ok),
+            Event::SmsSent | Event::SmsFailed => self.on_sms_settled(),
         }
         self.refresh_leds(now);
+    }
+
+    /// Whether an SMS waits in the queue for the board.
+    pub(crate) fn sms_queued(&self) -> bool {
+        self.queue.iter().any(|q| match q {
+            Queued::Action(action) => matches!(action, Action::SendSms { .. }),
+            Queued::ToAlertNumbers { .. } => true,
+        })
     }
 
     pub(crate) fn push(&mut self, action: Action) {

@@ -62,6 +62,10 @@ pub enum Event<'a> {
     MainsLost,
     /// Mains power returned.
     MainsRestored,
+    /// An [`Action::SendSms`] went out (the network accepted it).
+    SmsSent,
+    /// An [`Action::SendSms`] was given up (the modem refused or dropped it).
+    SmsFailed,
     /// The outcome of an [`Action::Save`].
     Saved {
         /// Which record.

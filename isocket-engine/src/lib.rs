@@ -72,9 +72,12 @@
 //! - With SMSCHANGE every change moves the relay at once; only the SMS wait
 //!   for the 60-s rate limit, and the alarm lock-out does not apply.
 //! - A mains failure waits at most 30 min for the network before shutting
-//!   down without the SMS; after the SMS the device stays up 30 s so the modem
-//!   can send it, and mains returning then gets `Power restored!`. Both that
-//!   and the boot SMS read `Power restored! Power socket ON. Time: …`.
+//!   down without the SMS; after the SMS the device stays up until the board
+//!   reports every SMS it was given sent or finally failed
+//!   ([`Event::SmsSent`], [`Event::SmsFailed`]), 5 min at most (the battery
+//!   budget: 35 min in all), and mains returning then gets `Power
+//!   restored!`. Both that and the boot SMS read `Power restored! Power
+//!   socket ON. Time: …`.
 //! - The boot flash is three on/off cycles of 250 ms on POWER and OUT, shown
 //!   with the `on`/`off` patterns; while the button is held past 10 s POWER
 //!   and OUT show `blink-4hz` until release.
@@ -113,7 +116,7 @@ pub use io::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, LedPattern, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
 };
-pub use power::{FAILURE_SMS_WAIT, SHUTDOWN_GRACE};
+pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
 pub use security::{
     ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW, MAX_PASSWORD_FAILURES,
 };

@@ -1,5 +1,13 @@
 //! Mains power (SPEC §13): the failure SMS once registered, then shutdown;
 //! the restore SMS; POWERSTATE after a mains-failure boot.
+//!
+//! The battery budget: on battery the device waits up to
+//! [`FAILURE_SMS_WAIT`] for the network, then up to [`SEND_BUDGET`] for the
+//! modem to send every SMS it was given (a slow network takes 40 s and more
+//! to accept one, and a failed attempt is retried). It shuts down as soon as
+//! the board reports each of them sent or finally failed
+//! ([`crate::Event::SmsSent`], [`crate::Event::SmsFailed`]). A board's
+//! battery must keep it and a registered modem up for the sum, 35 minutes.
 
 use core::time::Duration;
 
@@ -7,13 +15,13 @@ use isocket_proto::{PowerState, Reply};
 
 use crate::engine::{Engine, Recipient, render};
 use crate::io::Action;
-use crate::time::{Instant, mins, secs};
+use crate::time::{Instant, mins};
 
 /// How long the battery waits for the network to send the failure SMS.
 pub const FAILURE_SMS_WAIT: Duration = mins(30);
-/// How long the device stays up after handing the failure SMS to the
-/// modem, so it goes out (and so mains returning in time is noticed).
-pub const SHUTDOWN_GRACE: Duration = secs(30);
+/// How long the battery keeps the device up after the failure SMS was
+/// handed to the modem, at most, for it to be sent.
+pub const SEND_BUDGET: Duration = mins(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Mains {
@@ -23,7 +31,8 @@ enum Mains {
     WaitingForNetwork {
         until: Instant,
     },
-    /// On battery, the failure SMS sent; shutting down then.
+    /// On battery, the failure SMS handed to the modem; shutting down once
+    /// every SMS is settled, or then at the latest.
     Notified {
         shutdown_at: Instant,
     },
@@ -33,6 +42,8 @@ enum Mains {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Power {
     mains: Mains,
+    /// SMS handed to the board and not yet reported sent or failed.
+    unsettled_sms: u16,
 }
 
 impl Power {
@@ -46,6 +57,11 @@ impl Power {
 
     pub(crate) fn is_shut_down(&self) -> bool {
         self.mains == Mains::ShutDown
+    }
+
+    /// An SMS left the engine for the board.
+    pub(crate) fn sms_handed_out(&mut self) {
+        self.unsettled_sms = self.unsettled_sms.saturating_add(1);
     }
 }
 
@@ -73,8 +89,18 @@ impl Engine {
         let reply = Reply::PowerFailure(self.clock.at(now));
         self.send(&Recipient::AlertNumbers, render(&reply));
         self.power.mains = Mains::Notified {
-            shutdown_at: now + SHUTDOWN_GRACE,
+            shutdown_at: now + SEND_BUDGET,
         };
+    }
+
+    /// The board reports an SMS sent or finally failed: on battery, the
+    /// last one to settle ends the wait.
+    pub(crate) fn on_sms_settled(&mut self) {
+        self.power.unsettled_sms = self.power.unsettled_sms.saturating_sub(1);
+        let notified = matches!(self.power.mains, Mains::Notified { .. });
+        if notified && self.power.unsettled_sms == 0 && !self.sms_queued() {
+            self.shut_down();
+        }
     }
 
     pub(crate) fn on_registered(&mut self, now: Instant) {

@@ -260,3 +260,48 @@ fn holding_the_button_ten_seconds_blinks_power_and_out() {
     assert!(actions.contains(&Action::SetClock(None)));
     assert_eq!(e.settings(), &Settings::default());
 }
+
+/// A device on battery with two alert numbers, the failure SMS handed out.
+fn on_battery_notified() -> Engine {
+    let mut e = engine();
+    sms(&mut e, 1, BOSS, "MAKEMEBOSS");
+    sms(&mut e, 2, BOSS, "ALERTME");
+    sms(&mut e, 3, BOSS, "ALERTNUMBER+4917012345678");
+    drain(&mut e, 3, true);
+    e.handle(at(4), Event::NetworkRegistered);
+    // Every earlier reply settles before the mains fails.
+    for _ in 0..3 {
+        e.handle(at(4), Event::SmsSent);
+    }
+    e.handle(at(10), Event::MainsLost);
+    let failure = texts(&drain(&mut e, 10, true));
+    assert_eq!(failure.len(), 2, "{failure:?}");
+    assert!(failure.iter().all(|t| t.starts_with("Power failure!")));
+    e
+}
+
+fn shut_down(actions: &[Action]) -> bool {
+    actions.contains(&Action::Shutdown)
+}
+
+#[test]
+fn on_battery_the_device_waits_for_a_slow_network_to_take_every_failure_sms() {
+    let mut e = on_battery_notified();
+    // A network that needs 40 s: still up after the old 30-s grace.
+    e.handle_timeout(at(45));
+    assert!(!shut_down(&drain(&mut e, 45, true)));
+    e.handle(at(50), Event::SmsSent);
+    assert!(!shut_down(&drain(&mut e, 50, true)), "one of two sent");
+    e.handle(at(51), Event::SmsFailed);
+    assert!(shut_down(&drain(&mut e, 51, true)), "both settled");
+}
+
+#[test]
+fn on_battery_the_send_budget_bounds_the_wait() {
+    let mut e = on_battery_notified();
+    let budget = SEND_BUDGET.as_secs();
+    e.handle_timeout(at(10 + budget - 1));
+    assert!(!shut_down(&drain(&mut e, 10 + budget - 1, true)));
+    e.handle_timeout(at(10 + budget));
+    assert!(shut_down(&drain(&mut e, 10 + budget, true)));
+}

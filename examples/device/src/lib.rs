@@ -246,7 +246,7 @@ impl Device {
             }
             while let Some(action) = self.engine.poll_action() {
                 busy = true;
-                self.on_action(action);
+                self.on_action(now_ms, action);
             }
             if let Some(on) = self.modem.poll_power() {
                 busy = true;
@@ -324,9 +324,11 @@ impl Device {
                 if let Some(to) = self.take_sending(handle) {
                     self.output(Output::SmsSent(to));
                 }
+                self.engine_event(now_ms, Event::SmsSent);
             }
             ModemEvent::SmsDropped { handle } => {
                 let _ = self.take_sending(handle);
+                self.engine_event(now_ms, Event::SmsFailed);
             }
             // Retries, status reports and the rest are the driver's business.
             _ => {}
@@ -345,15 +347,18 @@ impl Device {
         }
     }
 
-    fn on_action(&mut self, action: Action) {
+    fn on_action(&mut self, now_ms: u64, action: Action) {
         match action {
             Action::SendSms { to, text } => {
                 // A full modem queue keeps what it holds; this reply is lost.
-                if let Ok(handle) = self.modem.send_sms(&international(&to), &text) {
-                    if self.sending.is_full() {
-                        self.sending.remove(0);
+                match self.modem.send_sms(&international(&to), &text) {
+                    Ok(handle) => {
+                        if self.sending.is_full() {
+                            self.sending.remove(0);
+                        }
+                        let _ = self.sending.push((handle, to));
                     }
-                    let _ = self.sending.push((handle, to));
+                    Err(_) => self.engine_event(now_ms, Event::SmsFailed),
                 }
             }
             Action::Dial(to) => {

@@ -50,6 +50,8 @@ struct IncomingCall {
 /// What the engine's follow-up requests produce, fed back in order.
 #[derive(Debug, Clone, Copy)]
 enum FollowUp {
+    /// The network took an SMS (engine-only: the device loop reports its own).
+    SmsSent,
     Temperature(Probe),
     Saved(Record, bool),
     Reboot,
@@ -305,7 +307,11 @@ impl Simulator {
             }
             Step::NetworkBack => {
                 self.registered = true;
+                let delivered = self.undelivered.len();
                 self.sent.extend(self.undelivered.drain(..));
+                if self.at.is_none() {
+                    (0..delivered).for_each(|_| self.feed_quietly(Event::SmsSent));
+                }
                 self.feed(Event::NetworkRegistered);
             }
             Step::Signal(dbm) => {
@@ -551,6 +557,7 @@ impl Simulator {
                 continue;
             };
             match follow_up {
+                FollowUp::SmsSent => self.feed_quietly(Event::SmsSent),
                 FollowUp::Temperature(probe) => self.feed_quietly(Event::Temperature(probe)),
                 FollowUp::Saved(record, ok) => self.feed_quietly(Event::Saved { record, ok }),
                 FollowUp::Reboot => {
@@ -569,10 +576,13 @@ impl Simulator {
                     text: text.as_str().to_string(),
                 };
                 self.note(format!("sms-sent {}\n{}", sms.to, indent(&sms.text)));
-                if self.registered {
-                    self.sent.push_back(sms);
-                } else {
+                if !self.registered {
                     self.undelivered.push(sms);
+                    return None;
+                }
+                self.sent.push_back(sms);
+                if self.at.is_none() {
+                    return Some(FollowUp::SmsSent);
                 }
             }
             Action::Dial(to) => {
@@ -679,7 +689,7 @@ impl AtLink {
             Event::CallAnswered => modem.answer_call(),
             Event::CallRejected | Event::CallEnded => modem.reject_call(),
             Event::UssdAnswer(text) => modem.ussd_reply(text),
-            Event::UssdFailed => {}
+            Event::UssdFailed | Event::SmsSent | Event::SmsFailed => {}
             Event::NetworkRegistered => modem.set_registered(true),
             Event::NetworkLost => modem.set_registered(false),
             Event::Signal(dbm) => modem.set_signal(dbm),
