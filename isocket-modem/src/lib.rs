@@ -57,28 +57,44 @@
 //! }
 //! ```
 //!
-//! Async, over `embedded-io-async` (feature `async`):
+//! Async, over `embedded-io-async` (feature `async`): each turn waits for
+//! the modem's bytes *or* the driver's next deadline, with whatever timer
+//! your executor has (here a `sleep_until` you pass in), so timeouts and
+//! supervision run while the modem is silent. Only the wait for bytes is
+//! ever cancelled ([`asynch`] says what that needs of the port):
 //!
 //! ```
 //! # #[cfg(feature = "async")]
 //! # mod example {
+//! use core::future::Future;
 //! use embedded_hal::digital::OutputPin;
 //! use embedded_io_async::{Read, Write};
 //! use isocket_modem::asynch::Modem;
 //! use isocket_modem::driver::{Driver, Event};
 //! use isocket_modem::profile;
 //!
-//! pub async fn run<S: Read + Write, P: OutputPin>(serial: S, pwrkey: P, now_ms: impl Fn() -> u64) -> Result<(), S::Error> {
+//! pub async fn run<S: Read + Write, P: OutputPin, T: Future<Output = ()>>(
+//!     serial: S,
+//!     pwrkey: P,
+//!     now_ms: impl Fn() -> u64,
+//!     sleep_until: impl Fn(u64) -> T,
+//! ) -> Result<(), S::Error> {
 //!     let mut modem = Modem::new(Driver::new(&profile::EC21, now_ms()), serial, pwrkey);
 //!     modem.driver.send_sms("+4915112345678", "Socket ON").ok();
 //!     loop {
-//!         if let Some(Event::Sms { id, .. }) = modem.poll(now_ms()).await? {
+//!         let deadline = sleep_until(modem.driver.poll_timeout());
+//!         if let Some(Event::Sms { id, .. }) = modem.poll_until(now_ms(), deadline).await? {
 //!             modem.driver.ack(id);
 //!         }
 //!     }
 //! }
 //! # }
 //! ```
+//!
+//! A UART in two halves joins with [`split::Split`]; both front ends take
+//! any driver size (`Driver<TEXT, LONG>`) and give everything back
+//! (`into_parts`). The emulated modem (`testing`) is an `embedded-io` port
+//! too (`testing::SharedModem`), blocking and async, with virtual time.
 //!
 //! ## Decisions where the standards are silent
 //!
@@ -88,10 +104,16 @@
 //!   (no alphabet guessing for SMS); USSD does guess, since modems mislabel it.
 //! - A single-part SMS is deleted only after [`driver::Driver::ack`]; parts of
 //!   a long message are deleted once held in the reassembly table (RAM).
-//!   Stale messages are deleted only at the first init after boot; later
-//!   re-inits and every supervision poll list the SIM instead, so no message
+//!   Stale messages are those the first init after boot lists without a
+//!   `+CMTI` having announced them since [`driver::Driver::new`]: they are
+//!   read (so a delete can be checked) and deleted one by one, unexecuted;
+//!   a message announced before the driver's first command is executed.
+//!   Later re-inits and every supervision poll list the SIM, so no message
 //!   is lost to a modem reboot or a garbled `+CMTI`, and none is handed out
-//!   twice. Outgoing SMS are queued and retried. Details: [`driver`].
+//!   twice. Not told apart: a message that reaches a freshly booted modem
+//!   (whose `+CMTI` is still off) in the moment between its "SMS ready" and
+//!   the init's list is taken for stale. Outgoing SMS are queued and
+//!   retried. Details: [`driver`].
 //! - PDU mode is the default. A modem that refuses `AT+CMGF=0` three times
 //!   (anything but a busy `+CME ERROR: 14/515`), or a profile with
 //!   [`profile::SmsMode::Text`], is driven in text mode (`AT+CMGF=1`,
@@ -120,11 +142,34 @@
 //!   checking the command's echo before its CR could stop it. Survived,
 //!   measured: 5 % of the bytes from the modem dropped, duplicated or
 //!   garbled (RELIABILITY.md).
-//! - Supervision: three command timeouts, a SIM error, an unexpected `RDY`
-//!   or 5 minutes unregistered re-initialise; an init command is tried
-//!   three times, then the modem is power-cycled with back-off from 10 s
-//!   doubling to 10 min. Registration is polled every 2 s while unknown or
-//!   lost, every 30 s otherwise.
+//! - Supervision: three command timeouts, a SIM error or an unexpected
+//!   `RDY` re-initialise; an init command is tried three times, then the
+//!   modem is power-cycled with back-off from 10 s doubling to 10 min.
+//!   After a (re)boot the init waits for the modem's "SMS ready" line
+//!   (`SMS Ready`, `SMS DONE`, `+QIND: SMS DONE`) or the profile's boot
+//!   time, and a busy answer (`+CME ERROR: 14/515`, `+CMS ERROR: 314`) is
+//!   asked again with back-off for up to a minute, not counted as a
+//!   failure. A registration answer with the power-on `n` (a reset without
+//!   `RDY`) re-initialises. Unregistered for 5 minutes re-initialises; if
+//!   the network stays away, power cycles follow after 10, 20, 40, then
+//!   every 60 minutes. Registration (every domain of the profile: LTE
+//!   modules often register on EPS alone) is polled every 2 s while
+//!   unknown or lost, every 30 s otherwise.
+//! - Calls: an incoming call is one [`driver::Event::Ringing`], with the
+//!   number as soon as `+CLIP` gives it (1.5 s at most), however many
+//!   `RING`s follow, and one [`driver::Event::IncomingCallEnded`] when it
+//!   is hung up or its `RING`s stop for 10 s. Calls end with the profile's
+//!   command (`AT+CHUP` where `ATH` may be ignored, as on SIM7600 with its
+//!   power-on `AT+CVHU=1`).
+//! - USSD: only an answer (`<m>` 0 or 1) is relayed, once per request; the
+//!   release notice (`+CUSD: 2`, "Initiating Release") never is; a menu
+//!   (`<m>` 1) is closed with `AT+CUSD=2`.
+//! - Timeouts: 5 s for an ordinary command, 25 s for `AT+CMGL`, 60 s for
+//!   the PDU of `AT+CMGS`, `AT+CUSD` and `ATD` (the SIM800 manual's
+//!   maximum response times).
+//! - A stored entry that reads as a line of the wrong length or not hex is
+//!   deleted unread ([`driver::Event::SmsUndecodable`]) once every read of
+//!   it gave the same; until then, due sends go between its re-reads.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -141,6 +186,7 @@ pub mod pdu;
 pub mod profile;
 pub mod reassembly;
 pub mod septet;
+pub mod split;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod text;

@@ -40,8 +40,10 @@ use crate::pdu::{self, Address, SubmitOptions};
 
 mod answer;
 pub mod dialect;
+pub mod port;
 
 pub use dialect::{DialProgress, Dialect, Domains};
+pub use port::SharedModem;
 
 /// Byte faults on the modem-to-host line, in parts per thousand per byte.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -176,6 +178,8 @@ pub struct ScriptedModem {
     backlog: Vec<String>,
     /// A USSD release line due at its time.
     ussd_release: Option<u64>,
+    /// The async reader waiting for bytes ([`port::SharedModem`]).
+    reader: Option<core::task::Waker>,
 }
 
 /// The SIM card, as `AT+CPIN?` reports it (27.007 §8.3).
@@ -344,6 +348,7 @@ impl ScriptedModem {
             delayed: None,
             backlog: Vec::new(),
             ussd_release: None,
+            reader: None,
         }
     }
 
@@ -432,7 +437,12 @@ impl ScriptedModem {
     }
 
     /// Stores a text-mode record and announces it with `+CMTI`.
-    pub fn deliver_text(&mut self, driver: &mut Driver, fields: &str, body: &str) -> u16 {
+    pub fn deliver_text<const T: usize, const L: usize>(
+        &mut self,
+        driver: &mut Driver<T, L>,
+        fields: &str,
+        body: &str,
+    ) -> u16 {
         let index = self.store_text(fields, body);
         self.announce(index);
         self.flush(driver);
@@ -441,7 +451,12 @@ impl ScriptedModem {
 
     /// A message from `from` arrives (one part per PDU): stored and
     /// announced with `+CMTI`. Returns the index of the last part.
-    pub fn deliver(&mut self, driver: &mut Driver, from: &str, text: &str) -> u16 {
+    pub fn deliver<const T: usize, const L: usize>(
+        &mut self,
+        driver: &mut Driver<T, L>,
+        from: &str,
+        text: &str,
+    ) -> u16 {
         let (y, mo, d, h, mi, s) = DEFAULT_SCTS;
         let sent_at = FixedOffset::east_opt(0)
             .and_then(|utc| utc.with_ymd_and_hms(y, mo, d, h, mi, s).single());
@@ -472,7 +487,7 @@ impl ScriptedModem {
     }
 
     /// Sends unsolicited bytes through the faulty line.
-    pub fn send(&mut self, driver: &mut Driver, text: &str) {
+    pub fn send<const T: usize, const L: usize>(&mut self, driver: &mut Driver<T, L>, text: &str) {
         self.emit(text);
         self.flush(driver);
     }
@@ -481,10 +496,13 @@ impl ScriptedModem {
     fn emit(&mut self, text: &str) {
         let line = self.corrupt(text.as_bytes(), self.faults);
         self.output.extend(line);
+        if let Some(reader) = self.reader.take() {
+            reader.wake();
+        }
     }
 
     /// Hands the queued bytes to `driver` in two reads, split mid-line, as a UART delivers them.
-    fn flush(&mut self, driver: &mut Driver) {
+    fn flush<const T: usize, const L: usize>(&mut self, driver: &mut Driver<T, L>) {
         let line = core::mem::take(&mut self.output);
         let (a, b) = line.split_at(line.len() / 2);
         driver.handle(self.now, a);
@@ -507,6 +525,15 @@ impl ScriptedModem {
     /// The bytes waiting for the host.
     pub fn read(&mut self) -> Vec<u8> {
         core::mem::take(&mut self.output)
+    }
+
+    /// Moves up to `buf.len()` waiting bytes into `buf`; how many.
+    fn read_into(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.output.len());
+        for (slot, byte) in buf.iter_mut().zip(self.output.drain(..n)) {
+            *slot = byte;
+        }
+        n
     }
 
     /// Lets the fake's time run to `now_ms`: call progress and ringing.
@@ -774,7 +801,11 @@ impl ScriptedModem {
     }
 
     /// Runs the driver for `ms`; returns its events.
-    pub fn run(&mut self, driver: &mut Driver, ms: u64) -> Vec<Event> {
+    pub fn run<const T: usize, const L: usize>(
+        &mut self,
+        driver: &mut Driver<T, L>,
+        ms: u64,
+    ) -> Vec<Event> {
         let mut events = Vec::new();
         let end = self.now + ms;
         while self.now < end {
