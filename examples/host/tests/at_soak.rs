@@ -10,8 +10,9 @@
 //! injects faults:
 //! - line noise: bytes dropped, duplicated and garbled on the line from the
 //!   modem (`faults`) and, more gently, on the line to it (`command_faults`);
-//! - modem reboots in mid-command (`reboot_next`: `RDY` instead of an
-//!   answer) and lost `OK`s (`drop_next_ok`);
+//! - modem reboots in mid-command (`reboot_next`: the command is lost, and
+//!   the SIM800 boots as its manual says: `RDY`, busy answers until
+//!   `SMS Ready`, every setting forgotten) and lost `OK`s (`drop_next_ok`);
 //! - `+CMS ERROR: 500` on every send for a while (`send_error`, toggled);
 //! - network loss (`set_registered(false)` for 10 s to 8 min, then back);
 //!   the network delivers no SMS meanwhile, as a real one would not;
