@@ -82,20 +82,27 @@
 //! - `NO CARRIER`, `BUSY` and `NO ANSWER` while another command is in flight
 //!   end the call, not that command.
 
+mod classify;
+mod events;
+mod inbox;
+
 use core::fmt::Write as _;
 
-use chrono::{DateTime, FixedOffset};
 use heapless::{Deque, String, Vec};
 
-use crate::calls::{CallProgress, CallState, CallerId, Number};
+use crate::calls::{CallState, CallerId, Number};
 use crate::codec::{Codec, Final, Frame};
-use crate::network::{self, Domain, RegStatus, SimState};
-use crate::pdu::{self, Address, EncodedPdu, Pdu, SubmitOptions};
+use crate::network::{Domain, RegStatus, SimState};
+use crate::pdu::{self, Address, EncodedPdu, SubmitOptions};
 use crate::profile::{AnswerDetection, Profile, SmsMode};
 use crate::reassembly::{MESSAGE_TEXT, Pushed, Reassembly};
 use crate::text;
-use crate::urc::Urc;
 use crate::ussd::Ussd;
+
+use classify::{Action, Expecting, classify, is_busy, is_garbled_ok};
+use events::Queued;
+pub use events::{CallEnd, Event, SendError, SmsHandle, State};
+use inbox::{FNV_BASIS, GARBLED, NOTHING, Sighting, TextRead, content_fingerprint, fnv1a};
 
 /// Timeout of an ordinary command.
 pub const COMMAND_TIMEOUT_MS: u64 = 5_000;
@@ -182,184 +189,6 @@ const NO_NETWORK_SERVICE: u16 = 331;
 /// answer actually stored keeps coming back and counting up.
 const SIGHTINGS: usize = 24;
 
-/// Names a queued outgoing SMS in later events.
-pub type SmsHandle = u16;
-
-/// Driver state, reported on every change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    /// Power-cycling through the pin.
-    PoweringUp,
-    /// Sending the init sequence.
-    Initialising,
-    /// Working.
-    Ready,
-}
-
-/// Why a call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CallEnd {
-    /// A call that was up (or an incoming call) ended.
-    Ended,
-    /// Our call was rejected or busy before it was answered.
-    Rejected,
-    /// Our call was not answered in time.
-    Unanswered,
-}
-
-/// Why [`Driver::send_sms`] refused a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SendError {
-    /// The queue is full of messages that have not failed often enough to drop.
-    #[error("outgoing SMS queue full")]
-    QueueFull,
-    /// More bytes than the driver's text capacity ([`OUT_TEXT`] by default)
-    /// or more than [`MAX_PARTS`] parts.
-    #[error("SMS text too long")]
-    TooLong,
-    /// The PDU encoder refused the text or number.
-    #[error("SMS encoding: {0}")]
-    Pdu(#[from] pdu::PduError),
-}
-
-/// What happened, for the application.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)] // no alloc: events are handed out by value
-// The queue holds the smaller `Queued`: a big `Event` lives only on the
-// caller's stack between `poll_event` and its handling.
-pub enum Event<Text = String<MESSAGE_TEXT>, Answer = Ussd> {
-    /// The driver state changed.
-    State(State),
-    /// A whole SMS. Call [`Driver::ack`] with `id` once it is handled.
-    Sms {
-        /// Storage index of its last part; pass it to [`Driver::ack`].
-        id: u16,
-        /// The sender.
-        from: Number,
-        /// The text.
-        text: Text,
-        /// The SMSC time stamp (TP-SCTS) of the part that completed it, in
-        /// the sender's zone; `None` if missing or invalid.
-        sent_at: Option<DateTime<FixedOffset>>,
-    },
-    /// Every part of a queued SMS was sent.
-    SmsSent {
-        /// From [`Driver::send_sms`].
-        handle: SmsHandle,
-        /// TP-MR of the last part, from `+CMGS`.
-        reference: u8,
-    },
-    /// An attempt to send failed; the message stays queued and is retried.
-    SmsFailed {
-        /// From [`Driver::send_sms`].
-        handle: SmsHandle,
-        /// Failed attempts so far.
-        attempts: u8,
-    },
-    /// A message that kept failing gave up its place to a new one.
-    SmsDropped {
-        /// From [`Driver::send_sms`].
-        handle: SmsHandle,
-    },
-    /// The message stored at `id` never decoded: [`UNDECODABLE_AFTER`]
-    /// reads gave the same undecodable answer (a broken PDU, or a stored
-    /// status report or unsent message), so it is deleted unread rather
-    /// than re-read forever.
-    SmsUndecodable {
-        /// The storage index it had.
-        id: u16,
-    },
-    /// A status report (`+CDS`) for a sent part.
-    StatusReport {
-        /// TP-MR of the reported part.
-        reference: u8,
-        /// Whether it was delivered.
-        delivered: bool,
-    },
-    /// Someone is calling: once per call, however many `RING`s it brings,
-    /// with the number as soon as `+CLIP` gives it.
-    Ringing(Option<CallerId>),
-    /// The incoming call of the last [`Event::Ringing`] is over (hung up,
-    /// or its `RING`s stopped for [`RING_GAP_MS`]).
-    IncomingCallEnded,
-    /// Our call was answered.
-    CallAnswered,
-    /// A call ended.
-    CallEnded(CallEnd),
-    /// A USSD answer.
-    Ussd(Answer),
-    /// Registration changed.
-    Registration(RegStatus),
-    /// Signal in dBm (`None`: unknown).
-    Signal(Option<i16>),
-    /// SIM state.
-    Sim(SimState),
-    /// Network time URC.
-    NetworkTime(network::NetworkTime),
-}
-
-/// An [`Event`] in the driver's queue, without its big payloads: the text
-/// of an SMS waits in one of [`SMS_SLOTS`] slots and a USSD answer in its
-/// own slot, so the queue costs tens of bytes an entry, not kilobytes.
-type Queued = Event<(), ()>;
-
-impl<T, A> Event<T, A> {
-    /// Status events that a newer one supersedes; the first to go when the
-    /// queue is full (messages never are: reading stops before that).
-    fn is_droppable(&self) -> bool {
-        matches!(
-            self,
-            Event::State(_) | Event::Registration(_) | Event::Signal(_) | Event::NetworkTime(_)
-        )
-    }
-
-    /// The same event with its SMS text and USSD answer moved by `text` and
-    /// `answer`; `None` when one of them has nowhere to go.
-    fn move_payloads<T2, A2>(
-        self,
-        text: impl FnOnce(T) -> Option<T2>,
-        answer: impl FnOnce(A) -> Option<A2>,
-    ) -> Option<Event<T2, A2>> {
-        Some(match self {
-            Event::State(s) => Event::State(s),
-            Event::Sms {
-                id,
-                from,
-                text: t,
-                sent_at,
-            } => Event::Sms {
-                id,
-                from,
-                text: text(t)?,
-                sent_at,
-            },
-            Event::SmsSent { handle, reference } => Event::SmsSent { handle, reference },
-            Event::SmsFailed { handle, attempts } => Event::SmsFailed { handle, attempts },
-            Event::SmsDropped { handle } => Event::SmsDropped { handle },
-            Event::SmsUndecodable { id } => Event::SmsUndecodable { id },
-            Event::StatusReport {
-                reference,
-                delivered,
-            } => Event::StatusReport {
-                reference,
-                delivered,
-            },
-            Event::Ringing(c) => Event::Ringing(c),
-            Event::IncomingCallEnded => Event::IncomingCallEnded,
-            Event::CallAnswered => Event::CallAnswered,
-            Event::CallEnded(end) => Event::CallEnded(end),
-            Event::Ussd(a) => Event::Ussd(answer(a)?),
-            Event::Registration(r) => Event::Registration(r),
-            Event::Signal(s) => Event::Signal(s),
-            Event::Sim(s) => Event::Sim(s),
-            Event::NetworkTime(t) => Event::NetworkTime(t),
-        })
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Init(u8),
@@ -413,17 +242,6 @@ enum Track {
     /// The delete's answer was lost: it may have happened, and a new
     /// message may have landed at the freed index. Read it before deleting.
     Unsure,
-}
-
-/// How a read message is recognised.
-#[derive(Debug, Clone, Copy)]
-struct Sighting {
-    /// What the message is, the same in PDU and text mode ([`content_fingerprint`]).
-    content: u32,
-    /// What came over the line: reads must agree on this.
-    line: u32,
-    /// Reads that must agree before it is handed out.
-    reads: u8,
 }
 
 /// What a `+CMGR` answer held, with the fingerprint of the stored entry.
@@ -485,15 +303,6 @@ const LIST: &str = "AT+CMGL";
 const PDU_MODE: &str = "AT+CMGF=0";
 const PDU_FORMAT: &[&str] = &[PDU_MODE];
 const TEXT_FORMAT: &[&str] = &["AT+CMGF=1", "AT+CSCS=\"GSM\"", "AT+CSDH=1"];
-
-/// A text-mode `+CMGR` answer being collected: header parameters and body
-/// lines (joined by LF).
-#[derive(Default)]
-struct TextRead {
-    header: Vec<u8, 200>,
-    body: Vec<u8, 512>,
-    lines: u8,
-}
 
 /// The sans-IO driver.
 pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGES> {
@@ -1901,227 +1710,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 }
 
-/// The command in flight, as [`classify`] needs it.
-#[derive(Clone, Copy)]
-struct Expecting {
-    op: Op,
-    /// A `+CMGR` header came; its PDU or text follows.
-    header: bool,
-    /// The header's `<length>` (PDU mode).
-    pdu_len: Option<u16>,
-    /// Fingerprint of the header line.
-    header_fp: u32,
-}
-
-/// What one frame means, given the command in flight.
-#[allow(clippy::large_enum_variant)]
-enum Action {
-    None,
-    Event(Event),
-    NewSms(u16),
-    /// A message in the init's list.
-    Listed(u16),
-    Rebooted,
-    SmsReady,
-    SettingsLost,
-    Registration(Domain, RegStatus),
-    /// `RING` (`None`) or `+CLIP`.
-    Ring(Option<CallerId>),
-    Ussd(Ussd),
-    /// A `+CMGR` header, with its `<length>` in PDU mode and its fingerprint.
-    Header(Option<u16>, u32),
-    /// A decoded SMS-DELIVER and how to recognise it.
-    Pdu(pdu::Deliver, Sighting),
-    /// A `+CMGR` body that is no SMS-DELIVER, by its fingerprint.
-    Undecodable(u32),
-    /// A `+CMGR` line of the wrong length or not hex, with its header's
-    /// fingerprint folded in.
-    Misshapen(u32),
-    Prompt,
-    Sent(u8),
-    CallListed(CallState),
-    CallOver(Final),
-    Final(Final),
-}
-
-/// `OK` with one byte lost, added or changed (`O`, `OKK`, `0K`): no modem
-/// sends such a line, line noise does. Taking it for the `OK` it was saves
-/// a command timeout, and on a noisy line a failed init or a power cycle.
-fn is_garbled_ok(line: &[u8]) -> bool {
-    match *line {
-        [a] => a == b'O' || a == b'K',
-        [a, b] => a == b'O' || b == b'K',
-        [a, b, c] => (a, b) == (b'O', b'K') || (b, c) == (b'O', b'K') || (a, c) == (b'O', b'K'),
-        _ => false,
-    }
-}
-
-/// The modem is still starting: `+CME ERROR: 14` (SIM busy) or `515`
-/// (device busy), 27.007 §9.2; `+CMS ERROR: 314` (SIM busy), 27.005 §3.2.5.
-fn is_busy(result: Final) -> bool {
-    matches!(
-        result,
-        Final::CmeError(Some(14 | 515)) | Final::CmsError(Some(314))
-    )
-}
-
-fn classify(frame: Frame<'_>, in_flight: Option<Expecting>, text: Option<&mut TextRead>) -> Action {
-    match frame {
-        // A call ends while something else is in flight: not that command's answer.
-        Frame::Final(f @ (Final::NoCarrier | Final::Busy | Final::NoAnswer))
-            if !in_flight.is_some_and(|e| e.op == Op::Dial) =>
-        {
-            Action::CallOver(f)
-        }
-        Frame::Final(f) => Action::Final(f),
-        Frame::Prompt => Action::Prompt,
-        Frame::Overflow => Action::None,
-        Frame::Info(line) => classify_info(line, in_flight, text),
-        Frame::Urc(urc) => match urc {
-            Urc::NewSms { index, .. } => Action::NewSms(index),
-            Urc::Ready => Action::Rebooted,
-            Urc::SmsReady => Action::SmsReady,
-            Urc::Ring | Urc::CRing => Action::Ring(None),
-            Urc::CallerId(c) => Action::Ring(Some(c)),
-            Urc::CallProgress(CallProgress::Answered) => Action::Event(Event::CallAnswered),
-            Urc::CallProgress(CallProgress::Ended) => Action::CallOver(Final::NoCarrier),
-            Urc::Ussd(u) => Action::Ussd(u.decode()),
-            Urc::Registration(r) => Action::Registration(r.domain, r.status),
-            Urc::Signal(s) => Action::Event(Event::Signal(s.dbm())),
-            Urc::Sim(s) => Action::Event(Event::Sim(s)),
-            Urc::NetworkTime(t) => Action::Event(Event::NetworkTime(t)),
-            // Direct delivery (+CMT) is not configured; a stray one is
-            // dropped rather than handed out without a storage index to ack.
-            Urc::StatusReport { body, .. } => match pdu::decode_hex(body) {
-                Ok(Pdu::StatusReport(r)) => Action::Event(Event::StatusReport {
-                    reference: r.reference,
-                    delivered: r.delivered(),
-                }),
-                _ => Action::None,
-            },
-            _ => Action::None,
-        },
-    }
-}
-
-fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut TextRead>) -> Action {
-    let Some(Expecting {
-        op,
-        header,
-        pdu_len,
-        header_fp,
-    }) = in_flight
-    else {
-        return Action::None;
-    };
-    match (op, text) {
-        (Op::Read(_), Some(t)) if !header && line.starts_with(b"+CMGR") => {
-            t.header.clear();
-            t.body.clear();
-            t.lines = 0;
-            extend_truncated(
-                &mut t.header,
-                crate::fields::params(line, b"+CMGR").unwrap_or_default(),
-            );
-            return Action::Header(None, 0);
-        }
-        // A text body may span lines; it ends at the final result.
-        (Op::Read(_), Some(t)) if header => {
-            if t.lines > 0 {
-                extend_truncated(&mut t.body, b"\n");
-            }
-            t.lines = t.lines.saturating_add(1);
-            extend_truncated(&mut t.body, line);
-            return Action::None;
-        }
-        _ => {}
-    }
-    match op {
-        Op::Read(_) if !header && line.starts_with(b"+CMGR") => {
-            let length = crate::fields::fields(line, b"+CMGR").and_then(|f| f.last()?.number());
-            Action::Header(length, fnv1a(FNV_BASIS, line))
-        }
-        // Modems send hex: anything else was garbled on the way, and so was
-        // a line whose length is not the header's `<length>` (TPDU octets).
-        // Noise garbles differently each time; a stored entry that always
-        // reads so is condemned by its fingerprint like any undecodable one.
-        // The header is in the fingerprint: a garbled `<length>` before an
-        // intact line must not count as the same answer.
-        Op::Read(_) if header && !crate::septet::is_hex(line) => {
-            Action::Misshapen(fnv1a(header_fp, line))
-        }
-        Op::Read(_)
-            if header && pdu_len.is_some_and(|n| Some(usize::from(n)) != tpdu_len(line)) =>
-        {
-            Action::Misshapen(fnv1a(header_fp, line))
-        }
-        Op::Read(_) if header => read_pdu(line),
-        // The header was garbled past recognition, not the PDU line after it:
-        // it counts too, checked on its own (the length check is the header's).
-        Op::Read(_) if crate::septet::is_hex(line) => read_pdu(line),
-        Op::List | Op::Init(_) if line.starts_with(b"+CMGL") => {
-            let index = crate::fields::fields(line, b"+CMGL").and_then(|mut f| f.next()?.number());
-            match (op, index) {
-                (Op::Init(_), Some(i)) => Action::Listed(i),
-                (_, Some(i)) => Action::NewSms(i),
-                (_, None) => Action::None,
-            }
-        }
-        Op::SendLength | Op::SendBody if line.starts_with(b"+CMGS") => {
-            crate::fields::fields(line, b"+CMGS")
-                .and_then(|mut f| f.next()?.number())
-                .map_or(Action::None, Action::Sent)
-        }
-        Op::Poll(domain) => {
-            let n = crate::fields::fields(line, domain.prefix())
-                .and_then(|mut f| f.next()?.number::<u8>());
-            match (n, network::parse_registration(line, true)) {
-                // Every init sets n = 2.
-                (Some(n), Some(_)) if n != 2 => Action::SettingsLost,
-                (_, Some(r)) => Action::Registration(r.domain, r.status),
-                (_, None) => Action::None,
-            }
-        }
-        Op::Signal => {
-            network::parse_csq(line).map_or(Action::None, |s| Action::Event(Event::Signal(s.dbm())))
-        }
-        Op::Init(_) if line.starts_with(b"+CPIN") => match network::parse_cpin(line) {
-            Some(SimState::Ready) | None => Action::None,
-            Some(s) => Action::Event(Event::Sim(s)),
-        },
-        Op::Clcc => match crate::calls::parse_clcc(line) {
-            Some(c) if c.outgoing => Action::CallListed(c.state),
-            _ => Action::None,
-        },
-        _ => Action::None,
-    }
-}
-
-/// A `+CMGR` PDU line, checked as far as a line without checksum can be.
-fn read_pdu(line: &[u8]) -> Action {
-    // A PDU with octets after its user data may be stored so, or may
-    // be a line shifted by noise: one more read must agree.
-    // So may one without a valid time stamp (a shifted SCTS rarely is).
-    let (decoded, exact) = match pdu::decode_hex_exact(line) {
-        Err(pdu::PduError::TrailingOctets) => (pdu::decode_hex(line), false),
-        exact => (exact, true),
-    };
-    match decoded {
-        Ok(Pdu::Deliver(d)) => {
-            let sighting = Sighting {
-                content: content_fingerprint(&d),
-                line: fnv1a(FNV_BASIS, line),
-                reads: match exact && d.timestamp.is_some() {
-                    true => 2,
-                    false => 3,
-                },
-            };
-            Action::Pdu(d, sighting)
-        }
-        _ => Action::Undecodable(fnv1a(FNV_BASIS, line)),
-    }
-}
-
 /// The queued message whose part is being sent.
 fn outgoing<'a, const TEXT: usize>(
     outbox: &'a [Outgoing<TEXT>],
@@ -2129,47 +1717,6 @@ fn outgoing<'a, const TEXT: usize>(
 ) -> Option<&'a Outgoing<TEXT>> {
     let handle = part.as_ref()?.handle;
     outbox.iter().find(|o| o.handle == handle)
-}
-
-const FNV_BASIS: u32 = 0x811C_9DC5;
-/// The fingerprint of "nothing stored there".
-const NOTHING: u32 = 0;
-/// The fingerprint of an answer too garbled to say what is stored.
-const GARBLED: u32 = 1;
-
-/// FNV-1a: a cheap fingerprint to tell a stored message from line noise.
-fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
-    bytes
-        .iter()
-        .fold(hash, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
-}
-
-/// What a message is, the same in PDU and text mode (the mode may change
-/// at a re-init): sender, time stamp, text (or data). Noise in other
-/// fields (SMSC, `<stat>`, which turns READ) does not make it another.
-fn content_fingerprint(d: &pdu::Deliver) -> u32 {
-    let stamp = d.timestamp.map_or(0, |t| t.timestamp());
-    let f = fnv1a(FNV_BASIS, d.sender.number.as_bytes());
-    let f = fnv1a(f, &stamp.to_le_bytes());
-    let f = fnv1a(f, d.user_data.text.as_bytes());
-    match d.user_data.text.is_empty() {
-        true => fnv1a(f, &d.user_data.data),
-        false => f,
-    }
-}
-
-/// TPDU octets of a PDU in hex with its SMSC part (27.005 `<length>`).
-fn tpdu_len(hex: &[u8]) -> Option<usize> {
-    let smsc = hex.get(..2).and_then(|h| core::str::from_utf8(h).ok());
-    let smsc = usize::from_str_radix(smsc?, 16).ok()?;
-    (hex.len() / 2).checked_sub(smsc + 1)
-}
-
-/// Appends what fits of `bytes`.
-fn extend_truncated<const N: usize>(buf: &mut Vec<u8, N>, bytes: &[u8]) {
-    let room = N - buf.len();
-    buf.extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default())
-        .ok();
 }
 
 /// `core::fmt::Write` into a bounded byte buffer; overflow truncates.
