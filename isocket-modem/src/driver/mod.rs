@@ -771,9 +771,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             });
         let verify = self.unsure().map(|_| self.verify_at).filter(|_| startable);
         let registration = self.registration_poll.filter(|_| startable);
-        let poll = Some(self.next_poll).filter(|_| startable);
+        let poll = startable.then_some(self.next_poll);
         let init_waits = self.in_flight.is_none() && matches!(self.work.front(), Some(Op::Init(_)));
-        let init = Some(self.hold_until).filter(|_| init_waits);
+        let init = init_waits.then_some(self.hold_until);
         let ringing = self.incoming.as_ref().map(|c| match c.announced {
             true => c.last_ring + RING_GAP_MS,
             false => c.announce_at.min(c.last_ring + RING_GAP_MS),
