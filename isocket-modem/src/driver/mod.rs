@@ -85,6 +85,7 @@
 mod classify;
 mod events;
 mod inbox;
+mod outbox;
 
 use core::fmt::Write as _;
 
@@ -93,7 +94,7 @@ use heapless::{Deque, String, Vec};
 use crate::calls::{CallState, CallerId, Number};
 use crate::codec::{Codec, Final, Frame};
 use crate::network::{Domain, RegStatus, SimState};
-use crate::pdu::{self, Address, EncodedPdu, SubmitOptions};
+use crate::pdu;
 use crate::profile::{AnswerDetection, Profile, SmsMode};
 use crate::reassembly::{MESSAGE_TEXT, Pushed, Reassembly};
 use crate::text;
@@ -103,6 +104,7 @@ use classify::{Action, Expecting, classify, is_busy, is_garbled_ok};
 use events::Queued;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
 use inbox::{FNV_BASIS, GARBLED, NOTHING, Sighting, TextRead, content_fingerprint, fnv1a};
+use outbox::{Begun, Outbox};
 
 /// Timeout of an ordinary command.
 pub const COMMAND_TIMEOUT_MS: u64 = 5_000;
@@ -188,6 +190,8 @@ const NO_NETWORK_SERVICE: u16 = 331;
 /// yet. Noise makes a new one at almost every read of a long line; the
 /// answer actually stored keeps coming back and counting up.
 const SIGHTINGS: usize = 24;
+/// Room for the longest command: a PDU (up to 176 octets) in hex and Ctrl-Z.
+const TX_LEN: usize = 400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -259,26 +263,6 @@ enum Answer {
     Unclear,
 }
 
-/// A queued outgoing message; parts are encoded when they are sent.
-struct Outgoing<const TEXT: usize> {
-    handle: SmsHandle,
-    to: Address,
-    text: String<TEXT>,
-    concat_ref: u8,
-    parts: u8,
-    next_part: u8,
-    attempts: u8,
-    not_before: u64,
-}
-
-/// The part of a queued message being sent.
-struct Part {
-    handle: SmsHandle,
-    index: u8,
-    /// `None` in text mode, where the text is typed from the outbox.
-    pdu: Option<EncodedPdu>,
-}
-
 /// Our dialled call.
 struct Call {
     answered: bool,
@@ -309,7 +293,7 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     codec: Codec,
     profile: &'static Profile,
     state: State,
-    tx: Vec<u8, 400>,
+    tx: Vec<u8, TX_LEN>,
     pending_tx: bool,
     in_flight: Option<InFlight>,
     work: Deque<Op, 16>,
@@ -353,11 +337,7 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     /// Announced or listed indices not read yet; a full table drops the
     /// newest, which the next list finds again.
     unread: Vec<u16, TRACKED>,
-    outbox: Vec<Outgoing<TEXT>, OUTBOX_LEN>,
-    /// The part being sent.
-    part: Option<Part>,
-    last_reference: u8,
-    next_handle: SmsHandle,
+    outbox: Outbox<TEXT>,
     call: Option<Call>,
     incoming: Option<Incoming>,
     dial: Option<Number>,
@@ -424,10 +404,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             sightings: Vec::new(),
             verify_at: 0,
             unread: Vec::new(),
-            outbox: Vec::new(),
-            part: None,
-            last_reference: 0,
-            next_handle: 0,
+            outbox: Outbox::new(),
             call: None,
             incoming: None,
             dial: None,
@@ -587,48 +564,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Queues a text message; it is split into up to [`MAX_PARTS`] parts and
     /// retried until sent. Returns the handle later events name it by.
     pub fn send_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
-        let to = Address::new(to);
-        let mut stored = String::new();
-        stored.push_str(text).map_err(|_| SendError::TooLong)?;
-        let concat_ref = self.next_handle.to_le_bytes()[0];
-        let mut parts = 0usize;
-        pdu::encode_submit(&to, text, &SubmitOptions::default(), concat_ref, |_| {
-            parts += 1;
-        })?;
-        let parts = u8::try_from(parts)
-            .ok()
-            .filter(|&p| usize::from(p) <= MAX_PARTS)
-            .ok_or(SendError::TooLong)?;
-        if self.outbox.is_full() {
-            let worn = self
-                .outbox
-                .iter()
-                .position(|o| o.attempts >= DROPPABLE_AFTER && self.part_handle() != Some(o.handle))
-                .ok_or(SendError::QueueFull)?;
-            let dropped = self.outbox.remove(worn);
-            self.emit(Event::SmsDropped {
-                handle: dropped.handle,
-            });
+        let accepted = self.outbox.push(to, text)?;
+        if let Some(handle) = accepted.dropped {
+            self.emit(Event::SmsDropped { handle });
         }
-        let handle = self.next_handle;
-        self.next_handle = self.next_handle.wrapping_add(1);
-        self.outbox
-            .push(Outgoing {
-                handle,
-                to,
-                text: stored,
-                concat_ref,
-                parts,
-                next_part: 0,
-                attempts: 0,
-                not_before: 0,
-            })
-            .map_err(|_| SendError::QueueFull)?;
-        Ok(handle)
-    }
-
-    fn part_handle(&self) -> Option<SmsHandle> {
-        self.part.as_ref().map(|p| p.handle)
+        Ok(accepted.handle)
     }
 
     /// Confirms that the SMS handed out with `id` was handled: delete it.
@@ -753,12 +693,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let startable = self.in_flight.is_none() && self.state == State::Ready;
         // Sends wait for the network without a deadline: its return wakes them.
         let sending = self.registered.is_none_or(RegStatus::is_registered);
-        let retry = self
-            .outbox
-            .iter()
-            .map(|o| o.not_before)
-            .min()
-            .filter(|_| sending && startable);
+        let retry = self.outbox.next_retry().filter(|_| sending && startable);
         // Only profiles that poll AT+CLCC wake up for it; an answered call waits for nothing.
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let call = self
@@ -848,7 +783,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn send_due(&self, now_ms: u64) -> bool {
         self.registered.is_none_or(RegStatus::is_registered)
             && self.event_room()
-            && self.outbox.iter().any(|o| o.not_before <= now_ms)
+            && self.outbox.due(now_ms)
     }
 
     fn unsure(&self) -> Option<u16> {
@@ -872,87 +807,22 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn start_send(&mut self, now_ms: u64) {
-        let Some(o) = self.outbox.iter().find(|o| o.not_before <= now_ms) else {
-            return;
-        };
-        let (handle, wanted) = (o.handle, o.next_part);
-        if self.text_mode {
-            self.part = Some(Part {
-                handle,
-                index: wanted,
-                pdu: None,
-            });
-            return self.start(Op::SendLength, now_ms);
-        }
-        let mut part = None;
-        let mut seq = 0u8;
-        let encoded = pdu::encode_submit(
-            &o.to,
-            &o.text,
-            &SubmitOptions::default(),
-            o.concat_ref,
-            |p| {
-                if seq == wanted {
-                    part = Some(p);
-                }
-                seq = seq.saturating_add(1);
-            },
-        );
-        match (encoded, part) {
-            (Ok(()), Some(p)) => {
-                self.part = Some(Part {
-                    handle,
-                    index: wanted,
-                    pdu: Some(p),
-                });
-                self.start(Op::SendLength, now_ms);
-            }
-            // send_sms checked the encoding; a failure here cannot be retried.
-            _ => {
-                self.outbox.retain(|o| o.handle != handle);
-                self.emit(Event::SmsDropped { handle });
-            }
+        match self.outbox.begin_part(now_ms, self.text_mode) {
+            Some(Begun::Part) => self.start(Op::SendLength, now_ms),
+            Some(Begun::Dropped(handle)) => self.emit(Event::SmsDropped { handle }),
+            None => {}
         }
     }
 
     fn send_failed(&mut self, now_ms: u64) {
-        let Some(Part { handle, .. }) = self.part.take() else {
-            return;
-        };
-        if let Some(o) = self.outbox.iter_mut().find(|o| o.handle == handle) {
-            o.attempts = o.attempts.saturating_add(1);
-            let wait = FIRST_RETRY_MS << u32::from(o.attempts.min(6) - 1);
-            o.not_before = now_ms + wait.min(MAX_BACKOFF_MS);
-            let attempts = o.attempts;
-            self.emit(Event::SmsFailed { handle, attempts });
+        if let Some(failed) = self.outbox.failed(now_ms) {
+            self.emit(failed);
         }
     }
 
     fn part_sent(&mut self, now_ms: u64) {
-        let Some(Part { handle, .. }) = self.part.take() else {
-            return;
-        };
-        // The network takes messages again: those backing off go now.
-        for message in self.outbox.iter_mut() {
-            message.not_before = message.not_before.min(now_ms);
-        }
-        let Some(i) = self.outbox.iter().position(|o| o.handle == handle) else {
-            return;
-        };
-        let text_mode = self.text_mode;
-        let done = self.outbox.get_mut(i).is_some_and(|o| {
-            o.next_part = o.next_part.saturating_add(1);
-            // Text mode has its own, never larger, split (no UDH).
-            let parts = match text_mode {
-                true => text::part_count(&o.text),
-                false => usize::from(o.parts),
-            };
-            usize::from(o.next_part) >= parts
-        });
-        if done {
-            self.outbox.remove(i);
-            let reference = self.last_reference;
-            self.emit(Event::SmsSent { handle, reference });
+        if let Some(sent) = self.outbox.sent(now_ms, self.text_mode) {
+            self.emit(sent);
         }
     }
 
@@ -1132,35 +1002,14 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 write!(Buf(&mut self.tx), "AT+CMGD={i}").ok();
                 None
             }
-            Op::SendLength if self.text_mode => {
-                let to = outgoing(&self.outbox, &self.part).map(|o| o.to.number.as_str());
-                write!(Buf(&mut self.tx), "AT+CMGS=\"{}\"", to.unwrap_or_default()).ok();
-                prompt = true;
-                timeout = PROMPT_TIMEOUT_MS;
-                Some(b"+CMGS")
-            }
             Op::SendLength => {
-                let len = self.part.as_ref().and_then(|p| p.pdu.as_ref());
-                let len = len.map_or(0, |p| p.tpdu_len);
-                write!(Buf(&mut self.tx), "AT+CMGS={len}").ok();
+                self.outbox.write_length(self.text_mode, &mut self.tx);
                 prompt = true;
                 timeout = PROMPT_TIMEOUT_MS;
                 Some(b"+CMGS")
             }
             Op::SendBody => {
-                match self.part.as_ref().and_then(|p| p.pdu.as_ref()) {
-                    Some(pdu) => {
-                        self.tx.extend_from_slice(&pdu.hex()).ok();
-                    }
-                    None => {
-                        let index = self.part.as_ref().map_or(0, |p| p.index);
-                        if let Some(o) = outgoing(&self.outbox, &self.part) {
-                            let mut body: Vec<u8, { text::TEXT_PART }> = Vec::new();
-                            text::encode_part(&o.text, usize::from(index), &mut body);
-                            self.tx.extend_from_slice(&body).ok();
-                        }
-                    }
-                }
+                self.outbox.write_body(&mut self.tx);
                 self.tx.push(0x1A).ok();
                 timeout = NETWORK_TIMEOUT_MS;
                 Some(b"+CMGS")
@@ -1322,7 +1171,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                     self.start(Op::SendBody, now_ms);
                 }
             }
-            Action::Sent(reference) => self.last_reference = reference,
+            Action::Sent(reference) => self.outbox.set_reference(reference),
             Action::CallListed(state) => {
                 if let Some(f) = &mut self.in_flight {
                     f.call_listed = true;
@@ -1442,9 +1291,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             self.registration_poll = None;
             if !was_registered {
                 // Sends that waited out a back-off for lack of network go now.
-                for message in self.outbox.iter_mut() {
-                    message.not_before = message.not_before.min(now_ms);
-                }
+                self.outbox.retry_now(now_ms);
             }
         } else {
             // Its return may come as a URC that noise garbles: poll too.
@@ -1708,15 +1555,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             _ => {}
         }
     }
-}
-
-/// The queued message whose part is being sent.
-fn outgoing<'a, const TEXT: usize>(
-    outbox: &'a [Outgoing<TEXT>],
-    part: &Option<Part>,
-) -> Option<&'a Outgoing<TEXT>> {
-    let handle = part.as_ref()?.handle;
-    outbox.iter().find(|o| o.handle == handle)
 }
 
 /// `core::fmt::Write` into a bounded byte buffer; overflow truncates.
