@@ -94,16 +94,14 @@ use heapless::{Deque, String, Vec};
 use crate::calls::{CallState, CallerId, Number};
 use crate::codec::{Codec, Final, Frame};
 use crate::network::{Domain, RegStatus, SimState};
-use crate::pdu;
 use crate::profile::{AnswerDetection, Profile, SmsMode};
-use crate::reassembly::{MESSAGE_TEXT, Pushed, Reassembly};
-use crate::text;
+use crate::reassembly::MESSAGE_TEXT;
 use crate::ussd::Ussd;
 
 use classify::{Action, Expecting, classify, is_busy, is_garbled_ok};
 use events::Queued;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
-use inbox::{FNV_BASIS, GARBLED, NOTHING, Sighting, TextRead, content_fingerprint, fnv1a};
+use inbox::{Answer, Inbox};
 use outbox::{Begun, Outbox};
 
 /// Timeout of an ordinary command.
@@ -186,10 +184,6 @@ pub const INIT_ATTEMPTS: u8 = 3;
 pub const REGISTRATION_RETRY_MS: u64 = 2_000;
 /// `+CMS ERROR: 331`, "no network service" (3GPP TS 27.005 §3.2.5).
 const NO_NETWORK_SERVICE: u16 = 331;
-/// Different answers (by fingerprint) remembered for indices not decided
-/// yet. Noise makes a new one at almost every read of a long line; the
-/// answer actually stored keeps coming back and counting up.
-const SIGHTINGS: usize = 24;
 /// Room for the longest command: a PDU (up to 176 octets) in hex and Ctrl-Z.
 const TX_LEN: usize = 400;
 
@@ -238,31 +232,6 @@ struct InFlight {
     sim_trouble: bool,
 }
 
-/// Where a storage index stands between hand-out and deletion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Track {
-    HandedOut,
-    Deleting,
-    /// The delete's answer was lost: it may have happened, and a new
-    /// message may have landed at the freed index. Read it before deleting.
-    Unsure,
-}
-
-/// What a `+CMGR` answer held, with the fingerprint of the stored entry.
-#[allow(clippy::large_enum_variant)] // no alloc; it lives for one call
-enum Answer {
-    Message(pdu::Deliver, Sighting),
-    Undecodable(u32),
-    /// A line of the wrong length, or not hex, after an intact header.
-    Misshapen(u32),
-    /// Certainly nothing stored: `+CMS ERROR: 321`, or `OK` without a line.
-    Nothing,
-    /// Lines that made no message: noise garbled what is stored.
-    Garbled,
-    /// An error, a timeout.
-    Unclear,
-}
-
 /// Our dialled call.
 struct Call {
     answered: bool,
@@ -306,11 +275,6 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     power: Option<bool>,
     power_until: u64,
     power_on_at: Option<u64>,
-    /// The first init's list is done: messages stored before
-    /// [`Driver::new`] that no `+CMTI` announced since are stale.
-    stale_cleared: bool,
-    /// Stale indices: read (to know what is there) and deleted unexecuted.
-    stale: Vec<u16, TRACKED>,
     /// Init commands wait until this: the modem boots, or was busy.
     hold_until: u64,
     /// Waiting for the modem's "SMS ready" line after a (re)boot.
@@ -319,24 +283,11 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     init_since: u64,
     /// The wait after the next busy answer.
     busy_delay: u64,
-    /// Re-reads of answers that made no message wait until this, so the
-    /// rest of the work (sends) is not starved by a message that never reads.
-    reread_at: u64,
     /// SMS text mode: the profile asks for it, or the modem refused PDU mode.
     text_mode: bool,
     /// `AT+CMGF=0` refused at this init.
     pdu_refusals: u8,
-    text_read: TextRead,
-    /// (index, state, fingerprint of what was read there).
-    tracked: Vec<(u16, Track, u32), TRACKED>,
-    /// No verifying read of an [`Track::Unsure`] index before this.
-    verify_at: u64,
-    /// Answers read at indices not handed out or condemned yet: (index,
-    /// fingerprint, reads that found it).
-    sightings: Vec<(u16, u32, u8), SIGHTINGS>,
-    /// Announced or listed indices not read yet; a full table drops the
-    /// newest, which the next list finds again.
-    unread: Vec<u16, TRACKED>,
+    inbox: Inbox<LONG>,
     outbox: Outbox<TEXT>,
     call: Option<Call>,
     incoming: Option<Incoming>,
@@ -344,7 +295,6 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     ussd: Option<String<32>>,
     /// A USSD request waits for its answer.
     ussd_pending: bool,
-    reassembly: Reassembly<LONG, MAX_PARTS>,
     silent_commands: u8,
     /// Failed tries of the current init command.
     init_failures: u8,
@@ -390,27 +340,19 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             power: None,
             power_until: 0,
             power_on_at: None,
-            stale_cleared: false,
-            stale: Vec::new(),
             hold_until: now_ms,
             booting: false,
             init_since: now_ms,
             busy_delay: BUSY_RETRY_MS,
-            reread_at: 0,
             text_mode: false,
             pdu_refusals: 0,
-            text_read: TextRead::default(),
-            tracked: Vec::new(),
-            sightings: Vec::new(),
-            verify_at: 0,
-            unread: Vec::new(),
             outbox: Outbox::new(),
             call: None,
             incoming: None,
             dial: None,
             ussd: None,
             ussd_pending: false,
-            reassembly: Reassembly::new(),
+            inbox: Inbox::new(),
             silent_commands: 0,
             init_failures: 0,
             unregistered_since: None,
@@ -574,8 +516,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Confirms that the SMS handed out with `id` was handled: delete it.
     /// The delete is retried until the modem answers it.
     pub fn ack(&mut self, id: u16) {
-        let fingerprint = self.track_of(id).map_or(0, |(_, f)| f);
-        self.track(id, Track::Deleting, fingerprint);
+        self.inbox.ack(id);
     }
 
     /// The init sequence: the common head, the message format, the
@@ -614,28 +555,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         if !self.work.iter().any(|o| *o == op) {
             self.work.push_back(op).ok();
         }
-    }
-
-    fn tracked(&self, index: u16) -> bool {
-        self.track_of(index).is_some()
-    }
-
-    fn track_of(&self, index: u16) -> Option<(Track, u32)> {
-        let entry = self.tracked.iter().find(|(i, _, _)| *i == index);
-        entry.map(|&(_, t, f)| (t, f))
-    }
-
-    fn track(&mut self, index: u16, track: Track, fingerprint: u32) {
-        match self.tracked.iter_mut().find(|(i, _, _)| *i == index) {
-            Some(entry) => *entry = (index, track, fingerprint),
-            None => {
-                self.tracked.push((index, track, fingerprint)).ok();
-            }
-        }
-    }
-
-    fn untrack(&mut self, index: u16) {
-        self.tracked.retain(|(i, _, _)| *i != index);
     }
 
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
@@ -704,7 +623,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 true => c.deadline.min(c.next_clcc),
                 false => c.deadline,
             });
-        let verify = self.unsure().map(|_| self.verify_at).filter(|_| startable);
+        let verify = self.inbox.verify_due().filter(|_| startable);
         let registration = self.registration_poll.filter(|_| startable);
         let poll = startable.then_some(self.next_poll);
         let init_waits = self.in_flight.is_none() && matches!(self.work.front(), Some(Op::Init(_)));
@@ -757,23 +676,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         if self.state != State::Ready {
             return;
         }
-        let deleting = self.tracked.iter().find(|(_, t, _)| *t == Track::Deleting);
-        if let Some(&(index, _, _)) = deleting {
-            return self.start(Op::Delete(index), now_ms);
+        let (room, send_due) = (self.message_room(), self.send_due(now_ms));
+        if let Some(op) = self.inbox.next_op(now_ms, room, send_due) {
+            return self.start(op, now_ms);
         }
-        // After an answer that made no message, a due send goes first.
-        let reads_wait = now_ms < self.reread_at && self.send_due(now_ms);
-        if self.can_hand_out() && !self.unread.is_empty() && !reads_wait {
-            let index = self.unread.remove(0);
-            return self.start(Op::Read(index), now_ms);
-        }
-        // A verify frees its slot or reuses it: it needs no new one.
-        if now_ms >= self.verify_at && self.message_room() {
-            if let Some(index) = self.unsure() {
-                return self.start(Op::Read(index), now_ms);
-            }
-        }
-        if self.send_due(now_ms) {
+        if send_due {
             self.start_send(now_ms);
         }
     }
@@ -786,11 +693,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             && self.outbox.due(now_ms)
     }
 
-    fn unsure(&self) -> Option<u16> {
-        let unsure = self.tracked.iter().find(|(_, t, _)| *t == Track::Unsure);
-        unsure.map(|&(index, _, _)| index)
-    }
-
     /// Room for one more event that must not be lost, besides a status one.
     fn event_room(&self) -> bool {
         self.events.capacity() - self.events.len() >= 2
@@ -799,11 +701,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Room for one more message event and its text.
     fn message_room(&self) -> bool {
         self.event_room() && !self.sms_texts.is_full()
-    }
-
-    /// Room for one more message event, its text and one more tracked index.
-    fn can_hand_out(&self) -> bool {
-        self.message_room() && !self.tracked.is_full()
     }
 
     fn start_send(&mut self, now_ms: u64) {
@@ -873,7 +770,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 _ => self.power_cycle(now_ms),
             }
         }
-        self.reassembly.expire(now_ms);
+        self.inbox.expire(now_ms);
     }
 
     /// Registration polls, one per domain of the profile.
@@ -954,7 +851,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.read_answer(now_ms, i, Answer::Unclear);
                 self.want_read(i);
             }
-            Op::Delete(i) => self.delete_unsure(i),
+            Op::Delete(i) => self.inbox.delete_unsure(i),
             _ => {}
         }
         if self.silent_commands >= 3 {
@@ -1094,7 +991,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             if let (Frame::Info(_), Some(f)) = (&frame, &mut self.in_flight) {
                 f.lines = true;
             }
-            let text = self.text_mode.then_some(&mut self.text_read);
+            let text = self.text_mode.then_some(&mut self.inbox.text_read);
             let action = classify(frame, in_flight, text);
             self.apply(now_ms, action);
         }
@@ -1117,7 +1014,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.emit(e);
             }
             Action::NewSms(i) => self.want_read(i),
-            Action::Listed(i) => self.listed(i),
+            Action::Listed(i) => {
+                let reading = self.reading(i);
+                self.inbox.listed(i, reading);
+            }
             // A reboot forgets the settings: the init starts again once the
             // modem is up.
             // While power-cycling, the back-off decides when to start.
@@ -1185,28 +1085,24 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         }
     }
 
-    /// Notes `index` for reading unless it is handed out, being deleted or
-    /// already noted.
+    /// Notes `index` for reading unless it is being read.
     fn want_read(&mut self, index: u16) {
-        let reading = self
-            .in_flight
-            .as_ref()
-            .is_some_and(|f| f.op == Op::Read(index));
-        if !reading && !self.tracked(index) && !self.unread.contains(&index) {
-            self.unread.push(index).ok();
-        }
+        let reading = self.reading(index);
+        self.inbox.want_read(index, reading);
     }
 
-    /// A `+CMGL` line of the init's list: at the first init after
-    /// [`Driver::new`], a message no `+CMTI` announced was stored before:
-    /// stale. It is read like any other (so a delete can be checked
-    /// against what was there) and deleted unexecuted.
-    fn listed(&mut self, index: u16) {
-        let announced = self.unread.contains(&index) || self.tracked(index);
-        if !self.stale_cleared && !announced && !self.stale.contains(&index) {
-            self.stale.push(index).ok();
+    /// The read of `index` is in flight.
+    fn reading(&self, index: u16) -> bool {
+        let in_flight = self.in_flight.as_ref();
+        in_flight.is_some_and(|f| f.op == Op::Read(index))
+    }
+
+    /// Hands `answer` to the inbox, and out what it found.
+    fn read_answer(&mut self, now_ms: u64, index: u16, answer: Answer) {
+        let (room, reading) = (self.message_room(), self.reading(index));
+        if let Some(e) = self.inbox.read_answer(now_ms, index, answer, room, reading) {
+            self.emit(e);
         }
-        self.want_read(index);
     }
 
     /// `+CPIN` other than `READY`: during the init the command fails (and
@@ -1300,160 +1196,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         }
     }
 
-    /// Deleted or not? Read the index before trying again.
-    fn delete_unsure(&mut self, index: u16) {
-        if let Some((_, fingerprint)) = self.track_of(index) {
-            self.track(index, Track::Unsure, fingerprint);
-        }
-    }
-
-    /// What reading storage `index` found.
-    ///
-    /// AT has no checksum and noise can garble a read, but it rarely garbles
-    /// two reads the same way: a message is handed out once enough reads
-    /// agree ([`Sighting::reads`]), an undecodable entry is condemned after
-    /// [`UNDECODABLE_AFTER`] equal reads, and an index whose delete may not
-    /// have happened is deleted again if it still holds what was handed
-    /// out; a different entry there is a new message once reads agree, and
-    /// only "nothing stored" [`EMPTY_READS`] times in a row clears it.
-    fn read_answer(&mut self, now_ms: u64, index: u16, answer: Answer) {
-        let fingerprint = match &answer {
-            Answer::Message(_, s) => Some(s.content),
-            Answer::Undecodable(f) | Answer::Misshapen(f) => Some(*f),
-            Answer::Nothing | Answer::Garbled | Answer::Unclear => None,
-        };
-        if fingerprint.is_some() || matches!(answer, Answer::Garbled) {
-            // Something is stored: "nothing" must start counting again.
-            self.sightings.retain(|e| (e.0, e.1) != (index, NOTHING));
-        }
-        let unsure = match self.track_of(index) {
-            Some((Track::Unsure, old)) if fingerprint == Some(old) => {
-                self.track(index, Track::Deleting, old);
-                return;
-            }
-            // A garbled command may have read another, empty index: only
-            // "nothing" [`EMPTY_READS`] times in a row clears it.
-            Some((Track::Unsure, _)) if matches!(answer, Answer::Nothing) => {
-                if self.sighting(index, NOTHING) >= EMPTY_READS {
-                    self.forget_sightings(index);
-                    self.untrack(index);
-                } else {
-                    self.verify_at = now_ms;
-                }
-                return;
-            }
-            Some((Track::Unsure, _)) => true,
-            // A re-read of a message already handed out.
-            Some(_) => return,
-            None => false,
-        };
-        // Reads agree on what came over the line, not only on what it decoded to.
-        let seen = match &answer {
-            Answer::Message(_, s) => self.sighting(index, s.line),
-            Answer::Garbled | Answer::Unclear => self.sighting(index, GARBLED),
-            _ => fingerprint.map_or(0, |f| self.sighting(index, f)),
-        };
-        match answer {
-            Answer::Message(d, s) if seen >= s.reads + self.contested_extra(index, s.line) => {
-                let f = s.content;
-                self.forget_sightings(index);
-                self.untrack(index);
-                self.on_sms(now_ms, index, &d, f);
-            }
-            // A line of the wrong shape is condemned only if every read of
-            // the index gave it: noise makes such lines of good messages too.
-            Answer::Misshapen(f)
-                if seen >= UNDECODABLE_AFTER && self.contested_extra(index, f) == 0 =>
-            {
-                self.stale.retain(|&i| i != index);
-                self.forget_sightings(index);
-                self.track(index, Track::Deleting, f);
-                self.emit(Event::SmsUndecodable { id: index });
-            }
-            Answer::Undecodable(f) if seen >= UNDECODABLE_AFTER => {
-                self.stale.retain(|&i| i != index);
-                self.forget_sightings(index);
-                self.track(index, Track::Deleting, f);
-                self.emit(Event::SmsUndecodable { id: index });
-            }
-            _ if unsure => self.verify_at = now_ms + VERIFY_RETRY_MS,
-            // Read it again at once to confirm it.
-            Answer::Message(..) => {
-                if !self.unread.contains(&index) {
-                    self.unread.insert(0, index).ok();
-                }
-            }
-            // Something is stored there: read it again after the others,
-            // and not before the rest of the work had its turn.
-            Answer::Undecodable(_) | Answer::Misshapen(_) | Answer::Garbled | Answer::Unclear => {
-                self.reread_at = now_ms + VERIFY_RETRY_MS;
-                self.want_read(index);
-            }
-            Answer::Nothing => {}
-        }
-    }
-
-    /// How many reads found `fingerprint` at `index`, this one included.
-    /// Not necessarily in a row: on a noisy line few reads of a long PDU
-    /// arrive intact, and the garbled ones in between are all different.
-    fn sighting(&mut self, index: u16, fingerprint: u32) -> u8 {
-        let same = |e: &&mut (u16, u32, u8)| (e.0, e.1) == (index, fingerprint);
-        if let Some(entry) = self.sightings.iter_mut().find(same) {
-            entry.2 = entry.2.saturating_add(1);
-            return entry.2;
-        }
-        if self.sightings.is_full() {
-            // The oldest answer seen only once goes first: it was most likely noise.
-            let once = self.sightings.iter().position(|e| e.2 == 1);
-            self.sightings.remove(once.unwrap_or(0));
-        }
-        self.sightings.push((index, fingerprint, 1)).ok();
-        1
-    }
-
-    /// Reads of `index` that must agree on top of the usual: [`NOISY_READS`]
-    /// if reads of it also found something else (or garbage). The line is
-    /// noisy there, and the same garbling does come back: a duplicated and
-    /// a lost digit in runs (`0000`, `44`) give the same line wherever in
-    /// the run they hit, one read in a few thousand at 5 % noise.
-    fn contested_extra(&self, index: u16, fingerprint: u32) -> u8 {
-        let contested = self
-            .sightings
-            .iter()
-            .any(|e| e.0 == index && e.1 != fingerprint);
-        if contested { NOISY_READS } else { 0 }
-    }
-
-    fn forget_sightings(&mut self, index: u16) {
-        self.sightings.retain(|(i, _, _)| *i != index);
-    }
-
-    /// A confirmed message read from storage `index`.
-    fn on_sms(&mut self, now_ms: u64, index: u16, deliver: &pdu::Deliver, fingerprint: u32) {
-        // Reads wait for room, so this does not happen; if it did, the
-        // message stays stored and is read again once there is room.
-        if !self.message_room() {
-            self.want_read(index);
-            return;
-        }
-        if let Some(at) = self.stale.iter().position(|&i| i == index) {
-            self.stale.swap_remove(at);
-            return self.track(index, Track::Deleting, fingerprint);
-        }
-        match self.reassembly.push(now_ms, deliver) {
-            Pushed::Complete(m) => {
-                self.track(index, Track::HandedOut, fingerprint);
-                self.emit(Event::Sms {
-                    id: index,
-                    from: m.sender,
-                    text: m.text,
-                    sent_at: deliver.timestamp,
-                });
-            }
-            _ => self.track(index, Track::Deleting, fingerprint),
-        }
-    }
-
     fn finish(&mut self, now_ms: u64, result: Final) {
         let Some(f) = self.in_flight.take() else {
             return;
@@ -1467,7 +1209,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.init_failures = 0;
                 self.busy_delay = BUSY_RETRY_MS;
                 if self.init_command(step) == Some(LIST) {
-                    self.stale_cleared = true;
+                    self.inbox.list_done();
                 }
                 if usize::from(step) + 1 < self.init_sequence().count() {
                     self.work.push_front(Op::Init(step + 1)).ok();
@@ -1499,21 +1241,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.poll_again_soon(now_ms);
             }
             (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
-                let t = &self.text_read;
-                let answer = match text::deliver(&t.header, 1, &t.body) {
-                    Some(d) => {
-                        // Text lines are longer and full of repeated characters,
-                        // where one lost byte reads the same wherever it was lost:
-                        // one more read.
-                        let sighting = Sighting {
-                            content: content_fingerprint(&d),
-                            line: fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body),
-                            reads: 3,
-                        };
-                        Answer::Message(d, sighting)
-                    }
-                    None => Answer::Undecodable(fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body)),
-                };
+                let answer = self.inbox.text_answer();
                 self.read_answer(now_ms, index, answer);
             }
             (Op::Read(index), Final::Ok) if !f.got_message => {
@@ -1532,7 +1260,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::Read(index), _) => self.read_answer(now_ms, index, Answer::Unclear),
             // Even an OK may answer a garbled command (another index): a
             // delete counts once a read finds nothing there.
-            (Op::Delete(i), _) => self.delete_unsure(i),
+            (Op::Delete(i), _) => self.inbox.delete_unsure(i),
             (Op::SendLength, Final::Ok) => {}
             (Op::SendBody, Final::Ok) => self.part_sent(now_ms),
             (Op::SendLength | Op::SendBody, Final::CmsError(Some(NO_NETWORK_SERVICE))) => {
