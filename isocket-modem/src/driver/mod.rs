@@ -82,27 +82,31 @@
 //! - `NO CARRIER`, `BUSY` and `NO ANSWER` while another command is in flight
 //!   end the call, not that command.
 
+mod calls;
 mod classify;
 mod events;
 mod inbox;
 mod outbox;
+mod ussd;
 
 use core::fmt::Write as _;
 
 use heapless::{Deque, String, Vec};
 
-use crate::calls::{CallState, CallerId, Number};
+use crate::calls::CallState;
 use crate::codec::{Codec, Final, Frame};
 use crate::network::{Domain, RegStatus, SimState};
 use crate::profile::{AnswerDetection, Profile, SmsMode};
 use crate::reassembly::MESSAGE_TEXT;
 use crate::ussd::Ussd;
 
+use calls::{Calls, Tick};
 use classify::{Action, Expecting, classify, is_busy, is_garbled_ok};
 use events::Queued;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
 use inbox::{Answer, Inbox};
 use outbox::{Begun, Outbox};
+use ussd::UssdRequest;
 
 /// Timeout of an ordinary command.
 pub const COMMAND_TIMEOUT_MS: u64 = 5_000;
@@ -232,22 +236,6 @@ struct InFlight {
     sim_trouble: bool,
 }
 
-/// Our dialled call.
-struct Call {
-    answered: bool,
-    deadline: u64,
-    next_clcc: u64,
-}
-
-/// Someone calling us: one call however many `RING`s it brings.
-struct Incoming {
-    /// [`Event::Ringing`] went out.
-    announced: bool,
-    /// Announce it without a number if no `+CLIP` came by then.
-    announce_at: u64,
-    last_ring: u64,
-}
-
 const INIT_HEAD: [&str; 3] = ["ATE0", "AT+CMEE=1", "AT+CPIN?"];
 /// Message storage: the SIM for reading, writing and receiving.
 const STORAGE: &str = "AT+CPMS=\"SM\",\"SM\",\"SM\"";
@@ -289,12 +277,8 @@ pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGE
     pdu_refusals: u8,
     inbox: Inbox<LONG>,
     outbox: Outbox<TEXT>,
-    call: Option<Call>,
-    incoming: Option<Incoming>,
-    dial: Option<Number>,
-    ussd: Option<String<32>>,
-    /// A USSD request waits for its answer.
-    ussd_pending: bool,
+    calls: Calls,
+    ussd: UssdRequest,
     silent_commands: u8,
     /// Failed tries of the current init command.
     init_failures: u8,
@@ -347,11 +331,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             text_mode: false,
             pdu_refusals: 0,
             outbox: Outbox::new(),
-            call: None,
-            incoming: None,
-            dial: None,
-            ussd: None,
-            ussd_pending: false,
+            calls: Calls::default(),
+            ussd: UssdRequest::default(),
             inbox: Inbox::new(),
             silent_commands: 0,
             init_failures: 0,
@@ -559,13 +540,13 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
 
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
     pub fn dial(&mut self, number: &str) {
-        self.dial = Some(crate::calls::number(number.as_bytes()));
+        self.calls.dial(number);
         self.work.push_back(Op::Dial).ok();
     }
 
     /// Hangs up a call, ours or a ringing one, with the profile's command.
     pub fn hang_up(&mut self) {
-        self.call = None;
+        self.calls.hang_up();
         self.queue(Op::HangUp);
     }
 
@@ -574,9 +555,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// an answer (27.007 §7.15 `<m>` 0 or 1) is relayed, never the release
     /// notice of `<m>` 2; a menu (`<m>` 1) is closed with `AT+CUSD=2`.
     pub fn ussd(&mut self, code: &str) {
-        let mut c = String::new();
-        c.push_str(code).ok();
-        self.ussd = Some(c);
+        self.ussd.request(code);
         self.work.push_back(Op::Ussd).ok();
     }
 
@@ -615,37 +594,17 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let retry = self.outbox.next_retry().filter(|_| sending && startable);
         // Only profiles that poll AT+CLCC wake up for it; an answered call waits for nothing.
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
-        let call = self
-            .call
-            .as_ref()
-            .filter(|c| !c.answered)
-            .map(|c| match polling {
-                true => c.deadline.min(c.next_clcc),
-                false => c.deadline,
-            });
+        let calls = self.calls.wake_at(polling);
         let verify = self.inbox.verify_due().filter(|_| startable);
         let registration = self.registration_poll.filter(|_| startable);
         let poll = startable.then_some(self.next_poll);
         let init_waits = self.in_flight.is_none() && matches!(self.work.front(), Some(Op::Init(_)));
         let init = init_waits.then_some(self.hold_until);
-        let ringing = self.incoming.as_ref().map(|c| match c.announced {
-            true => c.last_ring + RING_GAP_MS,
-            false => c.announce_at.min(c.last_ring + RING_GAP_MS),
-        });
-        [
-            command,
-            retry,
-            call,
-            verify,
-            registration,
-            poll,
-            init,
-            ringing,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(self.next_poll)
+        [command, retry, calls, verify, registration, poll, init]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(self.next_poll)
     }
 
     /// Bytes to write to the modem now, if any. Call it whenever time passes.
@@ -753,7 +712,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
         }
         self.call_timers(now_ms);
-        self.ring_timers(now_ms);
         // SPEC §17: unregistered for 5 minutes re-initialises; if that does
         // not bring the network back, power cycles follow after 10, 20, 40
         // and then every 60 minutes (an outage is not the modem's fault).
@@ -780,54 +738,24 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         }
     }
 
-    /// An incoming call is announced once, with its number as soon as
-    /// `+CLIP` gives it, and ends when its `RING`s stop.
-    fn ring_timers(&mut self, now_ms: u64) {
-        let Some(call) = &mut self.incoming else {
-            return;
-        };
-        if now_ms >= call.last_ring + RING_GAP_MS {
-            self.incoming = None;
-            self.emit(Event::IncomingCallEnded);
-        } else if !call.announced && now_ms >= call.announce_at {
-            call.announced = true;
-            self.emit(Event::Ringing(None));
-        }
-    }
-
-    /// A `RING` (no caller) or a `+CLIP` (its caller) of an incoming call.
-    fn on_ring(&mut self, now_ms: u64, caller: Option<CallerId>) {
-        let call = self.incoming.get_or_insert(Incoming {
-            announced: false,
-            announce_at: now_ms + CLIP_WAIT_MS,
-            last_ring: now_ms,
-        });
-        call.last_ring = now_ms;
-        if !call.announced && caller.is_some() {
-            call.announced = true;
-            self.emit(Event::Ringing(caller));
-        }
-    }
-
+    /// The calls' timers: an unanswered call's end and `AT+CLCC` polls, a
+    /// ringing call's announcement and end.
     fn call_timers(&mut self, now_ms: u64) {
-        let Some(call) = &mut self.call else {
-            return;
-        };
-        if call.answered {
-            return;
-        }
-        if now_ms >= call.deadline {
-            self.call = None;
-            self.queue(Op::HangUp);
-            self.emit(Event::CallEnded(CallEnd::Unanswered));
-            return;
-        }
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
-        if polling && now_ms >= call.next_clcc {
-            call.next_clcc = now_ms + CLCC_INTERVAL_MS;
-            if self.in_flight.as_ref().is_none_or(|f| f.op != Op::Clcc) {
-                self.queue(Op::Clcc);
+        match self.calls.call_timers(now_ms, polling) {
+            Tick::Nothing => {}
+            Tick::Unanswered => {
+                self.queue(Op::HangUp);
+                self.emit(Event::CallEnded(CallEnd::Unanswered));
             }
+            Tick::PollClcc => {
+                if self.in_flight.as_ref().is_none_or(|f| f.op != Op::Clcc) {
+                    self.queue(Op::Clcc);
+                }
+            }
+        }
+        if let Some(e) = self.calls.ring_timers(now_ms) {
+            self.emit(e);
         }
     }
 
@@ -912,14 +840,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 Some(b"+CMGS")
             }
             Op::Dial => {
-                let n = self.dial.clone().unwrap_or_default();
+                let n = self.calls.dialling(now_ms);
                 write!(Buf(&mut self.tx), "ATD{n};").ok();
                 timeout = NETWORK_TIMEOUT_MS;
-                self.call = Some(Call {
-                    answered: false,
-                    deadline: now_ms + DIAL_TIMEOUT_MS,
-                    next_clcc: now_ms + CLCC_INTERVAL_MS,
-                });
                 None
             }
             Op::HangUp => {
@@ -929,9 +852,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 None
             }
             Op::Ussd => {
-                let c = self.ussd.clone().unwrap_or_default();
+                let c = self.ussd.sending();
                 write!(Buf(&mut self.tx), "AT+CUSD=1,\"{c}\",15").ok();
-                self.ussd_pending = true;
                 // Some modems answer OK only with the network's answer.
                 timeout = NETWORK_TIMEOUT_MS;
                 None
@@ -1005,10 +927,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                     self.on_sim_trouble(now_ms);
                 }
                 if e == Event::CallAnswered {
-                    match &mut self.call {
-                        Some(call) if !call.answered => call.answered = true,
-                        // Only our own call's answer is news.
-                        _ => return,
+                    // Only our own call's answer is news.
+                    if !self.calls.answered() {
+                        return;
                     }
                 }
                 self.emit(e);
@@ -1032,7 +953,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             // answer with the power-on `n`: every setting is gone.
             Action::SettingsLost => self.reinit(now_ms),
             Action::Registration(domain, status) => self.on_domain(now_ms, domain, status),
-            Action::Ring(caller) => self.on_ring(now_ms, caller),
+            Action::Ring(caller) => {
+                if let Some(e) = self.calls.on_ring(now_ms, caller) {
+                    self.emit(e);
+                }
+            }
             Action::Ussd(answer) => self.on_ussd(answer),
             Action::Header(length, fingerprint) => {
                 if let Some(f) = &mut self.in_flight {
@@ -1142,40 +1067,18 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
 
     /// A `+CUSD` line: the answer to our request is relayed once.
     fn on_ussd(&mut self, answer: Ussd) {
-        use crate::ussd::UssdStatus;
-        if !self.ussd_pending {
-            return;
+        let relay = self.ussd.on_answer(answer);
+        if relay.cancel {
+            self.queue(Op::CancelUssd);
         }
-        match answer.status {
-            UssdStatus::Done => {}
-            // A menu waits for us: close it, the answer is what we wanted.
-            UssdStatus::ActionRequired => self.queue(Op::CancelUssd),
-            // "Initiating Release", or another client: not the answer.
-            UssdStatus::Terminated | UssdStatus::OtherClient | UssdStatus::Other(_) => return,
-            // Refused or timed out: an answer without text.
-            UssdStatus::NotSupported | UssdStatus::Timeout => {
-                self.ussd_pending = false;
-                return self.emit(Event::Ussd(Ussd {
-                    text: String::new(),
-                    ..answer
-                }));
-            }
+        if let Some(answer) = relay.answer {
+            self.emit(Event::Ussd(answer));
         }
-        self.ussd_pending = false;
-        self.emit(Event::Ussd(answer));
     }
 
     fn call_over(&mut self, result: Final) {
-        // No call of ours: the caller gave up before anyone answered.
-        if self.call.is_none() && self.incoming.take().is_some() {
-            return self.emit(Event::IncomingCallEnded);
-        }
-        let end = match self.call.take() {
-            None | Some(Call { answered: true, .. }) => CallEnd::Ended,
-            Some(_) if result == Final::NoAnswer => CallEnd::Unanswered,
-            Some(_) => CallEnd::Rejected,
-        };
-        self.emit(Event::CallEnded(end));
+        let e = self.calls.call_over(result);
+        self.emit(e);
     }
 
     fn on_registration(&mut self, now_ms: u64, s: RegStatus) {
@@ -1270,14 +1173,14 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
             (Op::Dial, Final::Ok) => {}
-            (Op::HangUp, Final::Ok) if self.incoming.take().is_some() => {
-                self.emit(Event::IncomingCallEnded);
+            (Op::HangUp, Final::Ok) => {
+                if let Some(e) = self.calls.hung_up() {
+                    self.emit(e);
+                }
             }
             (Op::Dial, other) => self.call_over(other),
             // Our call is no longer listed: the far end rejected it.
-            (Op::Clcc, Final::Ok)
-                if !f.call_listed && self.call.as_ref().is_some_and(|c| !c.answered) =>
-            {
+            (Op::Clcc, Final::Ok) if !f.call_listed && self.calls.unanswered() => {
                 self.call_over(Final::NoCarrier);
             }
             _ => {}
