@@ -2,13 +2,15 @@
 //! carry, and why a send was refused.
 
 use chrono::{DateTime, FixedOffset};
-use heapless::String;
+use heapless::{Deque, String};
 
 use crate::calls::{CallerId, Number};
 use crate::network::{self, RegStatus, SimState};
 use crate::pdu;
 use crate::reassembly::MESSAGE_TEXT;
 use crate::ussd::Ussd;
+
+use super::{EVENTS, SMS_SLOTS};
 
 /// Names a queued outgoing SMS in later events.
 pub type SmsHandle = u16;
@@ -130,14 +132,14 @@ pub enum Event<Text = String<MESSAGE_TEXT>, Answer = Ussd> {
 }
 
 /// An [`Event`] in the driver's queue, without its big payloads: the text
-/// of an SMS waits in one of [`SMS_SLOTS`](super::SMS_SLOTS) slots and a USSD answer in its
+/// of an SMS waits in one of [`SMS_SLOTS`] slots and a USSD answer in its
 /// own slot, so the queue costs tens of bytes an entry, not kilobytes.
-pub(super) type Queued = Event<(), ()>;
+type Queued = Event<(), ()>;
 
 impl<T, A> Event<T, A> {
     /// Status events that a newer one supersedes; the first to go when the
     /// queue is full (messages never are: reading stops before that).
-    pub(super) fn is_droppable(&self) -> bool {
+    fn is_droppable(&self) -> bool {
         matches!(
             self,
             Event::State(_) | Event::Registration(_) | Event::Signal(_) | Event::NetworkTime(_)
@@ -146,7 +148,7 @@ impl<T, A> Event<T, A> {
 
     /// The same event with its SMS text and USSD answer moved by `text` and
     /// `answer`; `None` when one of them has nowhere to go.
-    pub(super) fn move_payloads<T2, A2>(
+    fn move_payloads<T2, A2>(
         self,
         text: impl FnOnce(T) -> Option<T2>,
         answer: impl FnOnce(A) -> Option<A2>,
@@ -185,5 +187,85 @@ impl<T, A> Event<T, A> {
             Event::Sim(s) => Event::Sim(s),
             Event::NetworkTime(t) => Event::NetworkTime(t),
         })
+    }
+}
+
+/// The events waiting for [`Driver::poll_event`](super::Driver::poll_event),
+/// with the slots that hold their big payloads.
+pub(super) struct EventQueue {
+    events: Deque<Queued, EVENTS>,
+    /// Texts of the [`Queued::Sms`] in the queue, oldest first. Reading
+    /// stops while they are all taken, so none is ever dropped.
+    sms_texts: Deque<String<MESSAGE_TEXT>, SMS_SLOTS>,
+    /// The answer of the [`Queued::Ussd`] in the queue; a newer one replaces it.
+    ussd_answer: Option<Ussd>,
+}
+
+impl EventQueue {
+    pub(super) fn new() -> Self {
+        EventQueue {
+            events: Deque::new(),
+            sms_texts: Deque::new(),
+            ussd_answer: None,
+        }
+    }
+
+    pub(super) fn emit(&mut self, e: Event) {
+        let queued = e.move_payloads(
+            // Reads start only with a free slot (`message_room`), so this never
+            // fails; on_sms checks again before it comes here.
+            |text| self.sms_texts.push_back(text).ok(),
+            // One answer waits at a time: a newer one replaces it, queued once.
+            |answer| self.ussd_answer.replace(answer).is_none().then_some(()),
+        );
+        if let Some(queued) = queued {
+            self.enqueue(queued);
+        }
+    }
+
+    fn enqueue(&mut self, e: Queued) {
+        if self.events.is_full() {
+            // Evict a superseded status event; messages are never evicted
+            // because reading stops before the queue fills.
+            let mut kept = Deque::new();
+            let mut evicted = false;
+            while let Some(old) = self.events.pop_front() {
+                if !evicted && old.is_droppable() {
+                    evicted = true;
+                } else {
+                    kept.push_back(old).ok();
+                }
+            }
+            self.events = kept;
+            if !evicted && e.is_droppable() {
+                return;
+            }
+        }
+        self.events.push_back(e).ok();
+    }
+
+    /// The next event, if any.
+    pub(super) fn pop(&mut self) -> Option<Event> {
+        loop {
+            let queued = self.events.pop_front()?;
+            // Every queued SMS and USSD answer has its payload in its slot.
+            let event = queued.move_payloads(
+                |()| self.sms_texts.pop_front(),
+                |()| self.ussd_answer.take(),
+            );
+            if event.is_some() {
+                return event;
+            }
+        }
+    }
+
+    /// Room for one more event that must not be lost, besides a status one.
+    pub(super) fn event_room(&self) -> bool {
+        self.events.capacity() - self.events.len() >= 2
+    }
+
+    /// Room for one more message event and its text.
+    pub(super) fn message_room(&self) -> bool {
+        self.event_room() && !self.sms_texts.is_full()
     }
 }

@@ -84,28 +84,27 @@
 
 mod calls;
 mod classify;
+mod commands;
 mod events;
 mod inbox;
 mod outbox;
+mod scheduler;
+mod supervision;
 mod ussd;
 
-use core::fmt::Write as _;
-
-use heapless::{Deque, String, Vec};
-
 use crate::calls::CallState;
-use crate::codec::{Codec, Final, Frame};
-use crate::network::{Domain, RegStatus, SimState};
-use crate::profile::{AnswerDetection, Profile, SmsMode};
-use crate::reassembly::MESSAGE_TEXT;
-use crate::ussd::Ussd;
+use crate::codec::{Final, Frame};
+use crate::network::{RegStatus, SimState};
+use crate::profile::{AnswerDetection, Profile};
 
 use calls::{Calls, Tick};
-use classify::{Action, Expecting, classify, is_busy, is_garbled_ok};
-use events::Queued;
+use classify::{Action, classify, is_busy, is_garbled_ok};
+use events::EventQueue;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
 use inbox::{Answer, Inbox};
 use outbox::{Begun, Outbox};
+use scheduler::{Next, Op, Scheduler};
+use supervision::{Escalation, Polls, Retry, Supervisor};
 use ussd::UssdRequest;
 
 /// Timeout of an ordinary command.
@@ -162,9 +161,10 @@ pub const CLCC_INTERVAL_MS: u64 = 1_000;
 /// Events the queue holds. An entry is small (tens of bytes): SMS texts
 /// wait in [`SMS_SLOTS`] slots of their own.
 pub const EVENTS: usize = 8;
-/// Reassembled SMS texts ([`MESSAGE_TEXT`] bytes each) waiting to be handed
-/// out by [`Driver::poll_event`]. Reading stops while they are all taken,
-/// so a message waits on the SIM instead of being dropped.
+/// Reassembled SMS texts ([`MESSAGE_TEXT`](crate::reassembly::MESSAGE_TEXT)
+/// bytes each) waiting to be handed out by [`Driver::poll_event`]. Reading
+/// stops while they are all taken, so a message waits on the SIM instead of
+/// being dropped.
 pub const SMS_SLOTS: usize = 1;
 /// Storage indices remembered between hand-out and a successful delete.
 pub const TRACKED: usize = 16;
@@ -191,109 +191,17 @@ const NO_NETWORK_SERVICE: u16 = 331;
 /// Room for the longest command: a PDU (up to 176 octets) in hex and Ctrl-Z.
 const TX_LEN: usize = 400;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Init(u8),
-    /// `AT+CxREG?` of one domain.
-    Poll(Domain),
-    Signal,
-    List,
-    Read(u16),
-    Delete(u16),
-    SendLength,
-    SendBody,
-    Dial,
-    HangUp,
-    Ussd,
-    /// `AT+CUSD=2`: ends a session the network left open (a menu).
-    CancelUssd,
-    Clcc,
-    /// ESC: leaves a `>` prompt whose answer was lost, so the next command
-    /// is not typed into an SMS.
-    Escape,
-}
-
-struct InFlight {
-    op: Op,
-    deadline: u64,
-    /// The header seen for a `+CMGR`, waiting for its PDU line.
-    header: bool,
-    /// The header's `<length>` (PDU mode).
-    pdu_len: Option<u16>,
-    /// Fingerprint of that header line.
-    header_fp: u32,
-    /// The undecodable answer was a line of the wrong shape (length, hex).
-    misshapen: bool,
-    /// The `+CMGR` answer held a message.
-    got_message: bool,
-    /// Fingerprint of a `+CMGR` answer that held no message.
-    undecodable: Option<u32>,
-    /// The answer had information lines.
-    lines: bool,
-    /// `+CLCC` listed our outgoing call.
-    call_listed: bool,
-    /// The SIM reported trouble during this init command.
-    sim_trouble: bool,
-}
-
-const INIT_HEAD: [&str; 3] = ["ATE0", "AT+CMEE=1", "AT+CPIN?"];
-/// Message storage: the SIM for reading, writing and receiving.
-const STORAGE: &str = "AT+CPMS=\"SM\",\"SM\",\"SM\"";
-/// The init step that lists the stored messages (the mode's list command).
-const LIST: &str = "AT+CMGL";
-const PDU_MODE: &str = "AT+CMGF=0";
-const PDU_FORMAT: &[&str] = &[PDU_MODE];
-const TEXT_FORMAT: &[&str] = &["AT+CMGF=1", "AT+CSCS=\"GSM\"", "AT+CSDH=1"];
-
 /// The sans-IO driver.
 pub struct Driver<const TEXT: usize = OUT_TEXT, const LONG: usize = LONG_MESSAGES> {
-    codec: Codec,
     profile: &'static Profile,
     state: State,
-    tx: Vec<u8, TX_LEN>,
-    pending_tx: bool,
-    in_flight: Option<InFlight>,
-    work: Deque<Op, 16>,
-    events: Deque<Queued, EVENTS>,
-    /// Texts of the [`Queued::Sms`] in the queue, oldest first. Reading
-    /// stops while they are all taken, so none is ever dropped.
-    sms_texts: Deque<String<MESSAGE_TEXT>, SMS_SLOTS>,
-    /// The answer of the [`Queued::Ussd`] in the queue; a newer one replaces it.
-    ussd_answer: Option<Ussd>,
-    power: Option<bool>,
-    power_until: u64,
-    power_on_at: Option<u64>,
-    /// Init commands wait until this: the modem boots, or was busy.
-    hold_until: u64,
-    /// Waiting for the modem's "SMS ready" line after a (re)boot.
-    booting: bool,
-    /// The current init began at this time.
-    init_since: u64,
-    /// The wait after the next busy answer.
-    busy_delay: u64,
-    /// SMS text mode: the profile asks for it, or the modem refused PDU mode.
-    text_mode: bool,
-    /// `AT+CMGF=0` refused at this init.
-    pdu_refusals: u8,
+    scheduler: Scheduler,
+    events: EventQueue,
+    supervisor: Supervisor,
     inbox: Inbox<LONG>,
     outbox: Outbox<TEXT>,
     calls: Calls,
     ussd: UssdRequest,
-    silent_commands: u8,
-    /// Failed tries of the current init command.
-    init_failures: u8,
-    unregistered_since: Option<u64>,
-    next_poll: u64,
-    /// A registration poll alone, sooner than [`Driver::next_poll`].
-    registration_poll: Option<u64>,
-    backoff: u64,
-    /// The registration as the profile's domains report it, combined.
-    registered: Option<RegStatus>,
-    /// Each domain's last report ([`Domain::index`] order).
-    domains: [Option<RegStatus>; 3],
-    /// Re-inits for lost registration since it was last there; the next
-    /// one is a power cycle.
-    unregistered_reinits: u8,
 }
 
 impl Driver {
@@ -311,38 +219,15 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// bytes each; a part of one more evicts the oldest unfinished one).
     pub fn with_capacity(profile: &'static Profile, now_ms: u64) -> Self {
         let mut d = Driver {
-            codec: Codec::new(),
             profile,
             state: State::Initialising,
-            tx: Vec::new(),
-            pending_tx: false,
-            in_flight: None,
-            work: Deque::new(),
-            events: Deque::new(),
-            sms_texts: Deque::new(),
-            ussd_answer: None,
-            power: None,
-            power_until: 0,
-            power_on_at: None,
-            hold_until: now_ms,
-            booting: false,
-            init_since: now_ms,
-            busy_delay: BUSY_RETRY_MS,
-            text_mode: false,
-            pdu_refusals: 0,
+            scheduler: Scheduler::new(),
+            events: EventQueue::new(),
+            supervisor: Supervisor::new(profile, now_ms),
+            inbox: Inbox::new(),
             outbox: Outbox::new(),
             calls: Calls::default(),
             ussd: UssdRequest::default(),
-            inbox: Inbox::new(),
-            silent_commands: 0,
-            init_failures: 0,
-            unregistered_since: None,
-            next_poll: now_ms + POLL_INTERVAL_MS,
-            registration_poll: None,
-            backoff: FIRST_BACKOFF_MS,
-            registered: None,
-            domains: [None; 3],
-            unregistered_reinits: 0,
         };
         d.reinit(now_ms);
         d
@@ -356,7 +241,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Whether SMS go through text mode (the profile's choice, or the
     /// modem refused PDU mode at the last init).
     pub fn text_mode(&self) -> bool {
-        self.text_mode
+        self.supervisor.text_mode
     }
 
     /// Outgoing messages still queued.
@@ -372,115 +257,63 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn emit(&mut self, e: Event) {
-        let queued = e.move_payloads(
-            // Reads start only with a free slot (`message_room`), so this never
-            // fails; on_sms checks again before it comes here.
-            |text| self.sms_texts.push_back(text).ok(),
-            // One answer waits at a time: a newer one replaces it, queued once.
-            |answer| self.ussd_answer.replace(answer).is_none().then_some(()),
-        );
-        if let Some(queued) = queued {
-            self.enqueue(queued);
-        }
+        self.events.emit(e);
     }
 
-    fn enqueue(&mut self, e: Queued) {
-        if self.events.is_full() {
-            // Evict a superseded status event; messages are never evicted
-            // because reading stops before the queue fills.
-            let mut kept = Deque::new();
-            let mut evicted = false;
-            while let Some(old) = self.events.pop_front() {
-                if !evicted && old.is_droppable() {
-                    evicted = true;
-                } else {
-                    kept.push_back(old).ok();
-                }
-            }
-            self.events = kept;
-            if !evicted && e.is_droppable() {
-                return;
-            }
+    /// Emits `e`, if there is one.
+    fn emit_some(&mut self, e: Option<Event>) {
+        if let Some(e) = e {
+            self.emit(e);
         }
-        self.events.push_back(e).ok();
     }
 
     /// Drops the queued work and the command in flight. Reads and deletes
     /// live in their own tables and survive; an interrupted send is a failed
     /// attempt, retried later.
     fn clear_work(&mut self, now_ms: u64) {
-        self.work.clear();
-        match self.in_flight.take().map(|f| f.op) {
+        match self.scheduler.abort() {
             Some(Op::SendLength | Op::SendBody) => {
                 self.send_failed(now_ms);
-                self.work.push_back(Op::Escape).ok();
+                self.scheduler.push_back(Op::Escape);
             }
             Some(Op::Read(i)) => self.want_read(i),
             _ => {}
         }
-        self.codec.done();
     }
 
     fn reinit(&mut self, now_ms: u64) {
         self.clear_work(now_ms);
-        // Every init asks for PDU mode again: a refusal may have been transient.
-        self.text_mode = self.profile.sms_mode == SmsMode::Text;
-        self.pdu_refusals = 0;
-        self.init_failures = 0;
-        self.init_since = now_ms;
-        self.busy_delay = BUSY_RETRY_MS;
-        self.codec.set_text_body(false);
+        self.supervisor.begin_init(now_ms);
+        self.scheduler.set_text_body(false);
         // After an Escape that clear_work may have queued.
-        self.work.push_back(Op::Init(0)).ok();
+        self.scheduler.push_back(Op::Init(0));
         self.set_state(State::Initialising);
     }
 
     /// Tries init command `step` again, or power-cycles after
     /// [`INIT_ATTEMPTS`] failed tries.
     fn init_failed(&mut self, now_ms: u64, step: u8) {
-        self.init_failures = self.init_failures.saturating_add(1);
-        if self.init_failures >= INIT_ATTEMPTS {
-            return self.power_cycle(now_ms);
-        }
-        self.hold_until = now_ms + BUSY_RETRY_MS;
-        self.work.push_front(Op::Init(step)).ok();
+        let retry = self.supervisor.init_failed(now_ms);
+        self.init_retry(now_ms, step, retry);
     }
 
-    /// The modem answered init command `step` with "busy": it is still
-    /// starting. Ask again later, without counting a failure, until
-    /// [`BOOT_LIMIT_MS`] after the init began.
-    fn init_busy(&mut self, now_ms: u64, step: u8) {
-        if now_ms.saturating_sub(self.init_since) >= BOOT_LIMIT_MS {
-            return self.init_failed(now_ms, step);
+    fn init_retry(&mut self, now_ms: u64, step: u8, retry: Retry) {
+        match retry {
+            Retry::Again => self.scheduler.push_front(Op::Init(step)),
+            Retry::PowerCycle => self.power_cycle(now_ms),
         }
-        self.hold_until = now_ms + self.busy_delay;
-        self.busy_delay = (self.busy_delay * 2).min(8 * BUSY_RETRY_MS);
-        self.work.push_front(Op::Init(step)).ok();
     }
 
     /// The modem (re)booted: its settings are gone, and its SMS service
     /// comes up [`Profile::boot_ms`] later at most, or when it says so.
     fn rebooted(&mut self, now_ms: u64) {
         self.reinit(now_ms);
-        self.booting = true;
-        self.hold_until = now_ms + self.profile.boot_ms;
-    }
-
-    /// The next registration poll in [`REGISTRATION_RETRY_MS`]: a lost
-    /// `+CREG` URC must not cost a whole [`POLL_INTERVAL_MS`].
-    fn poll_again_soon(&mut self, now_ms: u64) {
-        let at = now_ms + REGISTRATION_RETRY_MS;
-        self.registration_poll = Some(self.registration_poll.map_or(at, |t| t.min(at)));
+        self.supervisor.booted(now_ms);
     }
 
     fn power_cycle(&mut self, now_ms: u64) {
-        self.init_failures = 0;
         self.clear_work(now_ms);
-        self.power = Some(false);
-        let on_at = now_ms + self.profile.power_pulse_ms;
-        self.power_on_at = Some(on_at);
-        self.power_until = on_at + self.backoff;
-        self.backoff = (self.backoff * 2).min(MAX_BACKOFF_MS);
+        self.supervisor.power_off(now_ms);
         self.set_state(State::PoweringUp);
     }
 
@@ -500,54 +333,16 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.inbox.ack(id);
     }
 
-    /// The init sequence: the common head, the message format, the
-    /// profile's commands; `None` past its end (the stale-SMS step).
-    fn init_command(&self, step: u8) -> Option<&'static str> {
-        self.init_sequence().nth(usize::from(step))
-    }
-
-    /// The init: the head, the message format, the storage and the list of
-    /// what it holds (before `+CMTI` is switched on, so nothing is missed
-    /// between the two), then the profile's commands.
-    fn init_sequence(&self) -> impl Iterator<Item = &'static str> {
-        let format = if self.text_mode {
-            TEXT_FORMAT
-        } else {
-            PDU_FORMAT
-        };
-        let storage = [STORAGE, LIST];
-        INIT_HEAD
-            .into_iter()
-            .chain(format.iter().copied())
-            .chain(storage)
-            .chain(self.profile.init.iter().copied())
-    }
-
-    fn list_command(&self) -> &'static [u8] {
-        if self.text_mode {
-            b"AT+CMGL=\"ALL\""
-        } else {
-            b"AT+CMGL=4"
-        }
-    }
-
-    /// Queues `op` unless it is already queued.
-    fn queue(&mut self, op: Op) {
-        if !self.work.iter().any(|o| *o == op) {
-            self.work.push_back(op).ok();
-        }
-    }
-
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
     pub fn dial(&mut self, number: &str) {
         self.calls.dial(number);
-        self.work.push_back(Op::Dial).ok();
+        self.scheduler.push_back(Op::Dial);
     }
 
     /// Hangs up a call, ours or a ringing one, with the profile's command.
     pub fn hang_up(&mut self) {
         self.calls.hang_up();
-        self.queue(Op::HangUp);
+        self.scheduler.queue(Op::HangUp);
     }
 
     /// Sends a USSD code such as `*100#`; the network's answer comes as
@@ -556,86 +351,73 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// notice of `<m>` 2; a menu (`<m>` 1) is closed with `AT+CUSD=2`.
     pub fn ussd(&mut self, code: &str) {
         self.ussd.request(code);
-        self.work.push_back(Op::Ussd).ok();
+        self.scheduler.push_back(Op::Ussd);
     }
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        loop {
-            let queued = self.events.pop_front()?;
-            // Every queued SMS and USSD answer has its payload in its slot.
-            let event = queued.move_payloads(
-                |()| self.sms_texts.pop_front(),
-                |()| self.ussd_answer.take(),
-            );
-            if event.is_some() {
-                return event;
-            }
-        }
+        self.events.pop()
     }
 
     /// A change for the power pin (`true`: on / PWRKEY released), if any.
     pub fn poll_power(&mut self) -> Option<bool> {
-        self.power.take()
+        self.supervisor.poll_power()
     }
 
     /// When the driver next wants [`Driver::poll_transmit`] called.
     pub fn poll_timeout(&self) -> u64 {
         if self.state == State::PoweringUp {
-            return self.power_on_at.unwrap_or(self.power_until);
+            return self.supervisor.power_wake();
         }
-        let command = self.in_flight.as_ref().map(|f| f.deadline);
+        let idle = self.scheduler.idle();
+        let command = self.scheduler.deadline();
         // What starts a command waits for the one in flight (its answer
         // comes through `handle`) and for the init to end: a time in the
         // past here would make a loop that sleeps until it spin.
-        let startable = self.in_flight.is_none() && self.state == State::Ready;
+        let startable = idle && self.state == State::Ready;
         // Sends wait for the network without a deadline: its return wakes them.
-        let sending = self.registered.is_none_or(RegStatus::is_registered);
+        let sending = self.supervisor.may_send();
         let retry = self.outbox.next_retry().filter(|_| sending && startable);
         // Only profiles that poll AT+CLCC wake up for it; an answered call waits for nothing.
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let calls = self.calls.wake_at(polling);
         let verify = self.inbox.verify_due().filter(|_| startable);
-        let registration = self.registration_poll.filter(|_| startable);
-        let poll = startable.then_some(self.next_poll);
-        let init_waits = self.in_flight.is_none() && matches!(self.work.front(), Some(Op::Init(_)));
-        let init = init_waits.then_some(self.hold_until);
-        [command, retry, calls, verify, registration, poll, init]
+        let init_waits = idle && self.scheduler.init_queued();
+        let supervision = self.supervisor.wake_at(startable, init_waits);
+        [command, retry, calls, verify]
             .into_iter()
+            .chain(supervision)
             .flatten()
             .min()
-            .unwrap_or(self.next_poll)
+            .unwrap_or(self.supervisor.next_poll())
     }
 
     /// Bytes to write to the modem now, if any. Call it whenever time passes.
     pub fn poll_transmit(&mut self, now_ms: u64) -> Option<&[u8]> {
         self.on_time(now_ms);
-        if self.in_flight.is_none() {
+        if self.scheduler.idle() {
             self.start_next(now_ms);
         }
-        if core::mem::take(&mut self.pending_tx) {
-            return Some(&self.tx);
-        }
-        None
+        self.scheduler.transmit()
     }
 
     /// Starts the next command: queued work (init first), then deletes
     /// (they free room), then reads (while there is room to hand out), then
     /// the outgoing queue.
     fn start_next(&mut self, now_ms: u64) {
-        if let Some(op) = self.work.pop_front() {
-            let held = matches!(op, Op::Init(_)) && now_ms < self.hold_until;
-            let allowed = self.state == State::Ready || matches!(op, Op::Init(_) | Op::Escape);
-            if allowed && !held {
-                return self.start(op, now_ms);
-            }
-            self.work.push_front(op).ok();
+        let ready = self.state == State::Ready;
+        match self
+            .scheduler
+            .next_queued(ready, self.supervisor.held(now_ms))
+        {
+            Next::Start(op) => return self.start(op, now_ms),
+            Next::Wait => return,
+            Next::Empty => {}
+        }
+        if !ready {
             return;
         }
-        if self.state != State::Ready {
-            return;
-        }
-        let (room, send_due) = (self.message_room(), self.send_due(now_ms));
+        let (room, send_due) = (self.events.message_room(), self.send_due(now_ms));
         if let Some(op) = self.inbox.next_op(now_ms, room, send_due) {
             return self.start(op, now_ms);
         }
@@ -647,23 +429,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// A queued message may go now. A send ends in an event, too: no
     /// room, no send.
     fn send_due(&self, now_ms: u64) -> bool {
-        self.registered.is_none_or(RegStatus::is_registered)
-            && self.event_room()
-            && self.outbox.due(now_ms)
-    }
-
-    /// Room for one more event that must not be lost, besides a status one.
-    fn event_room(&self) -> bool {
-        self.events.capacity() - self.events.len() >= 2
-    }
-
-    /// Room for one more message event and its text.
-    fn message_room(&self) -> bool {
-        self.event_room() && !self.sms_texts.is_full()
+        self.supervisor.may_send() && self.events.event_room() && self.outbox.due(now_ms)
     }
 
     fn start_send(&mut self, now_ms: u64) {
-        match self.outbox.begin_part(now_ms, self.text_mode) {
+        match self.outbox.begin_part(now_ms, self.supervisor.text_mode) {
             Some(Begun::Part) => self.start(Op::SendLength, now_ms),
             Some(Begun::Dropped(handle)) => self.emit(Event::SmsDropped { handle }),
             None => {}
@@ -671,62 +441,37 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn send_failed(&mut self, now_ms: u64) {
-        if let Some(failed) = self.outbox.failed(now_ms) {
-            self.emit(failed);
-        }
-    }
-
-    fn part_sent(&mut self, now_ms: u64) {
-        if let Some(sent) = self.outbox.sent(now_ms, self.text_mode) {
-            self.emit(sent);
-        }
+        let failed = self.outbox.failed(now_ms);
+        self.emit_some(failed);
     }
 
     fn on_time(&mut self, now_ms: u64) {
         if self.state == State::PoweringUp {
-            if self.power_on_at.is_some_and(|t| now_ms >= t) {
-                self.power_on_at = None;
-                self.power = Some(true);
-            }
-            if now_ms >= self.power_until {
-                self.next_poll = now_ms + self.profile.boot_ms;
+            if self.supervisor.power_tick(now_ms) {
                 self.rebooted(now_ms);
             }
             return;
         }
-        if let Some(f) = &self.in_flight {
-            if now_ms >= f.deadline {
-                self.timed_out(now_ms);
-            }
+        if self.scheduler.deadline().is_some_and(|t| now_ms >= t) {
+            self.timed_out(now_ms);
         }
-        let registration_due = self.registration_poll.is_some_and(|t| now_ms >= t);
-        if registration_due && self.state == State::Ready {
-            self.registration_poll = None;
-            self.queue_polls();
-        }
-        if now_ms >= self.next_poll && self.state == State::Ready {
-            self.next_poll = now_ms + POLL_INTERVAL_MS;
-            self.queue_polls();
-            for op in [Op::Signal, Op::List] {
-                self.queue(op);
+        if self.state == State::Ready {
+            match self.supervisor.polls_due(now_ms) {
+                Polls::Nothing => {}
+                Polls::Registration => self.queue_polls(),
+                Polls::All => {
+                    self.queue_polls();
+                    for op in [Op::Signal, Op::List] {
+                        self.scheduler.queue(op);
+                    }
+                }
             }
         }
         self.call_timers(now_ms);
-        // SPEC §17: unregistered for 5 minutes re-initialises; if that does
-        // not bring the network back, power cycles follow after 10, 20, 40
-        // and then every 60 minutes (an outage is not the modem's fault).
-        let limit = UNREGISTERED_LIMIT_MS << self.unregistered_reinits.min(4);
-        if self
-            .unregistered_since
-            .is_some_and(|t| now_ms.saturating_sub(t) >= limit.min(12 * UNREGISTERED_LIMIT_MS))
-        {
-            // The time counts again from the first poll after the init.
-            self.unregistered_since = None;
-            self.unregistered_reinits = self.unregistered_reinits.saturating_add(1);
-            match self.unregistered_reinits {
-                1 => self.reinit(now_ms),
-                _ => self.power_cycle(now_ms),
-            }
+        match self.supervisor.unregistered_escalation(now_ms) {
+            Some(Escalation::Reinit) => self.reinit(now_ms),
+            Some(Escalation::PowerCycle) => self.power_cycle(now_ms),
+            None => {}
         }
         self.inbox.expire(now_ms);
     }
@@ -734,7 +479,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Registration polls, one per domain of the profile.
     fn queue_polls(&mut self) {
         for &domain in self.profile.domains {
-            self.queue(Op::Poll(domain));
+            self.scheduler.queue(Op::Poll(domain));
         }
     }
 
@@ -745,35 +490,33 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         match self.calls.call_timers(now_ms, polling) {
             Tick::Nothing => {}
             Tick::Unanswered => {
-                self.queue(Op::HangUp);
+                self.scheduler.queue(Op::HangUp);
                 self.emit(Event::CallEnded(CallEnd::Unanswered));
             }
             Tick::PollClcc => {
-                if self.in_flight.as_ref().is_none_or(|f| f.op != Op::Clcc) {
-                    self.queue(Op::Clcc);
+                if !self.scheduler.is(Op::Clcc) {
+                    self.scheduler.queue(Op::Clcc);
                 }
             }
         }
-        if let Some(e) = self.calls.ring_timers(now_ms) {
-            self.emit(e);
-        }
+        let ended = self.calls.ring_timers(now_ms);
+        self.emit_some(ended);
     }
 
     fn timed_out(&mut self, now_ms: u64) {
-        let Some(f) = self.in_flight.take() else {
+        let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
-        self.codec.done();
         if f.op == Op::Escape {
             return; // no answer is the usual answer
         }
-        self.silent_commands = self.silent_commands.saturating_add(1);
+        let too_silent = self.supervisor.silent();
         match f.op {
             Op::Init(step) => return self.init_failed(now_ms, step),
-            Op::Poll(_) => self.poll_again_soon(now_ms),
+            Op::Poll(_) => self.supervisor.poll_again_soon(now_ms),
             Op::SendLength | Op::SendBody => {
                 self.send_failed(now_ms);
-                self.work.push_front(Op::Escape).ok();
+                self.scheduler.push_front(Op::Escape);
             }
             Op::Read(i) => {
                 self.read_answer(now_ms, i, Answer::Unclear);
@@ -782,139 +525,32 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             Op::Delete(i) => self.inbox.delete_unsure(i),
             _ => {}
         }
-        if self.silent_commands >= 3 {
+        if too_silent {
             self.reinit(now_ms);
         }
-    }
-
-    fn start(&mut self, op: Op, now_ms: u64) {
-        self.tx.clear();
-        let mut timeout = COMMAND_TIMEOUT_MS;
-        let mut prompt = false;
-        let prefix: Option<&'static [u8]> = match op {
-            Op::Init(step) => match self.init_command(step) {
-                Some(LIST) => {
-                    self.tx.extend_from_slice(self.list_command()).ok();
-                    timeout = STORAGE_TIMEOUT_MS;
-                    Some(b"+CMGL")
-                }
-                Some(cmd) => {
-                    self.tx.extend_from_slice(cmd.as_bytes()).ok();
-                    (step == 2).then_some(b"+CPIN")
-                }
-                None => None,
-            },
-            Op::Poll(domain) => {
-                self.tx.extend_from_slice(b"AT").ok();
-                self.tx.extend_from_slice(domain.prefix()).ok();
-                self.tx.push(b'?').ok();
-                Some(domain.prefix())
-            }
-            Op::Signal => {
-                self.tx.extend_from_slice(b"AT+CSQ").ok();
-                Some(b"+CSQ")
-            }
-            Op::List => {
-                self.tx.extend_from_slice(self.list_command()).ok();
-                timeout = STORAGE_TIMEOUT_MS;
-                Some(b"+CMGL")
-            }
-            Op::Read(i) => {
-                write!(Buf(&mut self.tx), "AT+CMGR={i}").ok();
-                Some(b"+CMGR")
-            }
-            Op::Delete(i) => {
-                write!(Buf(&mut self.tx), "AT+CMGD={i}").ok();
-                None
-            }
-            Op::SendLength => {
-                self.outbox.write_length(self.text_mode, &mut self.tx);
-                prompt = true;
-                timeout = PROMPT_TIMEOUT_MS;
-                Some(b"+CMGS")
-            }
-            Op::SendBody => {
-                self.outbox.write_body(&mut self.tx);
-                self.tx.push(0x1A).ok();
-                timeout = NETWORK_TIMEOUT_MS;
-                Some(b"+CMGS")
-            }
-            Op::Dial => {
-                let n = self.calls.dialling(now_ms);
-                write!(Buf(&mut self.tx), "ATD{n};").ok();
-                timeout = NETWORK_TIMEOUT_MS;
-                None
-            }
-            Op::HangUp => {
-                self.tx
-                    .extend_from_slice(self.profile.hang_up.as_bytes())
-                    .ok();
-                None
-            }
-            Op::Ussd => {
-                let c = self.ussd.sending();
-                write!(Buf(&mut self.tx), "AT+CUSD=1,\"{c}\",15").ok();
-                // Some modems answer OK only with the network's answer.
-                timeout = NETWORK_TIMEOUT_MS;
-                None
-            }
-            Op::CancelUssd => {
-                self.tx.extend_from_slice(b"AT+CUSD=2").ok();
-                None
-            }
-            Op::Clcc => {
-                self.tx.extend_from_slice(b"AT+CLCC").ok();
-                Some(b"+CLCC")
-            }
-            Op::Escape => {
-                self.tx.push(0x1B).ok();
-                timeout = ESCAPE_TIMEOUT_MS;
-                None
-            }
-        };
-        if !matches!(op, Op::SendBody | Op::Escape) {
-            self.tx.push(b'\r').ok();
-        }
-        self.codec.expect(prefix, prompt);
-        self.in_flight = Some(InFlight {
-            op,
-            deadline: now_ms + timeout,
-            header: false,
-            pdu_len: None,
-            header_fp: 0,
-            misshapen: false,
-            got_message: false,
-            undecodable: None,
-            lines: false,
-            call_listed: false,
-            sim_trouble: false,
-        });
-        self.pending_tx = true;
     }
 
     /// Feeds bytes read from the modem.
     pub fn handle(&mut self, now_ms: u64, mut input: &[u8]) {
         while !input.is_empty() {
-            let in_flight = self.in_flight.as_ref().map(|f| Expecting {
-                op: f.op,
-                header: f.header,
-                pdu_len: f.pdu_len,
-                header_fp: f.header_fp,
-            });
-            let (used, frame) = self.codec.decode(input);
+            // An answer may change the mode (a re-init, a refused PDU mode).
+            let text_mode = self.supervisor.text_mode;
+            let in_flight = self.scheduler.expecting();
+            let (used, frame) = self.scheduler.decode(input);
             input = input.get(used..).unwrap_or_default();
             let Some(mut frame) = frame else { continue };
             // A text-mode body line is the sender's text, whatever it reads.
-            let text_body = self.text_mode
-                && in_flight.is_some_and(|e| matches!(e.op, Op::Read(_)) && e.header);
+            let text_body =
+                text_mode && in_flight.is_some_and(|e| matches!(e.op, Op::Read(_)) && e.header);
             if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) && !text_body {
                 frame = Frame::Final(Final::Ok);
             }
-            if let (Frame::Info(_), Some(f)) = (&frame, &mut self.in_flight) {
+            let info = matches!(frame, Frame::Info(_));
+            let text = text_mode.then_some(&mut self.inbox.text_read);
+            let action = classify(frame, in_flight, text);
+            if let (true, Some(f)) = (info, &mut self.scheduler.in_flight) {
                 f.lines = true;
             }
-            let text = self.text_mode.then_some(&mut self.inbox.text_read);
-            let action = classify(frame, in_flight, text);
             self.apply(now_ms, action);
         }
     }
@@ -926,17 +562,15 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 if matches!(e, Event::Sim(s) if s != SimState::Ready) {
                     self.on_sim_trouble(now_ms);
                 }
-                if e == Event::CallAnswered {
-                    // Only our own call's answer is news.
-                    if !self.calls.answered() {
-                        return;
-                    }
+                // Only our own call's answer is news.
+                if e == Event::CallAnswered && !self.calls.answered() {
+                    return;
                 }
                 self.emit(e);
             }
             Action::NewSms(i) => self.want_read(i),
             Action::Listed(i) => {
-                let reading = self.reading(i);
+                let reading = self.scheduler.is(Op::Read(i));
                 self.inbox.listed(i, reading);
             }
             // A reboot forgets the settings: the init starts again once the
@@ -944,39 +578,45 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             // While power-cycling, the back-off decides when to start.
             Action::Rebooted if self.state == State::PoweringUp => {}
             Action::Rebooted => self.rebooted(now_ms),
-            Action::SmsReady => {
-                if core::mem::take(&mut self.booting) {
-                    self.hold_until = now_ms;
-                }
-            }
+            Action::SmsReady => self.supervisor.sms_ready(now_ms),
             // A reset without `RDY` (autobaud) shows in a registration
             // answer with the power-on `n`: every setting is gone.
             Action::SettingsLost => self.reinit(now_ms),
-            Action::Registration(domain, status) => self.on_domain(now_ms, domain, status),
-            Action::Ring(caller) => {
-                if let Some(e) = self.calls.on_ring(now_ms, caller) {
-                    self.emit(e);
+            Action::Registration(domain, status) => {
+                if let Some(combined) = self.supervisor.on_domain(domain, status) {
+                    self.on_registration(now_ms, combined);
+                    self.emit(Event::Registration(combined));
                 }
             }
-            Action::Ussd(answer) => self.on_ussd(answer),
+            Action::Ring(caller) => {
+                let ringing = self.calls.on_ring(now_ms, caller);
+                self.emit_some(ringing);
+            }
+            Action::Ussd(answer) => {
+                let relay = self.ussd.on_answer(answer);
+                if relay.cancel {
+                    self.scheduler.queue(Op::CancelUssd);
+                }
+                self.emit_some(relay.answer.map(Event::Ussd));
+            }
             Action::Header(length, fingerprint) => {
-                if let Some(f) = &mut self.in_flight {
+                if let Some(f) = &mut self.scheduler.in_flight {
                     f.pdu_len = length;
                     f.header_fp = fingerprint;
                     f.header = true;
                 }
                 // A text-mode body is the sender's text, whatever it reads.
-                self.codec.set_text_body(self.text_mode);
+                self.scheduler.set_text_body(self.supervisor.text_mode);
             }
             Action::Undecodable(fingerprint) | Action::Misshapen(fingerprint) => {
-                if let Some(f) = &mut self.in_flight {
+                if let Some(f) = &mut self.scheduler.in_flight {
                     f.header = false;
                     f.undecodable = Some(fingerprint);
                     f.misshapen = matches!(action, Action::Misshapen(_));
                 }
             }
             Action::Pdu(deliver, sighting) => {
-                let Some(f) = &mut self.in_flight else {
+                let Some(f) = &mut self.scheduler.in_flight else {
                     return;
                 };
                 // One PDU per header: a duplicated line is not a second message.
@@ -987,18 +627,14 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 }
             }
             Action::Prompt => {
-                if self
-                    .in_flight
-                    .as_ref()
-                    .is_some_and(|f| f.op == Op::SendLength)
-                {
-                    self.in_flight = None;
+                if self.scheduler.is(Op::SendLength) {
+                    self.scheduler.in_flight = None;
                     self.start(Op::SendBody, now_ms);
                 }
             }
             Action::Sent(reference) => self.outbox.set_reference(reference),
             Action::CallListed(state) => {
-                if let Some(f) = &mut self.in_flight {
+                if let Some(f) = &mut self.scheduler.in_flight {
                     f.call_listed = true;
                 }
                 if state == CallState::Active {
@@ -1012,138 +648,81 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
 
     /// Notes `index` for reading unless it is being read.
     fn want_read(&mut self, index: u16) {
-        let reading = self.reading(index);
+        let reading = self.scheduler.is(Op::Read(index));
         self.inbox.want_read(index, reading);
-    }
-
-    /// The read of `index` is in flight.
-    fn reading(&self, index: u16) -> bool {
-        let in_flight = self.in_flight.as_ref();
-        in_flight.is_some_and(|f| f.op == Op::Read(index))
     }
 
     /// Hands `answer` to the inbox, and out what it found.
     fn read_answer(&mut self, now_ms: u64, index: u16, answer: Answer) {
-        let (room, reading) = (self.message_room(), self.reading(index));
-        if let Some(e) = self.inbox.read_answer(now_ms, index, answer, room, reading) {
-            self.emit(e);
-        }
+        let room = self.events.message_room();
+        let reading = self.scheduler.is(Op::Read(index));
+        let found = self.inbox.read_answer(now_ms, index, answer, room, reading);
+        self.emit_some(found);
     }
 
     /// `+CPIN` other than `READY`: during the init the command fails (and
     /// the init escalates to a power cycle, with back-off); later the
     /// modem is initialised again after [`BUSY_RETRY_MS`].
     fn on_sim_trouble(&mut self, now_ms: u64) {
-        match &mut self.in_flight {
+        match &mut self.scheduler.in_flight {
             Some(f) if matches!(f.op, Op::Init(_)) => f.sim_trouble = true,
             _ if self.state == State::Ready => {
                 self.reinit(now_ms);
-                self.hold_until = now_ms + BUSY_RETRY_MS;
+                self.supervisor.hold(now_ms, BUSY_RETRY_MS);
             }
             _ => {}
         }
     }
 
-    /// One domain's registration; the modem is registered when any of the
-    /// profile's domains is.
-    fn on_domain(&mut self, now_ms: u64, domain: Domain, status: RegStatus) {
-        if !self.profile.domains.contains(&domain) {
-            return;
-        }
-        if let Some(slot) = self.domains.get_mut(domain.index()) {
-            *slot = Some(status);
-        }
-        let reports = self.profile.domains.iter();
-        let statuses = reports.filter_map(|d| self.domains.get(d.index()).copied().flatten());
-        let combined = statuses
-            .clone()
-            .find(|s| s.is_registered())
-            .or_else(|| statuses.clone().next());
-        if let Some(combined) = combined {
-            self.on_registration(now_ms, combined);
-            self.emit(Event::Registration(combined));
-        }
-    }
-
-    /// A `+CUSD` line: the answer to our request is relayed once.
-    fn on_ussd(&mut self, answer: Ussd) {
-        let relay = self.ussd.on_answer(answer);
-        if relay.cancel {
-            self.queue(Op::CancelUssd);
-        }
-        if let Some(answer) = relay.answer {
-            self.emit(Event::Ussd(answer));
-        }
-    }
-
     fn call_over(&mut self, result: Final) {
-        let e = self.calls.call_over(result);
-        self.emit(e);
+        let ended = self.calls.call_over(result);
+        self.emit(ended);
     }
 
     fn on_registration(&mut self, now_ms: u64, s: RegStatus) {
-        let was_registered = self.registered.is_some_and(RegStatus::is_registered);
-        self.registered = Some(s);
-        if s.is_registered() {
-            self.unregistered_since = None;
-            self.unregistered_reinits = 0;
-            self.registration_poll = None;
-            if !was_registered {
-                // Sends that waited out a back-off for lack of network go now.
-                self.outbox.retry_now(now_ms);
-            }
-        } else {
-            // Its return may come as a URC that noise garbles: poll too.
-            self.poll_again_soon(now_ms);
-            self.unregistered_since.get_or_insert(now_ms);
+        if self.supervisor.on_registration(now_ms, s) {
+            // Sends that waited out a back-off for lack of network go now.
+            self.outbox.retry_now(now_ms);
         }
     }
 
     fn finish(&mut self, now_ms: u64, result: Final) {
-        let Some(f) = self.in_flight.take() else {
+        let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
-        self.codec.done();
-        self.silent_commands = 0;
+        self.supervisor.answered();
         match (f.op, result) {
             // `+CPIN: SIM PIN` / `NOT READY` with an OK: no use going on.
             (Op::Init(step), Final::Ok) if f.sim_trouble => self.init_failed(now_ms, step),
             (Op::Init(step), Final::Ok) => {
-                self.init_failures = 0;
-                self.busy_delay = BUSY_RETRY_MS;
-                if self.init_command(step) == Some(LIST) {
+                if self.supervisor.lists(step) {
                     self.inbox.list_done();
                 }
-                if usize::from(step) + 1 < self.init_sequence().count() {
-                    self.work.push_front(Op::Init(step + 1)).ok();
-                } else {
-                    self.backoff = FIRST_BACKOFF_MS;
-                    self.next_poll = now_ms;
+                if self.supervisor.init_ok(now_ms, step) {
                     self.set_state(State::Ready);
+                } else {
+                    self.scheduler.push_front(Op::Init(step + 1));
                 }
             }
             // Still starting: wait for it, with back-off.
-            (Op::Init(step), r) if is_busy(r) => self.init_busy(now_ms, step),
+            (Op::Init(step), r) if is_busy(r) => {
+                let retry = self.supervisor.init_busy(now_ms);
+                self.init_retry(now_ms, step, retry);
+            }
             // No PDU mode: fall back to text mode. A garbled command is
             // refused too: ask [`INIT_ATTEMPTS`] times.
-            (Op::Init(step), _) if self.init_command(step) == Some(PDU_MODE) => {
-                self.pdu_refusals = self.pdu_refusals.saturating_add(1);
-                self.text_mode = self.pdu_refusals >= INIT_ATTEMPTS;
-                self.work.push_front(Op::Init(step)).ok();
+            (Op::Init(step), _) if self.supervisor.pdu_mode_refused(step) => {
+                self.scheduler.push_front(Op::Init(step));
             }
             // The character set and header details are nice to have.
-            (Op::Init(step), _)
-                if self
-                    .init_command(step)
-                    .is_some_and(|c| TEXT_FORMAT.get(1..).unwrap_or_default().contains(&c)) =>
-            {
-                self.work.push_front(Op::Init(step + 1)).ok();
+            (Op::Init(step), _) if self.supervisor.optional(step) => {
+                self.scheduler.push_front(Op::Init(step + 1));
             }
             (Op::Init(step), _) => self.init_failed(now_ms, step),
-            (Op::Poll(_), _) if !self.registered.is_some_and(RegStatus::is_registered) => {
-                self.poll_again_soon(now_ms);
+            (Op::Poll(_), _) if !self.supervisor.registered() => {
+                self.supervisor.poll_again_soon(now_ms);
             }
-            (Op::Read(index), Final::Ok) if self.text_mode && f.header => {
+            (Op::Read(index), Final::Ok) if self.supervisor.text_mode && f.header => {
                 let answer = self.inbox.text_answer();
                 self.read_answer(now_ms, index, answer);
             }
@@ -1165,7 +744,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             // delete counts once a read finds nothing there.
             (Op::Delete(i), _) => self.inbox.delete_unsure(i),
             (Op::SendLength, Final::Ok) => {}
-            (Op::SendBody, Final::Ok) => self.part_sent(now_ms),
+            (Op::SendBody, Final::Ok) => {
+                let sent = self.outbox.sent(now_ms, self.supervisor.text_mode);
+                self.emit_some(sent);
+            }
             (Op::SendLength | Op::SendBody, Final::CmsError(Some(NO_NETWORK_SERVICE))) => {
                 // The network is gone even if no URC said so: its return ends the back-off.
                 self.on_registration(now_ms, RegStatus::NotRegistered);
@@ -1174,9 +756,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
             (Op::Dial, Final::Ok) => {}
             (Op::HangUp, Final::Ok) => {
-                if let Some(e) = self.calls.hung_up() {
-                    self.emit(e);
-                }
+                let ended = self.calls.hung_up();
+                self.emit_some(ended);
             }
             (Op::Dial, other) => self.call_over(other),
             // Our call is no longer listed: the far end rejected it.
@@ -1185,16 +766,5 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             _ => {}
         }
-    }
-}
-
-/// `core::fmt::Write` into a bounded byte buffer; overflow truncates.
-struct Buf<'a, const N: usize>(&'a mut Vec<u8, N>);
-
-impl<const N: usize> core::fmt::Write for Buf<'_, N> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0
-            .extend_from_slice(s.as_bytes())
-            .map_err(|_| core::fmt::Error)
     }
 }

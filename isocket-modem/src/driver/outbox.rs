@@ -5,8 +5,9 @@ use core::fmt::Write as _;
 
 use heapless::{String, Vec};
 
+use super::commands::Buf;
 use super::events::{Event, SendError, SmsHandle};
-use super::{Buf, DROPPABLE_AFTER, FIRST_RETRY_MS, MAX_BACKOFF_MS, MAX_PARTS, OUTBOX_LEN, TX_LEN};
+use super::{DROPPABLE_AFTER, FIRST_RETRY_MS, MAX_BACKOFF_MS, MAX_PARTS, OUTBOX_LEN, TX_LEN};
 use crate::pdu::{self, Address, EncodedPdu, SubmitOptions};
 use crate::text;
 
