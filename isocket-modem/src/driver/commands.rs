@@ -28,9 +28,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                     expect.timeout = STORAGE_TIMEOUT_MS;
                     expect.prefix = Some(b"+CMGL");
                 }
-                Some(InitCommand::Plain(cmd)) => {
+                Some(InitCommand::Plain(cmd, prefix)) => {
                     tx.extend_from_slice(cmd.as_bytes()).ok();
-                    expect.prefix = (step == 2).then_some(b"+CPIN");
+                    expect.prefix = prefix;
                 }
                 None => {}
             },

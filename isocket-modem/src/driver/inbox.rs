@@ -182,6 +182,7 @@ impl<const LONG: usize> Inbox<LONG> {
         }
         // After an answer that made no message, a due send goes first.
         let reads_wait = now_ms < self.reread_at && send_due;
+        // Room for one more message event, its text and one more tracked index.
         let can_hand_out = room && !self.tracked.is_full();
         if can_hand_out && !self.unread.is_empty() && !reads_wait {
             return Some(Op::Read(self.unread.remove(0)));

@@ -82,6 +82,8 @@
 //! - `NO CARRIER`, `BUSY` and `NO ANSWER` while another command is in flight
 //!   end the call, not that command.
 
+// One type per concern, each owning its state; `Driver` composes them and
+// carries out what their methods return (an event, a command, a re-init).
 mod calls;
 mod classify;
 mod commands;

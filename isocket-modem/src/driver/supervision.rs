@@ -30,7 +30,8 @@ pub(super) enum Retry {
 pub(super) enum InitCommand {
     /// The list of stored messages.
     List(&'static [u8]),
-    Plain(&'static str),
+    /// Another command, with the prefix of its information lines.
+    Plain(&'static str, Option<&'static [u8]>),
 }
 
 /// Which polls are due.
@@ -145,7 +146,8 @@ impl Supervisor {
     pub(super) fn init_line(&self, step: u8) -> Option<InitCommand> {
         match self.init_command(step)? {
             LIST => Some(InitCommand::List(self.list_command())),
-            cmd => Some(InitCommand::Plain(cmd)),
+            // Step 2 is `AT+CPIN?`, the last of INIT_HEAD: its answer is read.
+            cmd => Some(InitCommand::Plain(cmd, (step == 2).then_some(b"+CPIN"))),
         }
     }
 
