@@ -550,8 +550,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             let info = matches!(frame, Frame::Info(_));
             let text = text_mode.then_some(&mut self.inbox.text_read);
             let action = classify(frame, in_flight, text);
-            if let (true, Some(f)) = (info, &mut self.scheduler.in_flight) {
-                f.lines = true;
+            if info {
+                self.scheduler.saw_line();
             }
             self.apply(now_ms, action);
         }
@@ -602,43 +602,27 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.emit_some(relay.answer.map(Event::Ussd));
             }
             Action::Header(length, fingerprint) => {
-                if let Some(f) = &mut self.scheduler.in_flight {
-                    f.pdu_len = length;
-                    f.header_fp = fingerprint;
-                    f.header = true;
-                }
+                self.scheduler.saw_header(length, fingerprint);
                 // A text-mode body is the sender's text, whatever it reads.
                 self.scheduler.set_text_body(self.supervisor.text_mode);
             }
             Action::Undecodable(fingerprint) | Action::Misshapen(fingerprint) => {
-                if let Some(f) = &mut self.scheduler.in_flight {
-                    f.header = false;
-                    f.undecodable = Some(fingerprint);
-                    f.misshapen = matches!(action, Action::Misshapen(_));
-                }
+                let misshapen = matches!(action, Action::Misshapen(_));
+                self.scheduler.saw_no_message(fingerprint, misshapen);
             }
             Action::Pdu(deliver, sighting) => {
-                let Some(f) = &mut self.scheduler.in_flight else {
-                    return;
-                };
-                // One PDU per header: a duplicated line is not a second message.
-                f.header = false;
-                f.got_message = true;
-                if let Op::Read(index) = f.op {
+                if let Some(index) = self.scheduler.saw_message() {
                     self.read_answer(now_ms, index, Answer::Message(deliver, sighting));
                 }
             }
             Action::Prompt => {
-                if self.scheduler.is(Op::SendLength) {
-                    self.scheduler.in_flight = None;
+                if self.scheduler.prompted() {
                     self.start(Op::SendBody, now_ms);
                 }
             }
             Action::Sent(reference) => self.outbox.set_reference(reference),
             Action::CallListed(state) => {
-                if let Some(f) = &mut self.scheduler.in_flight {
-                    f.call_listed = true;
-                }
+                self.scheduler.saw_call();
                 if state == CallState::Active {
                     self.apply(now_ms, Action::Event(Event::CallAnswered));
                 }
@@ -666,13 +650,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// the init escalates to a power cycle, with back-off); later the
     /// modem is initialised again after [`BUSY_RETRY_MS`].
     fn on_sim_trouble(&mut self, now_ms: u64) {
-        match &mut self.scheduler.in_flight {
-            Some(f) if matches!(f.op, Op::Init(_)) => f.sim_trouble = true,
-            _ if self.state == State::Ready => {
-                self.reinit(now_ms);
-                self.supervisor.hold(now_ms, BUSY_RETRY_MS);
-            }
-            _ => {}
+        if !self.scheduler.saw_sim_trouble() && self.state == State::Ready {
+            self.reinit(now_ms);
+            self.supervisor.hold(now_ms, BUSY_RETRY_MS);
         }
     }
 

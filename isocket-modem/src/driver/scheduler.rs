@@ -76,7 +76,7 @@ pub(super) struct Scheduler {
     codec: Codec,
     tx: Vec<u8, TX_LEN>,
     pending_tx: bool,
-    pub(super) in_flight: Option<InFlight>,
+    in_flight: Option<InFlight>,
     work: Deque<Op, 16>,
 }
 
@@ -156,6 +156,73 @@ impl Scheduler {
         }
         self.work.push_front(op).ok();
         Next::Wait
+    }
+
+    /// The answer had an information line.
+    pub(super) fn saw_line(&mut self) {
+        if let Some(f) = &mut self.in_flight {
+            f.lines = true;
+        }
+    }
+
+    /// A `+CMGR` header, with its `<length>` (PDU mode) and fingerprint.
+    pub(super) fn saw_header(&mut self, length: Option<u16>, fingerprint: u32) {
+        if let Some(f) = &mut self.in_flight {
+            f.pdu_len = length;
+            f.header_fp = fingerprint;
+            f.header = true;
+        }
+    }
+
+    /// A `+CMGR` body that made no message, by its fingerprint.
+    pub(super) fn saw_no_message(&mut self, fingerprint: u32, misshapen: bool) {
+        if let Some(f) = &mut self.in_flight {
+            f.header = false;
+            f.undecodable = Some(fingerprint);
+            f.misshapen = misshapen;
+        }
+    }
+
+    /// A `+CMGR` body that made a message; the index read, if a read is
+    /// in flight.
+    pub(super) fn saw_message(&mut self) -> Option<u16> {
+        let f = self.in_flight.as_mut()?;
+        // One PDU per header: a duplicated line is not a second message.
+        f.header = false;
+        f.got_message = true;
+        match f.op {
+            Op::Read(index) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// `+CLCC` listed our outgoing call.
+    pub(super) fn saw_call(&mut self) {
+        if let Some(f) = &mut self.in_flight {
+            f.call_listed = true;
+        }
+    }
+
+    /// The SIM reported trouble; `true` if an init command is in flight
+    /// (it fails then).
+    pub(super) fn saw_sim_trouble(&mut self) -> bool {
+        match &mut self.in_flight {
+            Some(f) if matches!(f.op, Op::Init(_)) => {
+                f.sim_trouble = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The `>` prompt: `true` if it was awaited (the length command is
+    /// over, the body may go).
+    pub(super) fn prompted(&mut self) -> bool {
+        if !self.is(Op::SendLength) {
+            return false;
+        }
+        self.in_flight = None;
+        true
     }
 
     /// The buffer to write the next command into, empty.
