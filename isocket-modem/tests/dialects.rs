@@ -338,3 +338,24 @@ fn a_stored_line_of_the_wrong_shape_is_condemned_and_does_not_starve_sends() {
     let reads = m.log.iter().filter(|c| c.starts_with("AT+CMGR=")).count();
     assert!(reads <= 6, "{reads} reads");
 }
+
+#[test]
+fn a_full_sim_is_emptied_of_stale_messages_and_the_network_then_delivers() {
+    for (family, profile) in FAMILIES {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        for _ in 0..m.capacity {
+            m.store(PDU);
+        }
+        m.volatile.cnmi = true;
+        let index = m.deliver_at("+4915112345678", "ON", chrono::DateTime::UNIX_EPOCH.into());
+        assert_eq!(index, 0, "{}: no room, the network keeps it", family.name);
+        let mut d = Driver::new(profile, 0);
+        let got = receive(&mut m, &mut d, 60_000);
+        assert_eq!(got, ["ON"], "{}", family.name);
+        assert!(
+            m.sim.is_empty() && m.network_queue.is_empty(),
+            "{}",
+            family.name
+        );
+    }
+}

@@ -78,6 +78,45 @@ struct Seen {
     reads: u8,
 }
 
+/// SIM indices found stale, as bits: a full SIM (30, 50 or more messages
+/// stored before start) must not overflow a table, or the rest would be
+/// executed. Indices above [`StaleSet::MAX`] (no SIM has them; `AT+CPMS`
+/// selects the SIM) are not recorded.
+#[derive(Default)]
+struct StaleSet {
+    bits: [u32; 8],
+}
+
+impl StaleSet {
+    /// The highest index recorded.
+    const MAX: u16 = 255;
+
+    fn slot(index: u16) -> Option<(usize, u32)> {
+        (index <= Self::MAX).then(|| (usize::from(index / 32), 1 << (index % 32)))
+    }
+
+    fn insert(&mut self, index: u16) {
+        if let Some((word, bit)) = Self::slot(index) {
+            if let Some(w) = self.bits.get_mut(word) {
+                *w |= bit;
+            }
+        }
+    }
+
+    /// Removes `index`; whether it was there.
+    fn remove(&mut self, index: u16) -> bool {
+        let Some((word, bit)) = Self::slot(index) else {
+            return false;
+        };
+        let Some(w) = self.bits.get_mut(word) else {
+            return false;
+        };
+        let was = *w & bit != 0;
+        *w &= !bit;
+        was
+    }
+}
+
 /// The inbox: what is stored on the SIM, from `+CMTI` or a list to a
 /// verified delete.
 pub(super) struct Inbox<const LONG: usize> {
@@ -85,7 +124,7 @@ pub(super) struct Inbox<const LONG: usize> {
     /// [`Driver::new`](super::Driver::new) that no `+CMTI` announced since are stale.
     stale_cleared: bool,
     /// Stale indices: read (to know what is there) and deleted unexecuted.
-    stale: Vec<u16, TRACKED>,
+    stale: StaleSet,
     /// Re-reads of answers that made no message wait until this, so the
     /// rest of the work (sends) is not starved by a message that never reads.
     reread_at: u64,
@@ -106,7 +145,7 @@ impl<const LONG: usize> Inbox<LONG> {
     pub(super) fn new() -> Self {
         Inbox {
             stale_cleared: false,
-            stale: Vec::new(),
+            stale: StaleSet::default(),
             reread_at: 0,
             text_read: TextRead::default(),
             tracked: Vec::new(),
@@ -208,8 +247,8 @@ impl<const LONG: usize> Inbox<LONG> {
     /// against what was there) and deleted unexecuted.
     pub(super) fn listed(&mut self, index: u16, reading: bool) {
         let announced = self.unread.contains(&index) || self.tracked(index);
-        if !self.stale_cleared && !announced && !self.stale.contains(&index) {
-            self.stale.push(index).ok();
+        if !self.stale_cleared && !announced {
+            self.stale.insert(index);
         }
         self.want_read(index, reading);
     }
@@ -310,13 +349,13 @@ impl<const LONG: usize> Inbox<LONG> {
             Answer::Misshapen(f)
                 if seen >= UNDECODABLE_AFTER && self.contested_extra(index, f) == 0 =>
             {
-                self.stale.retain(|&i| i != index);
+                self.stale.remove(index);
                 self.forget_sightings(index);
                 self.track(index, Track::Deleting, f);
                 return Some(Event::SmsUndecodable { id: index });
             }
             Answer::Undecodable(f) if seen >= UNDECODABLE_AFTER => {
-                self.stale.retain(|&i| i != index);
+                self.stale.remove(index);
                 self.forget_sightings(index);
                 self.track(index, Track::Deleting, f);
                 return Some(Event::SmsUndecodable { id: index });
@@ -395,8 +434,7 @@ impl<const LONG: usize> Inbox<LONG> {
             self.want_read(index, reading);
             return None;
         }
-        if let Some(at) = self.stale.iter().position(|&i| i == index) {
-            self.stale.swap_remove(at);
+        if self.stale.remove(index) {
             self.track(index, Track::Deleting, fingerprint);
             return None;
         }

@@ -28,7 +28,7 @@ impl ScriptedModem {
     /// then the answer; nothing while it boots or is silent.
     pub(super) fn answer(&mut self, command: &str) -> String {
         self.log.push(command.to_string());
-        if self.silent || self.uptime() < self.dialect.at_ready_ms {
+        if self.silent || self.hung || !self.powered || self.uptime() < self.dialect.at_ready_ms {
             // Before its AT interpreter is up, a modem loses what it is sent.
             return String::new();
         }

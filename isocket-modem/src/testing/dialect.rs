@@ -69,6 +69,10 @@ pub struct Dialect {
     /// Interval of `RING` (and `+CLIP`, 27.007 §7.6) for an incoming call;
     /// the network sets it, users' logs show 3–6 s.
     pub ring_every_ms: u64,
+    /// The line a full message storage prints when a message finds no
+    /// room, if the family has one (EC2x manual, `AT+QINDCFG="smsfull"`);
+    /// the others just stop announcing (27.005 §3.4.1).
+    pub storage_full: Option<&'static str>,
 }
 
 const SIM800_BOOT: &[(u64, &str)] = &[
@@ -98,6 +102,7 @@ pub const SIM800: Dialect = Dialect {
     dial: DialProgress::MoRing,
     missed_call_no_carrier: true,
     ring_every_ms: 4_000,
+    storage_full: None,
 };
 
 /// SIMCom SIM7600: LTE with 3G/2G fallback; `RDY`, `+CPIN: READY`,
@@ -125,6 +130,7 @@ pub const SIM7600: Dialect = Dialect {
     dial: DialProgress::Clcc,
     missed_call_no_carrier: false,
     ring_every_ms: 5_000,
+    storage_full: None,
 };
 
 /// SIMCom A7670 / A76xx: LTE Cat-1 only, so registration is EPS (CS by
@@ -179,6 +185,7 @@ pub const EC21: Dialect = Dialect {
     call_ready_ms: 13_000,
     sms_ready_ms: 13_000,
     cvhu: false,
+    storage_full: Some("+QIND: \"smsfull\",\"SM\""),
     ..SIM7600
 };
 
@@ -200,6 +207,7 @@ pub const GENERIC: Dialect = Dialect {
     dial: DialProgress::Clcc,
     missed_call_no_carrier: false,
     ring_every_ms: 5_000,
+    storage_full: None,
 };
 
 /// Every family, for tests that run each.

@@ -109,8 +109,16 @@ pub struct ScriptedModem {
     pub command_faults: Faults,
     /// Store new messages at the lowest free index.
     pub reuse_indices: bool,
-    /// Answers nothing (every command times out).
+    /// Answers nothing (every command times out), also after a power cycle.
     pub silent: bool,
+    /// Hung: answers nothing until its power is cut (then it boots well).
+    pub hung: bool,
+    /// How the board's power pin reaches the modem.
+    pub wiring: Wiring,
+    /// The modem is on.
+    pub powered: bool,
+    /// The PWRKEY went low at this time and is still held.
+    key_down_at: Option<u64>,
     /// The next answer loses its `OK`.
     pub drop_next_ok: bool,
     /// The next command is lost to a reboot: the modem answers `RDY`.
@@ -139,6 +147,12 @@ pub struct ScriptedModem {
     pub storage_ms_per_message: u64,
     /// How the network ends a USSD session.
     pub ussd_session: UssdSession,
+    /// Messages the SIM holds (`AT+CPMS?` `<total>`; 30 on many SIMs).
+    /// With no room left the network keeps new messages and retries once
+    /// a message is deleted (3GPP TS 23.040 §10.3, memory capacity exceeded).
+    pub capacity: usize,
+    /// Messages the network holds for a full SIM: (from, text, sent at).
+    pub network_queue: Vec<(String, String, DateTime<FixedOffset>)>,
     /// The settings that a reboot forgets (V.250 §6.2.4 echo; 27.005
     /// §3.4.1 CNMI; 27.007 §7.2, §7.6, §7.8 and the vendors' AT+CVHU,
     /// AT+MORING): every family powers up with echo on and the rest off.
@@ -181,6 +195,21 @@ pub struct ScriptedModem {
     /// The async reader waiting for bytes ([`port::SharedModem`]).
     reader: Option<core::task::Waker>,
 }
+
+/// How the board's power pin reaches the modem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wiring {
+    /// The pin switches the modem's supply: low is off, high boots it.
+    Supply,
+    /// The pin drives PWRKEY: held low for [`PWRKEY_HOLD_MS`] and released,
+    /// it switches a modem that is off on, and one that is on off (SIM800
+    /// hardware design: pull PWRKEY down at least 1 s; power-off prints
+    /// `NORMAL POWER DOWN`).
+    PwrKey,
+}
+
+/// How long PWRKEY must be held low to switch the modem on or off.
+pub const PWRKEY_HOLD_MS: u64 = 1_000;
 
 /// The SIM card, as `AT+CPIN?` reports it (27.007 §8.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,6 +343,10 @@ impl ScriptedModem {
             command_faults: Faults::default(),
             reuse_indices: false,
             silent: false,
+            hung: false,
+            wiring: Wiring::Supply,
+            powered: true,
+            key_down_at: None,
             drop_next_ok: false,
             reboot_next: false,
             registered: true,
@@ -326,6 +359,8 @@ impl ScriptedModem {
             send_delay_ms: 0,
             storage_ms_per_message: 0,
             ussd_session: UssdSession::Done,
+            capacity: 30,
+            network_queue: Vec::new(),
             volatile: Volatile::power_on(dialect),
             step_ms: 100,
             // xorshift must not start at zero.
@@ -395,7 +430,7 @@ impl ScriptedModem {
             }
             self.boot_lines.remove(0);
             // A dead modem prints nothing.
-            if !self.silent {
+            if !self.silent && self.powered {
                 self.emit(&format!("\r\n{line}\r\n"));
             }
         }
@@ -467,15 +502,37 @@ impl ScriptedModem {
 
     /// A message from `from`, time-stamped `sent_at` by the SMSC, arrives:
     /// stored and announced with `+CMTI` to whoever reads the line. Returns
-    /// the index of the last part.
+    /// the index of the last part; 0 when the SIM had no room, the
+    /// dialect's storage-full line went out and the network keeps it.
     pub fn deliver_at(&mut self, from: &str, text: &str, sent_at: DateTime<FixedOffset>) -> u16 {
+        let parts = deliver_pdus_at(from, text, self.next_reference, &sent_at);
+        if self.sim.len() + parts.len() > self.capacity {
+            if let Some(full) = self.dialect.storage_full {
+                self.emit(&format!("\r\n{full}\r\n"));
+            }
+            self.network_queue
+                .push((from.to_string(), text.to_string(), sent_at));
+            return 0;
+        }
         let mut last = 0;
-        for part in deliver_pdus_at(from, text, self.next_reference, &sent_at) {
+        for part in parts {
             last = self.store(&part);
             self.announce(last);
         }
         self.next_reference = self.next_reference.wrapping_add(1);
         last
+    }
+
+    /// The network retries what it holds once the SIM has room.
+    fn network_retry(&mut self) {
+        while let Some((from, text, sent_at)) = self.network_queue.first().cloned() {
+            let parts = deliver_pdus_at(&from, &text, self.next_reference, &sent_at).len();
+            if self.sim.len() + parts > self.capacity {
+                return;
+            }
+            self.network_queue.remove(0);
+            self.deliver_at(&from, &text, sent_at);
+        }
     }
 
     /// `+CMTI` for a message stored at `index`, if `AT+CNMI` asked for it
@@ -835,24 +892,48 @@ impl ScriptedModem {
     /// The power pin (supply switch, or PWRKEY released): power-on boots.
     pub fn power_pin(&mut self, on: bool) {
         self.power.push(on);
-        match on {
-            true => self.reboot(),
-            false => {
-                self.awaiting_pdu = false;
-                self.call = None;
-                self.incoming = None;
-                self.delayed = None;
-                self.backlog.clear();
-                // Off: nothing answers until it boots again.
-                self.booted_at = Some(u64::MAX / 2);
+        match (self.wiring, on) {
+            (Wiring::Supply, true) => self.switch_on(),
+            (Wiring::Supply, false) => self.switch_off(),
+            (Wiring::PwrKey, false) => self.key_down_at = Some(self.now),
+            (Wiring::PwrKey, true) => {
+                let held = self.key_down_at.take().map(|t| self.now.saturating_sub(t));
+                match (held.is_some_and(|ms| ms >= PWRKEY_HOLD_MS), self.powered) {
+                    (false, _) => {}
+                    (true, true) => {
+                        if !self.silent {
+                            self.emit("\r\nNORMAL POWER DOWN\r\n");
+                        }
+                        self.switch_off();
+                    }
+                    (true, false) => self.switch_on(),
+                }
             }
         }
+    }
+
+    fn switch_on(&mut self) {
+        self.powered = true;
+        self.reboot();
+    }
+
+    /// Off: nothing answers until it boots again; a hang is over.
+    fn switch_off(&mut self) {
+        self.powered = false;
+        self.hung = false;
+        self.awaiting_pdu = false;
+        self.call = None;
+        self.incoming = None;
+        self.delayed = None;
+        self.backlog.clear();
+        self.boot_lines.clear();
     }
 
     /// What happens by itself as time passes: boot lines, slow answers
     /// (and the commands typed meanwhile), the USSD release, calls and rings.
     fn tick(&mut self) {
         self.boot_progress();
+        self.network_retry();
         if self.delayed.as_ref().is_some_and(|(at, _)| *at <= self.now) {
             if let Some((_, answer)) = self.delayed.take() {
                 self.emit(&answer);
