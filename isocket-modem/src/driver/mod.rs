@@ -450,7 +450,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn on_time(&mut self, now_ms: u64) {
         if self.state == State::PoweringUp {
             if self.supervisor.power_tick(now_ms) {
-                self.rebooted(now_ms);
+                self.reinit(now_ms);
+                self.supervisor.powered_up(now_ms);
             }
             return;
         }

@@ -55,6 +55,8 @@ pub(super) struct Supervisor {
     power: Option<bool>,
     power_until: u64,
     power_on_at: Option<u64>,
+    /// When the pin last went on.
+    powered_at: u64,
     /// Init commands wait until this: the modem boots, or was busy.
     hold_until: u64,
     /// Waiting for the modem's "SMS ready" line after a (re)boot.
@@ -91,6 +93,7 @@ impl Supervisor {
             power: None,
             power_until: 0,
             power_on_at: None,
+            powered_at: 0,
             hold_until: now_ms,
             booting: false,
             init_since: now_ms,
@@ -225,6 +228,14 @@ impl Supervisor {
         self.hold_until = now_ms + self.profile.boot_ms;
     }
 
+    /// Powered up by our own pin: the boot began when the pin went on, and
+    /// the back-off since then counts towards it.
+    pub(super) fn powered_up(&mut self, now_ms: u64) {
+        self.booting = true;
+        let booted_at = self.powered_at.saturating_add(self.profile.boot_ms);
+        self.hold_until = booted_at.max(now_ms);
+    }
+
     /// The modem's "SMS ready" line: the boot hold is over.
     pub(super) fn sms_ready(&mut self, now_ms: u64) {
         if core::mem::take(&mut self.booting) {
@@ -258,6 +269,7 @@ impl Supervisor {
     pub(super) fn power_tick(&mut self, now_ms: u64) -> bool {
         if self.power_on_at.is_some_and(|t| now_ms >= t) {
             self.power_on_at = None;
+            self.powered_at = now_ms;
             self.power = Some(true);
         }
         if now_ms >= self.power_until {
