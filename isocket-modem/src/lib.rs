@@ -155,6 +155,15 @@
 //!   every 60 minutes. Registration (every domain of the profile: LTE
 //!   modules often register on EPS alone) is polled every 2 s while
 //!   unknown or lost, every 30 s otherwise.
+//! - Modem power is data: [`profile::PowerWiring`] says whether the board's
+//!   pin switches the supply or drives PWRKEY, and whether it reads STATUS
+//!   ([`driver::Driver::with_power_wiring`], [`driver::Driver::modem_status`]).
+//!   A supply is simply cut and restored. A PWRKEY pulse toggles the modem,
+//!   so it goes only to a modem known to be off (STATUS low, or `NORMAL
+//!   POWER DOWN`) or dead (the last command went unanswered), held long
+//!   enough to switch it off ([`profile::Profile::power_off_ms`]) when it
+//!   may be on; a modem that answers but must restart gets `AT+CFUN=1,1`.
+//!   The default is a switched supply without STATUS.
 //! - Calls: an incoming call is one [`driver::Event::Ringing`], with the
 //!   number as soon as `+CLIP` gives it (1.5 s at most), however many
 //!   `RING`s follow, and one [`driver::Event::IncomingCallEnded`] when it

@@ -26,6 +26,47 @@ pub enum SmsMode {
     Text,
 }
 
+/// What the board's power pin drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PowerPin {
+    /// The modem's supply (a MOSFET, a regulator's enable): off, then on
+    /// again, always boots it.
+    Supply,
+    /// PWRKEY: a pulse of [`Profile::power_pulse_ms`] switches a modem that
+    /// is off on, and one that is on *off*. The driver pulses only a modem
+    /// known to be off or dead; a running one that needs a restart gets
+    /// `AT+CFUN=1,1` (27.007 §8.2) instead.
+    PwrKey,
+}
+
+/// How a board wires the modem's power: the pin, and whether it reads the
+/// module's STATUS output ([`crate::driver::Driver::modem_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PowerWiring {
+    /// What the pin drives.
+    pub pin: PowerPin,
+    /// The board reads STATUS (honoured where [`Profile::status_output`]).
+    pub status: bool,
+}
+
+impl PowerWiring {
+    /// A switched supply, no STATUS: the driver's default.
+    pub const SUPPLY: PowerWiring = PowerWiring {
+        pin: PowerPin::Supply,
+        status: false,
+    };
+    /// PWRKEY, no STATUS.
+    pub const PWRKEY: PowerWiring = PowerWiring {
+        pin: PowerPin::PwrKey,
+        status: false,
+    };
+    /// PWRKEY, and STATUS read.
+    pub const PWRKEY_STATUS: PowerWiring = PowerWiring {
+        pin: PowerPin::PwrKey,
+        status: true,
+    };
+}
+
 /// One modem family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profile {
@@ -44,8 +85,14 @@ pub struct Profile {
     /// Registrations polled; the modem is registered when any of them is
     /// (LTE modules often register on EPS alone, with `+CREG` at 0).
     pub domains: &'static [Domain],
-    /// PWRKEY pulse (or supply-off time) in milliseconds.
+    /// PWRKEY pulse that switches the modem on (or supply-off time), ms.
     pub power_pulse_ms: u64,
+    /// PWRKEY hold that switches a running modem off, ms (hardware design
+    /// guides: SIM800 1–3.3 s, SIM7600 and A76xx at least 2.5 s, M66
+    /// 0.7–1 s, EC21 at least 650 ms).
+    pub power_off_ms: u64,
+    /// The module has a STATUS output (high while it is on).
+    pub status_output: bool,
     /// From power-on (or `RDY`) until the SMS service is up, at most; the
     /// init starts earlier when the modem says so ([`crate::Urc::SmsReady`]).
     pub boot_ms: u64,
@@ -72,6 +119,8 @@ pub const SIM800: Profile = Profile {
     hang_up: "ATH",
     domains: CS,
     power_pulse_ms: 1100,
+    power_off_ms: 1500,
+    status_output: true,
     boot_ms: 12_000,
     cpin_without_ok: false,
     sms_mode: SmsMode::Pdu,
@@ -100,6 +149,8 @@ pub const SIM7600: Profile = Profile {
     hang_up: "AT+CHUP",
     domains: CS_EPS,
     power_pulse_ms: 500,
+    power_off_ms: 3000,
+    status_output: true,
     boot_ms: 20_000,
     cpin_without_ok: false,
     sms_mode: SmsMode::Pdu,
@@ -122,6 +173,8 @@ pub const M66: Profile = Profile {
     hang_up: "ATH",
     domains: CS,
     power_pulse_ms: 1000,
+    power_off_ms: 800,
+    status_output: true,
     boot_ms: 12_000,
     cpin_without_ok: false,
     sms_mode: SmsMode::Pdu,
@@ -135,6 +188,8 @@ pub const EC21: Profile = Profile {
     hang_up: "AT+CHUP",
     domains: CS_EPS,
     power_pulse_ms: 600,
+    power_off_ms: 800,
+    status_output: true,
     boot_ms: 18_000,
     ..M66
 };
@@ -143,6 +198,7 @@ pub const EC21: Profile = Profile {
 pub const BG96: Profile = Profile {
     name: "Quectel BG96",
     power_pulse_ms: 650,
+    status_output: true,
     boot_ms: 10_000,
     ..EC21
 };
@@ -155,6 +211,8 @@ pub const SARA_G3: Profile = Profile {
     hang_up: "ATH",
     domains: CS,
     power_pulse_ms: 1000,
+    power_off_ms: 1500,
+    status_output: true,
     boot_ms: 10_000,
     cpin_without_ok: false,
     sms_mode: SmsMode::Pdu,
@@ -168,6 +226,8 @@ pub const GENERIC: Profile = Profile {
     hang_up: "ATH",
     domains: CS,
     power_pulse_ms: 1000,
+    power_off_ms: 1500,
+    status_output: false,
     boot_ms: 10_000,
     cpin_without_ok: true,
     sms_mode: SmsMode::Pdu,

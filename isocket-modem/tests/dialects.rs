@@ -10,9 +10,9 @@
 //! ringing, USSD sessions, SIM trouble and slow storage commands.
 
 use isocket_modem::driver::{Driver, Event, State};
-use isocket_modem::profile::{self, Profile};
+use isocket_modem::profile::{self, PowerWiring, Profile};
 use isocket_modem::testing::{
-    Dialect, Domains, FarEnd, ScriptedModem, SimCard, UssdSession, dialect,
+    Dialect, Domains, FarEnd, ScriptedModem, SimCard, UssdSession, Wiring, dialect,
 };
 
 /// Each family with the driver profile made for it.
@@ -358,4 +358,58 @@ fn a_full_sim_is_emptied_of_stale_messages_and_the_network_then_delivers() {
             family.name
         );
     }
+}
+
+#[test]
+fn behind_pwrkey_a_hung_modem_is_pulsed_off_and_on_again() {
+    for (family, profile) in FAMILIES {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        m.wiring = Wiring::PwrKey;
+        let mut d = Driver::new(profile, 0).with_power_wiring(PowerWiring::PWRKEY);
+        m.run(&mut d, 3_000);
+        m.hung = true;
+        m.run(&mut d, 3 * 60_000);
+        assert!(m.powered && !m.hung, "{}: {:?}", family.name, m.power);
+        assert_eq!(d.state(), State::Ready, "{}", family.name);
+        assert_eq!(
+            m.power,
+            [false, true, false, true],
+            "{}: off, then on",
+            family.name
+        );
+    }
+}
+
+#[test]
+fn behind_pwrkey_a_running_modem_is_restarted_by_command_never_pulsed() {
+    for (family, profile) in FAMILIES {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        m.wiring = Wiring::PwrKey;
+        m.sim_card = SimCard::Missing;
+        let mut d = Driver::new(profile, 0).with_power_wiring(PowerWiring::PWRKEY);
+        m.run(&mut d, 10 * 60_000);
+        assert!(m.power.is_empty(), "{}: never toggled off", family.name);
+        assert!(m.powered, "{}", family.name);
+        let resets = m.log.iter().filter(|c| *c == "AT+CFUN=1,1").count();
+        assert!(
+            (2..=8).contains(&resets),
+            "{}: {resets} restarts, with back-off",
+            family.name
+        );
+    }
+}
+
+#[test]
+fn behind_pwrkey_with_status_a_modem_seen_off_is_pulsed_on() {
+    let mut m = ScriptedModem::new(1);
+    m.wiring = Wiring::PwrKey;
+    m.power_pin(false); // the board's pin at rest
+    m.power.clear();
+    m.powered = false;
+    let mut d = Driver::new(&profile::SIM800, 0).with_power_wiring(PowerWiring::PWRKEY_STATUS);
+    d.modem_status(0, false);
+    let events = m.run(&mut d, 30_000);
+    assert_eq!(m.power, [false, true], "one pulse");
+    assert!(m.powered);
+    assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
 }

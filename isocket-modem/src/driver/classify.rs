@@ -34,6 +34,8 @@ pub(super) enum Action {
     /// A message in the init's list.
     Listed(u16),
     Rebooted,
+    /// `NORMAL POWER DOWN`: the modem is off.
+    PoweredDown,
     SmsReady,
     SettingsLost,
     Registration(Domain, RegStatus),
@@ -96,6 +98,7 @@ pub(super) fn classify(
         Frame::Urc(urc) => match urc {
             Urc::NewSms { index, .. } => Action::NewSms(index),
             Urc::Ready => Action::Rebooted,
+            Urc::PowerDown => Action::PoweredDown,
             Urc::SmsReady => Action::SmsReady,
             Urc::Ring | Urc::CRing => Action::Ring(None),
             Urc::CallerId(c) => Action::Ring(Some(c)),

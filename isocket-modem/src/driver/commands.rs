@@ -93,6 +93,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 tx.push(0x1B).ok();
                 expect.timeout = ESCAPE_TIMEOUT_MS;
             }
+            Op::Reset => {
+                tx.extend_from_slice(b"AT+CFUN=1,1").ok();
+                // SIM800 manual, AT+CFUN: up to 10 s.
+                expect.timeout = 10_000;
+            }
         }
         self.scheduler.launch(op, now_ms, expect);
     }

@@ -97,7 +97,7 @@ mod ussd;
 use crate::calls::CallState;
 use crate::codec::{Final, Frame};
 use crate::network::{RegStatus, SimState};
-use crate::profile::{AnswerDetection, Profile};
+use crate::profile::{AnswerDetection, PowerWiring, Profile};
 
 use calls::{Calls, Tick};
 use classify::{Action, classify, is_busy, is_garbled_ok};
@@ -106,7 +106,7 @@ pub use events::{CallEnd, Event, SendError, SmsHandle, State};
 use inbox::{Answer, Inbox};
 use outbox::{Begun, Outbox};
 use scheduler::{Next, Op, Scheduler};
-use supervision::{Escalation, Polls, Retry, Supervisor};
+use supervision::{Escalation, Polls, Restart, Retry, Supervisor};
 use ussd::UssdRequest;
 
 /// Timeout of an ordinary command.
@@ -313,10 +313,32 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.supervisor.booted(now_ms);
     }
 
+    /// Restarts the modem: through the power pin, or, where the pin is
+    /// PWRKEY and the modem still answers, with `AT+CFUN=1,1`.
     fn power_cycle(&mut self, now_ms: u64) {
+        if self.supervisor.restart() == Restart::Command {
+            self.reinit(now_ms);
+            self.supervisor.restarted_by_command(now_ms);
+            return self.scheduler.push_front(Op::Reset);
+        }
         self.clear_work(now_ms);
         self.supervisor.power_off(now_ms);
         self.set_state(State::PoweringUp);
+    }
+
+    /// The board's power wiring (by default [`PowerWiring::SUPPLY`]).
+    pub fn with_power_wiring(mut self, wiring: PowerWiring) -> Self {
+        self.supervisor.set_wiring(wiring);
+        self
+    }
+
+    /// The module's STATUS output, for a board that reads it
+    /// ([`PowerWiring::status`]). A PWRKEY modem seen off while the driver
+    /// waits for it is pulsed on at once.
+    pub fn modem_status(&mut self, now_ms: u64, on: bool) {
+        if self.supervisor.set_status(on) && self.state != State::Ready {
+            self.power_cycle(now_ms);
+        }
     }
 
     /// Queues a text message; it is split into up to [`MAX_PARTS`] parts and
@@ -581,6 +603,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             // While power-cycling, the back-off decides when to start.
             Action::Rebooted if self.state == State::PoweringUp => {}
             Action::Rebooted => self.rebooted(now_ms),
+            // A modem behind PWRKEY stays off until pulsed.
+            Action::PoweredDown => {
+                if self.supervisor.powered_down() {
+                    self.power_cycle(now_ms);
+                }
+            }
             Action::SmsReady => self.supervisor.sms_ready(now_ms),
             // A reset without `RDY` (autobaud) shows in a registration
             // answer with the power-on `n`: every setting is gone.

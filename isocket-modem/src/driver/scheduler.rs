@@ -29,6 +29,8 @@ pub(super) enum Op {
     /// ESC: leaves a `>` prompt whose answer was lost, so the next command
     /// is not typed into an SMS.
     Escape,
+    /// `AT+CFUN=1,1`: restarts a running modem (27.007 §8.2).
+    Reset,
 }
 
 pub(super) struct InFlight {
@@ -150,7 +152,7 @@ impl Scheduler {
             return Next::Empty;
         };
         let held = matches!(op, Op::Init(_)) && held;
-        let allowed = ready || matches!(op, Op::Init(_) | Op::Escape);
+        let allowed = ready || matches!(op, Op::Init(_) | Op::Escape | Op::Reset);
         if allowed && !held {
             return Next::Start(op);
         }

@@ -7,7 +7,7 @@ use super::{
     POLL_INTERVAL_MS, REGISTRATION_RETRY_MS, UNREGISTERED_LIMIT_MS,
 };
 use crate::network::{Domain, RegStatus};
-use crate::profile::{Profile, SmsMode};
+use crate::profile::{PowerPin, PowerWiring, Profile, SmsMode};
 
 const INIT_HEAD: [&str; 3] = ["ATE0", "AT+CMEE=1", "AT+CPIN?"];
 /// Message storage: the SIM for reading, writing and receiving.
@@ -43,6 +43,15 @@ pub(super) enum Polls {
     All,
 }
 
+/// How the modem is restarted when it must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Restart {
+    /// Through the power pin.
+    Power,
+    /// `AT+CFUN=1,1`: a PWRKEY pulse would switch a running modem off.
+    Command,
+}
+
 /// What staying unregistered leads to.
 pub(super) enum Escalation {
     Reinit,
@@ -52,6 +61,12 @@ pub(super) enum Escalation {
 /// The modem's health and the driver's plans for it.
 pub(super) struct Supervisor {
     profile: &'static Profile,
+    /// How the board wired the modem's power.
+    wiring: PowerWiring,
+    /// The module's STATUS output as the board last read it.
+    status: Option<bool>,
+    /// The modem said it powers down (`NORMAL POWER DOWN`): it is off.
+    known_off: bool,
     power: Option<bool>,
     power_until: u64,
     power_on_at: Option<u64>,
@@ -59,6 +74,9 @@ pub(super) struct Supervisor {
     powered_at: u64,
     /// Init commands wait until this: the modem boots, or was busy.
     hold_until: u64,
+    /// Init commands wait until this after a restart by command: the
+    /// back-off, which the modem's "SMS ready" does not cut short.
+    backoff_until: u64,
     /// Waiting for the modem's "SMS ready" line after a (re)boot.
     booting: bool,
     /// The current init began at this time.
@@ -90,11 +108,15 @@ impl Supervisor {
     pub(super) fn new(profile: &'static Profile, now_ms: u64) -> Self {
         Supervisor {
             profile,
+            wiring: PowerWiring::SUPPLY,
+            status: None,
+            known_off: false,
             power: None,
             power_until: 0,
             power_on_at: None,
             powered_at: 0,
             hold_until: now_ms,
+            backoff_until: now_ms,
             booting: false,
             init_since: now_ms,
             busy_delay: BUSY_RETRY_MS,
@@ -250,15 +272,71 @@ impl Supervisor {
 
     /// Init commands must wait.
     pub(super) fn held(&self, now_ms: u64) -> bool {
-        now_ms < self.hold_until
+        now_ms < self.hold_until.max(self.backoff_until)
+    }
+
+    /// The board's power wiring.
+    pub(super) fn set_wiring(&mut self, wiring: PowerWiring) {
+        self.wiring = wiring;
+    }
+
+    /// The module's STATUS output, if the board reads it; `true` when the
+    /// level is news that a PWRKEY modem is off (it may be pulsed on now).
+    pub(super) fn set_status(&mut self, on: bool) -> bool {
+        let known = self.wiring.status && self.profile.status_output;
+        let was = self.status.replace(on);
+        known && self.wiring.pin == PowerPin::PwrKey && !on && was != Some(false)
+    }
+
+    /// How to restart the modem now. A supply cut always works. A PWRKEY
+    /// pulse switches a running modem off, so it is given only to a modem
+    /// known to be off (STATUS low) or dead (the last command went
+    /// unanswered); a running one is restarted with `AT+CFUN=1,1`.
+    pub(super) fn restart(&self) -> Restart {
+        let status = match self.wiring.status && self.profile.status_output {
+            true => self.status,
+            false => None,
+        };
+        if self.known_off {
+            return Restart::Power;
+        }
+        match (self.wiring.pin, status) {
+            (PowerPin::Supply, _) | (PowerPin::PwrKey, Some(false)) => Restart::Power,
+            (PowerPin::PwrKey, _) if self.silent_commands > 0 => Restart::Power,
+            (PowerPin::PwrKey, _) => Restart::Command,
+        }
+    }
+
+    /// The modem said it powers down; `true` if the pin is PWRKEY, which
+    /// can switch it on again now.
+    pub(super) fn powered_down(&mut self) -> bool {
+        self.known_off = true;
+        self.wiring.pin == PowerPin::PwrKey
+    }
+
+    /// A restart by command: the modem reboots; the init waits the back-off
+    /// (or less, if the modem says its SMS service is up).
+    pub(super) fn restarted_by_command(&mut self, now_ms: u64) {
+        self.init_failures = 0;
+        self.booting = true;
+        self.hold_until = now_ms + self.profile.boot_ms;
+        self.backoff_until = now_ms + self.backoff;
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF_MS);
     }
 
     /// The power pin goes off, on after the profile's pulse, and the
     /// modem is given the back-off to come up.
     pub(super) fn power_off(&mut self, now_ms: u64) {
         self.init_failures = 0;
+        // A dead modem behind PWRKEY may be on: hold the key long enough to
+        // switch it off (a modem that is off comes on all the same).
+        let pulse = match (self.wiring.pin, self.known_off) {
+            (PowerPin::PwrKey, false) => self.profile.power_off_ms,
+            _ => self.profile.power_pulse_ms,
+        };
+        self.known_off = false;
         self.power = Some(false);
-        let on_at = now_ms + self.profile.power_pulse_ms;
+        let on_at = now_ms + pulse;
         self.power_on_at = Some(on_at);
         self.power_until = on_at + self.backoff;
         self.backoff = (self.backoff * 2).min(MAX_BACKOFF_MS);
@@ -295,7 +373,7 @@ impl Supervisor {
     pub(super) fn wake_at(&self, startable: bool, init_waits: bool) -> [Option<u64>; 3] {
         let registration = self.registration_poll.filter(|_| startable);
         let poll = startable.then_some(self.next_poll);
-        let init = init_waits.then_some(self.hold_until);
+        let init = init_waits.then_some(self.hold_until.max(self.backoff_until));
         [registration, poll, init]
     }
 

@@ -281,6 +281,11 @@ impl ScriptedModem {
                 String::new()
             }
             "AT+CLCC" => self.clcc(),
+            // 27.007 §8.2: full functionality, with a reset first.
+            "AT+CFUN=1,1" => {
+                self.reboot();
+                String::new()
+            }
             c if c.starts_with("AT+CMGR=") => {
                 match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
                     Some((_, stored)) if self.text_mode => {

@@ -69,6 +69,10 @@ pub struct Dialect {
     /// Interval of `RING` (and `+CLIP`, 27.007 §7.6) for an incoming call;
     /// the network sets it, users' logs show 3–6 s.
     pub ring_every_ms: u64,
+    /// PWRKEY held low this long switches the modem on, ms.
+    pub pwrkey_on_ms: u64,
+    /// PWRKEY held low this long switches a running modem off, ms.
+    pub pwrkey_off_ms: u64,
     /// The line a full message storage prints when a message finds no
     /// room, if the family has one (EC2x manual, `AT+QINDCFG="smsfull"`);
     /// the others just stop announcing (27.005 §3.4.1).
@@ -102,6 +106,8 @@ pub const SIM800: Dialect = Dialect {
     dial: DialProgress::MoRing,
     missed_call_no_carrier: true,
     ring_every_ms: 4_000,
+    pwrkey_on_ms: 1_000,
+    pwrkey_off_ms: 1_000,
     storage_full: None,
 };
 
@@ -130,6 +136,8 @@ pub const SIM7600: Dialect = Dialect {
     dial: DialProgress::Clcc,
     missed_call_no_carrier: false,
     ring_every_ms: 5_000,
+    pwrkey_on_ms: 500,
+    pwrkey_off_ms: 2_500,
     storage_full: None,
 };
 
@@ -165,6 +173,8 @@ pub const M66: Dialect = Dialect {
     chup: false,
     dial: DialProgress::Colp,
     missed_call_no_carrier: true,
+    pwrkey_on_ms: 600,
+    pwrkey_off_ms: 700,
     ..SIM800
 };
 
@@ -186,6 +196,8 @@ pub const EC21: Dialect = Dialect {
     sms_ready_ms: 13_000,
     cvhu: false,
     storage_full: Some("+QIND: \"smsfull\",\"SM\""),
+    pwrkey_on_ms: 500,
+    pwrkey_off_ms: 650,
     ..SIM7600
 };
 
@@ -207,6 +219,8 @@ pub const GENERIC: Dialect = Dialect {
     dial: DialProgress::Clcc,
     missed_call_no_carrier: false,
     ring_every_ms: 5_000,
+    pwrkey_on_ms: 1_000,
+    pwrkey_off_ms: 1_000,
     storage_full: None,
 };
 

@@ -201,15 +201,12 @@ pub struct ScriptedModem {
 pub enum Wiring {
     /// The pin switches the modem's supply: low is off, high boots it.
     Supply,
-    /// The pin drives PWRKEY: held low for [`PWRKEY_HOLD_MS`] and released,
-    /// it switches a modem that is off on, and one that is on off (SIM800
-    /// hardware design: pull PWRKEY down at least 1 s; power-off prints
-    /// `NORMAL POWER DOWN`).
+    /// The pin drives PWRKEY: held low for the dialect's time and
+    /// released, it switches a modem that is off on, and one that is on off
+    /// (hardware design guides: SIM800 at least 1 s either way, SIM7600 and
+    /// A76xx 0.5 s on and 2.5 s off; power-off prints `NORMAL POWER DOWN`).
     PwrKey,
 }
-
-/// How long PWRKEY must be held low to switch the modem on or off.
-pub const PWRKEY_HOLD_MS: u64 = 1_000;
 
 /// The SIM card, as `AT+CPIN?` reports it (27.007 §8.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -430,8 +427,23 @@ impl ScriptedModem {
             }
             self.boot_lines.remove(0);
             // A dead modem prints nothing.
-            if !self.silent && self.powered {
-                self.emit(&format!("\r\n{line}\r\n"));
+            if self.silent || !self.powered {
+                continue;
+            }
+            // Without a ready SIM: its state instead of READY, and no SMS service.
+            let sms_ready = ["SMS Ready", "SMS DONE", "+QIND: SMS DONE"].contains(&line);
+            match (line, self.sim_card) {
+                (_, SimCard::Ready) => self.emit(&format!("\r\n{line}\r\n")),
+                ("+CPIN: READY", card) => {
+                    let state = match card {
+                        SimCard::Pin => "SIM PIN",
+                        SimCard::NotReady => "NOT READY",
+                        _ => "NOT INSERTED",
+                    };
+                    self.emit(&format!("\r\n+CPIN: {state}\r\n"));
+                }
+                _ if sms_ready => {}
+                _ => self.emit(&format!("\r\n{line}\r\n")),
             }
         }
     }
@@ -877,7 +889,7 @@ impl ScriptedModem {
                 self.write(&tx);
                 self.flush(driver);
             }
-            if let Some(on) = driver.poll_power() {
+            while let Some(on) = driver.poll_power() {
                 self.power_pin(on);
                 self.flush(driver);
             }
@@ -898,7 +910,11 @@ impl ScriptedModem {
             (Wiring::PwrKey, false) => self.key_down_at = Some(self.now),
             (Wiring::PwrKey, true) => {
                 let held = self.key_down_at.take().map(|t| self.now.saturating_sub(t));
-                match (held.is_some_and(|ms| ms >= PWRKEY_HOLD_MS), self.powered) {
+                let needed = match self.powered {
+                    true => self.dialect.pwrkey_off_ms,
+                    false => self.dialect.pwrkey_on_ms,
+                };
+                match (held.is_some_and(|ms| ms >= needed), self.powered) {
                     (false, _) => {}
                     (true, true) => {
                         if !self.silent {
