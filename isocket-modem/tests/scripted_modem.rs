@@ -543,3 +543,16 @@ fn a_pdu_after_a_garbled_header_still_counts() {
     }
     assert_eq!(sms_ids(&events), [i]);
 }
+
+#[test]
+fn three_unanswered_commands_in_a_row_mean_a_reinit() {
+    let (mut m, mut d) = booted();
+    m.silent = true;
+    let quiet_from = m.log.len();
+    m.run(&mut d, 2 * 60_000);
+    let unanswered = m.log[quiet_from..]
+        .iter()
+        .take_while(|c| *c != "ATE0")
+        .count();
+    assert_eq!(unanswered, 3, "{:?}", &m.log[quiet_from..]);
+}
