@@ -4,11 +4,13 @@
 //!   first failure, and ends with `N passed, M failed`.
 //! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
+//! - `cargo xtask links` checks every relative link in the Markdown files.
 //!
 //! It installs what it needs (rustup targets, the nightly toolchain for
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
 mod bench;
+mod links;
 
 use std::env;
 use std::net::TcpListener;
@@ -53,6 +55,10 @@ const CI_STEPS: &[Step] = &[
     Step {
         name: "fmt --check",
         run: fmt_check,
+    },
+    Step {
+        name: "markdown links",
+        run: links::check_markdown_links,
     },
     Step {
         name: "clippy -D warnings",
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
             _ => usage("bench takes only --quick"),
         },
         Some("qemu") => report(qemu_end_to_end()),
+        Some("links") => report(links::check_markdown_links()),
         Some("fuzz") => match fuzz_duration(&args[1..]) {
             Ok(seconds) => report(fuzz_all(seconds)),
             Err(e) => usage(&e),
@@ -123,6 +130,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("usage: cargo xtask ci");
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
     eprintln!("       cargo xtask qemu");
+    eprintln!("       cargo xtask links");
     eprintln!("       cargo xtask bench [--quick]");
     ExitCode::from(2)
 }
