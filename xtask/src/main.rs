@@ -5,11 +5,14 @@
 //! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
 //! - `cargo xtask links` checks every relative link in the Markdown files.
+//! - `cargo xtask crates-alone` builds each library crate as an integrator's
+//!   only dependency, resolved afresh.
 //!
 //! It installs what it needs (rustup targets, the nightly toolchain for
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
 mod bench;
+mod integrator;
 mod links;
 
 use std::env;
@@ -81,6 +84,10 @@ const CI_STEPS: &[Step] = &[
         run: no_std_builds,
     },
     Step {
+        name: "library crates alone",
+        run: integrator::library_crates_alone,
+    },
+    Step {
         name: "publish --dry-run",
         run: publish_dry_run,
     },
@@ -117,6 +124,7 @@ fn main() -> ExitCode {
         },
         Some("qemu") => report(qemu_end_to_end()),
         Some("links") => report(links::check_markdown_links()),
+        Some("crates-alone") => report(integrator::library_crates_alone()),
         Some("fuzz") => match fuzz_duration(&args[1..]) {
             Ok(seconds) => report(fuzz_all(seconds)),
             Err(e) => usage(&e),
@@ -131,6 +139,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
     eprintln!("       cargo xtask qemu");
     eprintln!("       cargo xtask links");
+    eprintln!("       cargo xtask crates-alone");
     eprintln!("       cargo xtask bench [--quick]");
     ExitCode::from(2)
 }
