@@ -193,3 +193,8 @@ fn kind_index<E>(kind: Kind) -> Result<usize, Error<E>> {
         Err(Error::InvalidKind(kind))
     }
 }
+
+/// The README's example runs as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
