@@ -5,6 +5,8 @@
 //! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
 //! - `cargo xtask links` checks every relative link in the Markdown files.
+//! - `cargo xtask wiring` draws the boards' wiring pictures from
+//!   `examples/wiring.csv`.
 //! - `cargo xtask crates-alone` builds each library crate as an integrator's
 //!   only dependency, resolved afresh.
 //!
@@ -14,6 +16,7 @@
 mod bench;
 mod integrator;
 mod links;
+mod wiring;
 
 use std::env;
 use std::net::TcpListener;
@@ -62,6 +65,10 @@ const CI_STEPS: &[Step] = &[
     Step {
         name: "markdown links",
         run: links::check_markdown_links,
+    },
+    Step {
+        name: "wiring",
+        run: wiring::check,
     },
     Step {
         name: "clippy -D warnings",
@@ -125,6 +132,11 @@ fn main() -> ExitCode {
         Some("qemu") => report(qemu_end_to_end()),
         Some("links") => report(links::check_markdown_links()),
         Some("crates-alone") => report(integrator::library_crates_alone()),
+        Some("wiring") => match &args[1..] {
+            [] => report(wiring::generate()),
+            [flag] if flag == "--check" => report(wiring::check()),
+            _ => usage("wiring takes only --check"),
+        },
         Some("fuzz") => match fuzz_duration(&args[1..]) {
             Ok(seconds) => report(fuzz_all(seconds)),
             Err(e) => usage(&e),
@@ -140,6 +152,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("       cargo xtask qemu");
     eprintln!("       cargo xtask links");
     eprintln!("       cargo xtask crates-alone");
+    eprintln!("       cargo xtask wiring [--check]");
     eprintln!("       cargo xtask bench [--quick]");
     ExitCode::from(2)
 }
