@@ -7,6 +7,8 @@
 //! - `cargo xtask links` checks every relative link in the Markdown files.
 //! - `cargo xtask wiring` draws the boards' wiring pictures from
 //!   `examples/wiring.csv`.
+//! - `cargo xtask playground` builds the browser playground into
+//!   `target/playground/`; `--test` also drives it in headless Chromium.
 //! - `cargo xtask crates-alone` builds each library crate as an integrator's
 //!   only dependency, resolved afresh.
 //!
@@ -16,6 +18,7 @@
 mod bench;
 mod integrator;
 mod links;
+mod playground;
 mod wiring;
 
 use std::env;
@@ -103,6 +106,10 @@ const CI_STEPS: &[Step] = &[
         run: bench_no_run,
     },
     Step {
+        name: "playground in Chromium",
+        run: playground::test,
+    },
+    Step {
         name: "board builds",
         run: board_builds,
     },
@@ -132,6 +139,11 @@ fn main() -> ExitCode {
         Some("qemu") => report(qemu_end_to_end()),
         Some("links") => report(links::check_markdown_links()),
         Some("crates-alone") => report(integrator::library_crates_alone()),
+        Some("playground") => match &args[1..] {
+            [] => report(playground::build().map(|_| ())),
+            [flag] if flag == "--test" => report(playground::test()),
+            _ => usage("playground takes only --test"),
+        },
         Some("wiring") => match &args[1..] {
             [] => report(wiring::generate()),
             [flag] if flag == "--check" => report(wiring::check()),
@@ -153,6 +165,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("       cargo xtask links");
     eprintln!("       cargo xtask crates-alone");
     eprintln!("       cargo xtask wiring [--check]");
+    eprintln!("       cargo xtask playground [--test]");
     eprintln!("       cargo xtask bench [--quick]");
     ExitCode::from(2)
 }
