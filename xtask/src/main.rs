@@ -220,8 +220,14 @@ fn run(program: &str, args: &[&str]) -> StepResult {
 }
 
 fn run_in(dir: &Path, program: &str, args: &[&str]) -> StepResult {
+    run_env(dir, program, args, &[])
+}
+
+/// `run_in` with extra environment variables.
+fn run_env(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> StepResult {
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .status()
         .map_err(|e| format!("cannot start `{program}`: {e}"))?;
@@ -264,16 +270,12 @@ fn test() -> StepResult {
 
 /// Every crate's docs build without a warning (broken or ambiguous links).
 fn doc() -> StepResult {
-    let status = Command::new("cargo")
-        .args(["doc", "--workspace", "--no-deps", "--quiet"])
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .status()
-        .map_err(|e| format!("cannot start cargo doc: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo doc` failed ({status})"))
-    }
+    run_env(
+        Path::new("."),
+        "cargo",
+        &["doc", "--workspace", "--no-deps", "--quiet"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
 }
 
 /// The project's scenario files, through the same runner users call.
@@ -657,13 +659,23 @@ fn ensure_qemu() -> StepResult {
     if output("qemu-system-arm", &["--version"]).is_some() {
         return Ok(());
     }
+    apt_install("qemu-system-arm")
+}
+
+/// Installs a Debian package (`apt-get update`, then `install -y`), as root.
+fn apt_install(package: &str) -> StepResult {
     if output("id", &["-u"]).as_deref().map(str::trim) != Some("0") {
-        return Err(
-            "qemu-system-arm is missing: `apt-get install -y qemu-system-arm` as root".into(),
-        );
+        return Err(format!(
+            "{package} is missing: `apt-get install -y {package}` as root"
+        ));
     }
     run("apt-get", &["update"])?;
-    run("apt-get", &["install", "-y", "qemu-system-arm"])
+    run_env(
+        Path::new("."),
+        "apt-get",
+        &["install", "-y", package],
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
 }
 
 /// A local TCP port nobody listens on now (the OS picks it).

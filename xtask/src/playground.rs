@@ -9,10 +9,8 @@
 //! goes into a script as base64, so `index.html` opens from the folder with
 //! `file://`: no server, no network.
 
+use crate::{StepResult, apt_install, ensure_rustup_targets, output, run, run_in};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use crate::{StepResult, ensure_rustup_targets, output, run, run_in};
 
 const CRATE: &str = "isocket-playground";
 const WASM: &str = "isocket_playground";
@@ -158,27 +156,12 @@ fn ensure_wasm_bindgen_cli(version: &str) -> StepResult {
     )
 }
 
-/// Debian's Chromium (`apt-get install -y chromium`, as root) when missing.
+/// Debian's Chromium, installed when missing.
 fn ensure_chromium() -> StepResult {
     if Path::new(CHROMIUM).exists() {
         return Ok(());
     }
-    if output("id", &["-u"]).as_deref().map(str::trim) != Some("0") {
-        return Err(format!(
-            "{CHROMIUM} is missing: `apt-get install -y chromium` as root"
-        ));
-    }
-    run("apt-get", &["update"])?;
-    let status = Command::new("apt-get")
-        .args(["install", "-y", "chromium"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
-        .map_err(|e| format!("cannot start apt-get: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`apt-get install -y chromium` failed ({status})"))
-    }
+    apt_install("chromium")
 }
 
 fn write(path: &Path, bytes: &[u8]) -> StepResult {
