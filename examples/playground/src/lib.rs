@@ -10,7 +10,19 @@
 //! files run.
 //!
 //! `cargo xtask playground` builds it into a folder of static files; see the
-//! README.
+//! README. The same API runs natively, which is how its tests run:
+//!
+//! ```
+//! use isocket_playground::Playground;
+//!
+//! let mut socket = Playground::new();
+//! socket.step("sms +4915112345678 ON")?;
+//! socket.advance(10_000.0); // ten virtual seconds: the driver reads, replies, switches
+//! assert!(socket.relay());
+//! assert_eq!(socket.led_pattern(2), "on"); // OUT
+//! assert_eq!(socket.take_sms(), ["4915112345678\u{1f}Power socket ON"]);
+//! # Ok::<(), String>(())
+//! ```
 
 use std::time::Duration;
 
