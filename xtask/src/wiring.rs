@@ -112,6 +112,18 @@ pub fn check() -> StepResult {
         let code =
             std::fs::read_to_string(&main).map_err(|e| format!("cannot read {main}: {e}"))?;
         problems.extend(code_mismatches(&code, &signals, i, &main));
+        let readme = format!("examples/{dir}/README.md");
+        let text =
+            std::fs::read_to_string(&readme).map_err(|e| format!("cannot read {readme}: {e}"))?;
+        let mut listed = readme_pins(&text);
+        let mut table: Vec<&str> = signals.iter().map(|s| s.pin(i)).collect();
+        listed.sort_unstable();
+        table.sort_unstable();
+        if listed != table {
+            problems.push(format!(
+                "{readme}: its wiring table lists pins {listed:?}, {TABLE} {table:?}"
+            ));
+        }
     }
     let readme =
         std::fs::read_to_string(README).map_err(|e| format!("cannot read {README}: {e}"))?;
@@ -199,6 +211,30 @@ fn code_mismatches(code: &str, signals: &[Signal], board: usize, file: &str) -> 
         }
     }
     problems
+}
+
+/// The pins a board README's `## Wiring` table lists: the first word of each
+/// row's first cell, where it names one pin (`GP3`, `PA0`, `GPIO9`).
+fn readme_pins(readme: &str) -> Vec<&str> {
+    readme
+        .lines()
+        .skip_while(|l| l.trim() != "## Wiring")
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .filter_map(|l| l.strip_prefix('|'))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|word| {
+            let digits = word
+                .strip_prefix("GPIO")
+                .or_else(|| word.strip_prefix("GP"))
+                .or_else(|| {
+                    word.strip_prefix('P')
+                        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+                        .map(|rest| &rest[1..])
+                });
+            digits.is_some_and(all_digits)
+        })
+        .collect()
 }
 
 /// GPIO peripherals a line takes: `p.PIN_3`, `p.PB1`, `p.GPIO4`.
@@ -568,6 +604,12 @@ mod tests {
             peripheral_pins("p.PB12, p.UART0, p.FLASH, ap.PA1"),
             ["PB12"]
         );
+    }
+
+    #[test]
+    fn readme_tables_name_their_pins() {
+        let readme = "## Wiring\n\n| pin | to |\n|---|---|\n| GP0 (UART0 TX) | modem |\n| PA0 (KEY) | button |\n| GPIO20/21 (UART0) | USB |\n| VSYS / GND | 5 V |\n\n## Next\n| GP9 | x |";
+        assert_eq!(readme_pins(readme), ["GP0", "PA0"]);
     }
 
     #[test]
