@@ -1,4 +1,4 @@
-//! The alarm input (SPEC §11): alarms, RELAYTIME, the notification cycle,
+//! The alarm input (manual §11): alarms, RELAYTIME, the notification cycle,
 //! the 60-s detection lock-out, SMSCHANGE with its rate limit, and the log.
 
 use core::time::Duration;
@@ -15,7 +15,7 @@ use crate::time::{Instant, secs};
 pub const DETECTION_LOCKOUT: Duration = secs(60);
 /// SMSCHANGE reports at most one change per this period.
 pub const SMSCHANGE_HOLD: Duration = secs(60);
-/// How long each alarm call rings (SPEC §11).
+/// How long each alarm call rings (manual §11).
 pub const ALARM_CALL_RING: Duration = secs(20);
 
 #[derive(Debug, Clone, Default)]
@@ -140,7 +140,7 @@ impl Engine {
         }
     }
 
-    /// RELAYTIME on an alarm (SPEC §11).
+    /// RELAYTIME on an alarm (manual §11).
     fn apply_relay_time(&mut self, now: Instant) {
         let change = match self.settings.relay_time {
             RelayTime::Unchanged => return,
@@ -152,7 +152,7 @@ impl Engine {
         self.relay_changed(change);
     }
 
-    /// SMSCHANGE (SPEC §11 decision): when the input returns, the relay goes
+    /// SMSCHANGE (manual §11 decision): when the input returns, the relay goes
     /// to the opposite of the RELAYTIME action, whatever happened in between.
     fn revert_relay_time(&mut self, now: Instant) {
         match self.settings.relay_time {
@@ -238,7 +238,7 @@ impl Engine {
         self.next_call(now);
     }
 
-    /// ALARMOFF by the button (SPEC §8), or ALARMON/AOF by the scheduler: saved without a reply.
+    /// ALARMOFF by the button (manual §8), or ALARMON/AOF by the scheduler: saved without a reply.
     pub(crate) fn set_armed(&mut self, now: Instant, armed: bool) {
         let before = self.settings.clone();
         self.settings.alarm_armed = armed;

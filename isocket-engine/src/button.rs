@@ -1,4 +1,4 @@
-//! The hidden button (SPEC §8) and the factory reset (SPEC §16).
+//! The hidden button (manual §8) and the factory reset (manual §16).
 
 use crate::engine::Engine;
 use crate::io::{Action, ButtonEvent, Record};

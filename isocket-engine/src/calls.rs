@@ -1,4 +1,4 @@
-//! Calls (SPEC §7, §11): RING actions on incoming calls, the RINGCONFIRM
+//! Calls (manual §7, §11): RING actions on incoming calls, the RINGCONFIRM
 //! call-back, and the one outgoing line the alarm's call cycle shares.
 
 use core::time::Duration;
@@ -9,9 +9,9 @@ use crate::engine::{Engine, Recipient, render};
 use crate::io::Action;
 use crate::time::{Instant, secs};
 
-/// Delay before the RINGCONFIRM=CALL call-back (SPEC §7).
+/// Delay before the RINGCONFIRM=CALL call-back (manual §7).
 pub const CALLBACK_DELAY: Duration = secs(10);
-/// How long the call-back rings before the device hangs up (SPEC §7).
+/// How long the call-back rings before the device hangs up (manual §7).
 pub const CALLBACK_RING: Duration = secs(15);
 
 /// Why the device is calling.
@@ -48,7 +48,7 @@ impl Calls {
 }
 
 impl Engine {
-    /// SPEC §7: a call from the active SECLIST with RING set is hung up and acted on.
+    /// manual §7: a call from the active SECLIST with RING set is hung up and acted on.
     pub(crate) fn on_incoming_call(&mut self, now: Instant, caller: Option<PhoneNumber>) {
         let Some(caller) = caller else {
             return;

@@ -1,4 +1,4 @@
-//! The device's wall clock (SPEC §10): unset until DATE, DATESMS, network
+//! The device's wall clock (manual §10): unset until DATE, DATESMS, network
 //! time or the first SMS's time stamp sets it; then it runs with the
 //! monotonic clock and shows the zone it was set in.
 

@@ -1,4 +1,4 @@
-//! What each command does (SPEC §4–§15), once it has passed the checks of §3.
+//! What each command does (manual §4–§15), once it has passed the checks of §3.
 
 use heapless::Vec;
 use isocket_proto::{
@@ -21,7 +21,7 @@ fn confirm(reply: Reply<'_>) -> Result {
     })
 }
 
-/// A reply that is always sent (SPEC §3 rule 5's list and every Inf command).
+/// A reply that is always sent (manual §3 rule 5's list and every Inf command).
 fn answer(reply: Reply<'_>) -> Result {
     Ok(Outcome::Reply {
         text: render(&reply),

@@ -101,7 +101,7 @@ impl Engine {
     ///
     /// After a reset the relay returns to its saved base state; after a
     /// mains failure it follows POWERSTATE and the restore SMS goes out
-    /// (SPEC §13). The clock resumes from the battery-backed clock.
+    /// (manual §13). The clock resumes from the battery-backed clock.
     pub fn new(board: BoardInfo, stored: Stored, boot: Boot, now: Instant) -> Self {
         let mut clock = Clock::default();
         if let Some(time) = boot.clock {
@@ -318,7 +318,7 @@ impl Engine {
         self.send(&Recipient::One(to.clone()), text);
     }
 
-    /// An error reply (SPEC §3 rules 2–4): only if `allowed` and the daily budget has room.
+    /// An error reply (manual §3 rules 2–4): only if `allowed` and the daily budget has room.
     pub(crate) fn send_error(
         &mut self,
         now: Instant,
@@ -360,7 +360,7 @@ impl Engine {
     pub(crate) fn set_clock(&mut self, now: Instant, time: isocket_proto::Timestamp) {
         self.clock.set(now, time);
         self.push(Action::SetClock(Some(time)));
-        // A new clock does not fire the rules it jumped over (SPEC §12).
+        // A new clock does not fire the rules it jumped over (manual §12).
         self.scheduler_next = self.clock.next_minute(now);
     }
 

@@ -5,7 +5,7 @@ use heapless::String;
 use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
 
 /// Longest SMS text the engine sends; longer replies go out as a
-/// concatenated SMS, which the modem splits (SPEC §3). The longest reply,
+/// concatenated SMS, which the modem splits (manual §3). The longest reply,
 /// a full SHOWALARMLOG, is 190 characters.
 pub const SMS_TEXT_LEN: usize = 200;
 
@@ -50,7 +50,7 @@ pub enum Event<'a> {
     Signal(Option<i16>),
     /// The network reported its time (NITZ).
     NetworkTime(Timestamp),
-    /// The modem's health, as its supervisor sees it (drives the LEDs, SPEC §8).
+    /// The modem's health, as its supervisor sees it (drives the LEDs, manual §8).
     Modem(ModemHealth),
     /// The probe's answer to [`Action::MeasureTemperature`].
     Temperature(Probe),
@@ -101,7 +101,7 @@ pub enum Record {
     AlarmLog,
 }
 
-/// A LED pattern (SPEC §8), shared with the board's LED driver.
+/// A LED pattern (manual §8), shared with the board's LED driver.
 pub use isocket_sensors::led::LedPattern;
 
 /// The three LEDs (`Default`: all dark, as before the first pattern).
@@ -168,7 +168,7 @@ impl<T> Action<T> {
     }
 }
 
-/// What the board tells the engine about itself (SPEC §15).
+/// What the board tells the engine about itself (manual §15).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardInfo {
     /// Product name for HARDWARE, e.g. `isocket rp2040-pico`.
@@ -183,7 +183,7 @@ pub enum BootReason {
     /// A reset, watchdog or factory-reset reboot: the relay returns to its saved base state.
     #[default]
     Reset,
-    /// Power came back after the device shut down for a mains failure (SPEC §13).
+    /// Power came back after the device shut down for a mains failure (manual §13).
     MainsRestored,
 }
 

@@ -1,4 +1,4 @@
-//! The three LEDs (SPEC §8), derived from the device's state after every
+//! The three LEDs (manual §8), derived from the device's state after every
 //! event; the board hears of them only when a pattern changes.
 
 use core::time::Duration;

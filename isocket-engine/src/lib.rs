@@ -8,6 +8,11 @@
 //! allocates, so every behaviour of the specification runs at simulated
 //! speed in tests.
 //!
+//! Section numbers (manual §9) refer to the [isocket user manual], which
+//! states every command, reply text and behaviour of the device.
+//!
+//! [isocket user manual]: https://github.com/isocket/isocket/blob/main/docs/manual.md
+//!
 //! ```
 //! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Record, Stored};
 //!
@@ -53,11 +58,11 @@
 //! - ALARMON clears "ALARM status: Activated".
 //! - The credit-protection lock-out keys on the sender's number; senders
 //!   without one (hidden, alphanumeric) share one entry. The error-reply
-//!   budget is a sliding 24-hour window over every error reply of SPEC §3,
+//!   budget is a sliding 24-hour window over every error reply of manual §3,
 //!   `Execute error!` included.
 //! - STATUS and TEMPERATURE wait at most 3 s for the probe, then answer
 //!   `Sensor error!`.
-//! - A factory reset also unsets the clock (SPEC §16 lists it unset).
+//! - A factory reset also unsets the clock (manual §16 lists it unset).
 //! - The thermostat and the alerts compare the exact reading (1/16 °C) with
 //!   the whole-degree limit: 10.0625 °C is above 10 °C.
 //! - The sample tick is every whole minute of uptime; a board that slept past

@@ -1,4 +1,4 @@
-//! Mains power (SPEC §13): the failure SMS once registered, then shutdown;
+//! Mains power (manual §13): the failure SMS once registered, then shutdown;
 //! the restore SMS; POWERSTATE after a mains-failure boot.
 //!
 //! The battery budget: on battery the device waits up to

@@ -1,4 +1,4 @@
-//! The main socket's relay (SPEC §6): its state, its base state (where it
+//! The main socket's relay (manual §6): its state, its base state (where it
 //! settles once timers end), the one pending timer, and how long it has been on.
 
 use core::time::Duration;

@@ -1,4 +1,4 @@
-//! The weekly scheduler (SPEC §12): each rule fires once as the device clock
+//! The weekly scheduler (manual §12): each rule fires once as the device clock
 //! enters its minute; nothing fires while the clock is unset, and a clock
 //! that jumps does not catch up on the minutes it skipped.
 

@@ -1,4 +1,4 @@
-//! Credit protection beyond the manual (SPEC §3): a per-number lock-out
+//! Credit protection beyond the manual (manual §3): a per-number lock-out
 //! after repeated wrong passwords, and a daily budget of error replies.
 
 use heapless::{Deque, Vec};

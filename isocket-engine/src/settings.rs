@@ -9,16 +9,16 @@ use isocket_proto::{
 };
 use serde::{Deserialize, Serialize};
 
-/// Numbers on the security list (SPEC §4).
+/// Numbers on the security list (manual §4).
 pub const SEC_NUMBERS: usize = 10;
-/// Numbers on the alert list (SPEC §4).
+/// Numbers on the alert list (manual §4).
 pub const ALERT_NUMBERS: usize = 10;
-/// Scheduler rules (SPEC §12).
+/// Scheduler rules (manual §12).
 pub const SCHEDULER_RULES: usize = 8;
-/// Alarm log entries kept (SPEC §11).
+/// Alarm log entries kept (manual §11).
 pub const ALARM_LOG_ENTRIES: usize = 10;
 
-/// Every configurable setting (SPEC §4–§14). `Default` is the factory state of SPEC §16.
+/// Every configurable setting (manual §4–§14). `Default` is the factory state of manual §16.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// SECLIST=ON.
@@ -103,7 +103,7 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Whether SECLIST or a password protects the device (SPEC §4: the
+    /// Whether SECLIST or a password protects the device (manual §4: the
     /// configuration window applies only while it is unprotected).
     pub fn is_protected(&self) -> bool {
         self.sec_list_on || self.password.is_some()

@@ -1,4 +1,4 @@
-//! Incoming SMS (SPEC §2–§5): who gets which reply, the configuration
+//! Incoming SMS (manual §2–§5): who gets which reply, the configuration
 //! window, and confirmations that wait until the change is durable.
 
 use core::time::Duration;
@@ -13,9 +13,9 @@ use crate::io::{Action, Record, SmsText};
 use crate::settings::Settings;
 use crate::time::{Instant, mins, secs};
 
-/// How long the configuration window stays open (SPEC §4).
+/// How long the configuration window stays open (manual §4).
 pub const CONFIGURATION_WINDOW: Duration = mins(30);
-/// How long CREDIT and SIMCARD wait for the network's answer (SPEC §14).
+/// How long CREDIT and SIMCARD wait for the network's answer (manual §14).
 pub const USSD_TIMEOUT: Duration = secs(30);
 
 /// SMS that arrive while a settings save is in flight wait here.
@@ -33,7 +33,7 @@ pub(crate) enum Outcome {
     Deferred,
 }
 
-/// A command that failed, with the error reply SPEC §3 gives it.
+/// A command that failed, with the error reply manual §3 gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
     IncorrectValue,
@@ -53,7 +53,7 @@ impl Failure {
     }
 }
 
-/// A settings change waiting for storage (SPEC §3: confirm only once
+/// A settings change waiting for storage (manual §3: confirm only once
 /// durable; on failure, go back to what storage holds).
 #[derive(Debug, Clone)]
 struct PendingSave {
@@ -118,7 +118,7 @@ impl Engine {
         self.settings.is_protected() || now.since(self.inbox.last_conf_at) < CONFIGURATION_WINDOW
     }
 
-    /// SPEC §2–§3: who gets which reply, in the order the rules are given.
+    /// manual §2–§3: who gets which reply, in the order the rules are given.
     pub(crate) fn on_sms(
         &mut self,
         now: Instant,

@@ -1,4 +1,4 @@
-//! Temperature (SPEC §9): the probe read every whole minute of uptime and on
+//! Temperature (manual §9): the probe read every whole minute of uptime and on
 //! demand, the thermostat, and the temperature alerts.
 
 use core::cmp::Ordering;
@@ -16,10 +16,10 @@ use crate::time::{Instant, secs};
 pub const SAMPLE_PERIOD: Duration = secs(60);
 /// How long the engine waits for a probe reading before taking it as a sensor failure.
 pub const MEASUREMENT_TIMEOUT: Duration = secs(3);
-/// The DS18B20's range; a reading outside it is a sensor failure (SPEC §9).
-const VALID_SIXTEENTHS: core::ops::RangeInclusive<i32> = -55 * 16..=125 * 16;
+/// The DS18B20's range; a reading outside it is a sensor failure (manual §9).
+const VALID_SIXTEENTHS: core::ops::RangeInclusive<i16> = -55 * 16..=125 * 16;
 /// The alerts re-arm 1 °C inside the limit.
-const REARM_SIXTEENTHS: i32 = 16;
+const REARM_SIXTEENTHS: i16 = 16;
 /// Replies waiting for a reading.
 const WAITING: usize = 4;
 
@@ -66,7 +66,7 @@ impl Probe {
     }
 }
 
-/// A reading the checks of SPEC §9 accept.
+/// A reading the checks of manual §9 accept.
 fn valid(reading: Reading) -> Option<Temperature> {
     match reading {
         Reading::Reading(t) if VALID_SIXTEENTHS.contains(&t.sixteenths()) => Some(t),
@@ -82,7 +82,7 @@ impl Engine {
         }
     }
 
-    /// STATUS, TEMPERATURE and the scheduler's INF answer with a fresh reading (SPEC §6).
+    /// STATUS, TEMPERATURE and the scheduler's INF answer with a fresh reading (manual §6).
     pub(crate) fn wait_for_probe(&mut self, now: Instant, to: Recipient, usage: ProbeUse) {
         if self.probe.waiters.push_back((to, usage)).is_ok() {
             self.measure(now);
@@ -135,7 +135,7 @@ impl Engine {
         }
     }
 
-    /// SPEC §9: HEATING switches off above the setpoint and on below it;
+    /// manual §9: HEATING switches off above the setpoint and on below it;
     /// COOLING the other way; equal leaves the relay; a failed reading does nothing.
     fn run_thermostat(&mut self, now: Instant, reading: Reading) {
         let thermostat = self.settings.thermostat;

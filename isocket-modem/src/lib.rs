@@ -141,7 +141,7 @@
 //!   for another index (`AT+CMGD=2`) deletes that message unread; only
 //!   checking the command's echo before its CR could stop it. Survived,
 //!   measured: 5 % of the bytes from the modem dropped, duplicated or
-//!   garbled (RELIABILITY.md).
+//!   garbled (RELIABILITY.md in the repository).
 //! - Supervision: three command timeouts, a SIM error or an unexpected
 //!   `RDY` re-initialise; an init command is tried three times, then the
 //!   modem is power-cycled with back-off from 10 s doubling to 10 min.

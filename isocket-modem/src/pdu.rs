@@ -2,7 +2,7 @@
 //! §9.2), with the data coding of 3GPP TS 23.038 §4, in the PDU-mode framing
 //! of 27.005 §3 (SMSC address octets, then the TPDU).
 //!
-//! Decisions where the standards leave room (see `pdu_vectors.md`):
+//! Decisions where the standards leave room (see `tests/data/pdu_vectors.md`):
 //! - The user-data length is obeyed: extra octets are ignored, missing ones
 //!   are an error (a truncated message is refused, not half-read).
 //! - The DCS is obeyed: a UCS2 body under a GSM-7 DCS (gammu `14.dump`)

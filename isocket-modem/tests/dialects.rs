@@ -214,7 +214,7 @@ fn an_unanswered_call_rings_until_the_caller_gives_up() {
         let (mut m, mut d) = up(family, profile);
         m.far_end = FarEnd::Ignores;
         d.dial("+4915112345678");
-        // SPEC §7: the call-back rings 15 s before the device hangs up.
+        // Manual §7: the call-back rings 15 s before the device hangs up.
         let events = m.run(&mut d, 15_000);
         assert!(
             !events.contains(&Event::CallAnswered),

@@ -1,4 +1,4 @@
-//! The typed SMS commands of SPEC.md §4–§15.
+//! The typed SMS commands of manual §4–§15.
 
 use core::fmt;
 
@@ -11,7 +11,7 @@ use crate::values::{
     UssdCode,
 };
 
-/// The three command types of SPEC §2.
+/// The three command types of manual §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// Changes settings; only inside the configuration window while unprotected.
@@ -34,7 +34,7 @@ pub enum ListEdit {
     Clear,
 }
 
-/// A setting that `NAME?` reports (SPEC §2: every setting with a value).
+/// A setting that `NAME?` reports (manual §2: every setting with a value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum Setting {
@@ -152,7 +152,7 @@ impl Setting {
     }
 }
 
-/// One SMS command (SPEC §4–§15), with typed values.
+/// One SMS command (manual §4–§15), with typed values.
 ///
 /// [`FromStr`](core::str::FromStr) parses it (case-insensitive, white space
 /// allowed around `=` and after `,`); [`Display`](fmt::Display) prints the
@@ -261,7 +261,7 @@ pub enum Command {
 }
 
 impl Command {
-    /// The command's type, as SPEC's tables give it.
+    /// The command's type, as the manual's tables give it.
     pub fn kind(&self) -> Kind {
         use Command::*;
         match self {
@@ -279,7 +279,7 @@ impl Command {
         }
     }
 
-    /// The command as a confirmation shows it (SPEC §3: "the value written the
+    /// The command as a confirmation shows it (manual §3: "the value written the
     /// way it is shown by the query"): temperatures as `10C(50F)`, the password
     /// masked. Used by [`Reply::Confirmed`](crate::Reply::Confirmed).
     pub fn shown(&self) -> impl fmt::Display + '_ {

@@ -1,6 +1,6 @@
 //! Why a text is not a command, or not one for this device.
 
-/// Why [`Command::from_str`](crate::Command) rejected a text (SPEC §3).
+/// Why [`Command::from_str`](crate::Command) rejected a text (manual §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseError {
@@ -12,7 +12,7 @@ pub enum ParseError {
     InvalidValue,
 }
 
-/// Why [`frame`](crate::frame::frame) rejected an SMS before parsing (SPEC §2, §3).
+/// Why [`frame`](crate::frame::frame) rejected an SMS before parsing (manual §2, §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum FrameError {

@@ -1,9 +1,9 @@
-//! SMS framing: from the raw SMS text to the command text (SPEC §2, §3).
+//! SMS framing: from the raw SMS text to the command text (manual §2, §3).
 
 use crate::error::FrameError;
 use crate::values::Password;
 
-/// Longest command SMS, in characters, after trimming (SPEC §2).
+/// Longest command SMS, in characters, after trimming (manual §2).
 pub const MAX_COMMAND_CHARS: usize = 30;
 
 /// Trims the SMS, applies the 30-character rule, and checks and strips the

@@ -4,6 +4,11 @@
 //! [`Command`], typed [`Reply`] → the exact reply text of the device's
 //! specification, in GSM 7-bit characters only. `no_std`, no allocator.
 //!
+//! Section numbers (manual §9) refer to the [isocket user manual], which
+//! states every command, reply text and behaviour of the device.
+//!
+//! [isocket user manual]: https://github.com/isocket/isocket/blob/main/docs/manual.md
+//!
 //! Three steps turn an incoming SMS into a reply:
 //!
 //! 1. [`frame()`] trims the text, drops anything over 30 characters, and
@@ -31,7 +36,7 @@
 //! write!(sms, "{}", Reply::Confirmed(&command)).unwrap();
 //! assert_eq!(sms, "SWITCHOFFTEMP=10C(50F) - OK");
 //!
-//! // Errors map to SPEC's error replies.
+//! // Errors map to the manual's error replies.
 //! assert_eq!("RESTARTTIME=abc".parse::<Command>(), Err(ParseError::InvalidValue));
 //! sms.clear();
 //! write!(sms, "{}", Reply::UnknownCommand("hello")).unwrap();

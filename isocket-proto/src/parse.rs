@@ -1,4 +1,4 @@
-//! Text → [`Command`] (SPEC §2).
+//! Text → [`Command`] (manual §2).
 //!
 //! The command name is the leading run of ASCII letters; it is upper-cased
 //! into a small stack buffer and dispatched with one `match`, so parsing costs
@@ -273,7 +273,7 @@ fn digits_value(digits: &str) -> Option<u32> {
     })
 }
 
-/// `10C`, `-5C`, `50F`: whole degrees with a unit (SPEC §2).
+/// `10C`, `-5C`, `50F`: whole degrees with a unit (manual §2).
 fn temperature(v: &str) -> Option<Celsius> {
     let (minus, digits, unit) = complete((opt(char('-')), digit1, one_of("CcFf")), v)?;
     let magnitude = i32::try_from(digits_value(digits)?).ok()?;
@@ -342,7 +342,7 @@ fn schedule_rule(i: &str) -> Res<'_, ScheduleRule> {
         .parse(i)
 }
 
-/// `yy/mm/dd,hh:mm:ss±zz` or `±zz:mm` (SPEC §2). Zones are whole quarter
+/// `yy/mm/dd,hh:mm:ss±zz` or `±zz:mm` (manual §2). Zones are whole quarter
 /// hours, as every real zone and the SMS time stamp (TS 23.040) are.
 fn timestamp(v: &str) -> Option<Timestamp> {
     let date = (two_digits, char('/'), two_digits, char('/'), two_digits);

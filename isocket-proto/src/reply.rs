@@ -1,4 +1,4 @@
-//! Typed replies → the exact texts of SPEC.md, in GSM-7 only.
+//! Typed replies → the exact texts of the manual, in GSM-7 only.
 //!
 //! A [`Reply`] renders through [`core::fmt::Display`], so it writes into any
 //! [`core::fmt::Write`] (a `heapless::String`, a UART buffer) without
@@ -21,7 +21,7 @@ use crate::values::{
 pub enum Probe {
     /// A valid reading.
     Reading(Temperature),
-    /// The probe answered but the reading failed the checks of SPEC §9.
+    /// The probe answered but the reading failed the checks of manual §9.
     SensorError,
     /// No probe answered.
     NoSensor,
@@ -50,7 +50,7 @@ pub struct ThermostatState {
     pub setpoint: Celsius,
 }
 
-/// Everything the STATUS reply shows (SPEC §6).
+/// Everything the STATUS reply shows (manual §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Status {
     /// The relay.
@@ -67,7 +67,7 @@ pub struct Status {
     pub clock: Option<Timestamp>,
 }
 
-/// What RUNTIME reports (SPEC §6).
+/// What RUNTIME reports (manual §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Runtime {
     /// On since this time (the clock is set).
@@ -81,7 +81,7 @@ pub enum Runtime {
     Off,
 }
 
-/// What ALARM? reports (SPEC §11).
+/// What ALARM? reports (manual §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AlarmState {
     /// ALARMON.
@@ -92,7 +92,7 @@ pub struct AlarmState {
     pub activated: bool,
 }
 
-/// The answer to `NAME?` (SPEC §3: listings with the factory default first
+/// The answer to `NAME?` (manual §3: listings with the factory default first
 /// and the current value in parentheses; numeric values as `NAME=<value>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettingValue<'a> {
@@ -148,7 +148,7 @@ pub enum SettingValue<'a> {
     CreditUms(Option<&'a UssdCode>),
 }
 
-/// Every SMS text the device sends (SPEC §3–§15), errors and alerts included.
+/// Every SMS text the device sends (manual §3–§15), errors and alerts included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reply<'a> {
     /// `<TEXT> - No such command exists on the device!` (TEXT: the command
@@ -384,7 +384,7 @@ fn on_off(on: bool) -> &'static str {
     if on { "ON" } else { "OFF" }
 }
 
-/// The signal class STATUS shows for an RSSI in dBm (SPEC §6).
+/// The signal class STATUS shows for an RSSI in dBm (manual §6).
 pub fn signal_quality(dbm: i16) -> &'static str {
     match dbm {
         -60.. => "Excellent",
@@ -395,7 +395,7 @@ pub fn signal_quality(dbm: i16) -> &'static str {
     }
 }
 
-/// Writes an enumerated setting's listing, `NAME=a,(b),c` (SPEC §3): every
+/// Writes an enumerated setting's listing, `NAME=a,(b),c` (manual §3): every
 /// option in the order given (factory default first), the current one in
 /// parentheses.
 ///
@@ -586,7 +586,7 @@ impl fmt::Display for Gsm7<'_> {
     }
 }
 
-/// Outside text upper-cased, every non-GSM-7 character replaced by `?` (SPEC §3's `<TEXT>`).
+/// Outside text upper-cased, every non-GSM-7 character replaced by `?` (manual §3's `<TEXT>`).
 struct Gsm7Upper<'a>(&'a str);
 
 impl fmt::Display for Gsm7Upper<'_> {

@@ -1,4 +1,4 @@
-//! Typed command values: each one can only hold what SPEC.md allows.
+//! Typed command values: each one can only hold what the manual allows.
 
 use core::fmt;
 
@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 /// Defines a keyword enum: its variants in listing order (factory default
-/// first, as SPEC §3 lists them), their keywords, and case-insensitive parsing.
+/// first, as manual §3 lists them), their keywords, and case-insensitive parsing.
 macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $keyword:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -51,7 +51,7 @@ macro_rules! keyword_enum {
 }
 
 keyword_enum! {
-    /// `RINGCONFIRM`: how a call-triggered action is confirmed (SPEC §5, §7).
+    /// `RINGCONFIRM`: how a call-triggered action is confirmed (manual §5, §7).
     #[derive(Default)]
     RingConfirm {
         /// The action's reply as an SMS to the caller.
@@ -64,7 +64,7 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// `RING`: what a call from the security list does (SPEC §7).
+    /// `RING`: what a call from the security list does (manual §7).
     #[derive(Default)]
     RingAction {
         /// Calls are ignored.
@@ -77,7 +77,7 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// `THERMOSTAT`: heating or cooling mode (SPEC §9).
+    /// `THERMOSTAT`: heating or cooling mode (manual §9).
     #[derive(Default)]
     ThermostatMode {
         /// On below the setpoint, off above it.
@@ -88,7 +88,7 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// `SENSORTYPE`: the alarm contact's polarity (SPEC §11).
+    /// `SENSORTYPE`: the alarm contact's polarity (manual §11).
     #[derive(Default)]
     SensorType {
         /// Normally open: active when closed.
@@ -99,7 +99,7 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// `ALERT`: how an alarm is notified (SPEC §11).
+    /// `ALERT`: how an alarm is notified (manual §11).
     #[derive(Default)]
     AlertMode {
         /// An SMS to every alert number.
@@ -114,7 +114,7 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// `POWERSTATE`: the relay after a mains failure (SPEC §13).
+    /// `POWERSTATE`: the relay after a mains failure (manual §13).
     #[derive(Default)]
     PowerState {
         /// The saved base state.
@@ -127,7 +127,7 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// A scheduler rule's action (SPEC §12).
+    /// A scheduler rule's action (manual §12).
     ScheduleAction {
         /// Relay on.
         On = "ON",
@@ -194,13 +194,13 @@ bounded_number! {
 }
 
 impl Default for RestartSeconds {
-    /// Factory default: 10 s (SPEC §16).
+    /// Factory default: 10 s (manual §16).
     fn default() -> Self {
         RestartSeconds(10)
     }
 }
 
-/// A temperature setting in whole °C, −55…120 (SPEC §2).
+/// A temperature setting in whole °C, −55…120 (manual §2).
 ///
 /// Commands give it in °C or °F; it is stored and printed in °C
 /// (`C = round((F − 32) × 5/9)`, half away from zero).
@@ -238,12 +238,12 @@ impl Celsius {
 
     /// The same temperature as a reading, for comparisons and display.
     pub const fn as_reading(self) -> Temperature {
-        Temperature::from_sixteenths(self.0 as i32 * 16)
+        Temperature::from_sixteenths(self.0.saturating_mul(16))
     }
 }
 
 impl Default for Celsius {
-    /// Factory default SWITCHOFFTEMP: 10 °C (SPEC §16).
+    /// Factory default SWITCHOFFTEMP: 10 °C (manual §16).
     fn default() -> Self {
         Celsius(10)
     }
@@ -263,34 +263,37 @@ impl fmt::Display for Celsius {
     }
 }
 
-/// A measured temperature, exact to 1/16 °C (the DS18B20's resolution).
+/// A measured temperature, exact to 1/16 °C (the DS18B20's resolution): the
+/// same `i16` count of sixteenths as the DS18B20 register and as
+/// `isocket_sensors::ds18b20::Temperature`, so a reading passes between the
+/// crates unchanged (`Temperature::from_sixteenths(raw.sixteenths())`).
 ///
 /// Displayed as `26C(78F)`: both scales rounded from the exact reading, half
-/// away from zero (SPEC §2).
+/// away from zero (manual §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Temperature(i32);
+pub struct Temperature(i16);
 
 impl Temperature {
     /// A reading in sixteenths of a degree Celsius.
-    pub const fn from_sixteenths(sixteenths: i32) -> Self {
+    pub const fn from_sixteenths(sixteenths: i16) -> Self {
         Temperature(sixteenths)
     }
 
     /// Sixteenths of a degree Celsius.
-    pub const fn sixteenths(self) -> i32 {
+    pub const fn sixteenths(self) -> i16 {
         self.0
     }
 
     /// Whole °C, rounded half away from zero.
     pub fn celsius(self) -> i32 {
-        div_round_half_away(self.0, 16)
+        div_round_half_away(i32::from(self.0), 16)
     }
 
     /// Whole °F, rounded half away from zero from the exact reading.
     pub fn fahrenheit(self) -> i32 {
         // F = C × 9/5 + 32 = (s × 9 + 32 × 80) / 80 with s in sixteenths.
-        div_round_half_away(self.0.saturating_mul(9).saturating_add(2560), 80)
+        div_round_half_away(i32::from(self.0) * 9 + 2560, 80)
     }
 }
 
@@ -314,7 +317,7 @@ pub(crate) fn div_round_half_away(n: i32, d: i32) -> i32 {
 /// Most digits a phone number may have (E.164).
 pub const PHONE_DIGITS: usize = 15;
 
-/// A phone number: 1–15 digits, stored without `+` (SPEC §2).
+/// A phone number: 1–15 digits, stored without `+` (manual §2).
 ///
 /// Numbers match when their digit strings are equal. Caller IDs and SMS
 /// senders go through [`PhoneNumber::parse`] too, so `+4917…` and `4917…`
@@ -345,7 +348,7 @@ impl fmt::Display for PhoneNumber {
     }
 }
 
-/// The access password: exactly 5 ASCII letters or digits (SPEC §4).
+/// The access password: exactly 5 ASCII letters or digits (manual §4).
 ///
 /// Stored upper-case because it is compared case-insensitively (phones
 /// capitalise the first letter of a message on their own).
@@ -390,7 +393,7 @@ impl fmt::Debug for Password {
 /// Longest USSD code a command can carry (30 characters less `SIMCARD`).
 pub const USSD_CODE_LEN: usize = 23;
 
-/// A USSD code: `*` or `#` first, `#` last, only digits, `*` and `#` between (SPEC §14).
+/// A USSD code: `*` or `#` first, `#` last, only digits, `*` and `#` between (manual §14).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct UssdCode(heapless::String<USSD_CODE_LEN>);
@@ -423,7 +426,7 @@ impl fmt::Display for UssdCode {
     }
 }
 
-/// `RELAYTIME`: what an alarm does to the relay (SPEC §11).
+/// `RELAYTIME`: what an alarm does to the relay (manual §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum RelayTime {
@@ -521,7 +524,7 @@ impl fmt::Display for ScheduleDay {
     }
 }
 
-/// A scheduler rule, `hh:mm,<day>,<action>` (SPEC §12).
+/// A scheduler rule, `hh:mm,<day>,<action>` (manual §12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ScheduleRule {
@@ -539,7 +542,7 @@ impl fmt::Display for ScheduleRule {
     }
 }
 
-/// A wall-clock time with its zone offset, as the device shows it (SPEC §2, §10).
+/// A wall-clock time with its zone offset, as the device shows it (manual §2, §10).
 ///
 /// Written `yy/mm/dd,hh:mm:ss±zz` (`±zz:mm` for zones that are not whole
 /// hours). Two-digit years are 2000–2099.
@@ -662,7 +665,7 @@ mod tests {
 
     #[test]
     fn readings_round_half_away_from_zero() {
-        let show = |s: i32| {
+        let show = |s: i16| {
             let mut out = heapless::String::<16>::new();
             core::fmt::write(
                 &mut out,

@@ -220,7 +220,7 @@ proptest! {
 
     #[test]
     fn value_replies_are_gsm7(
-        sixteenths in -55 * 16..=125 * 16i32,
+        sixteenths in -55 * 16..=125 * 16i16,
         limit in celsius(),
         at in proptest::option::of(timestamp()),
         dbm in proptest::option::of(-130i16..=0),

@@ -389,7 +389,7 @@ fn thermostat_replies() {
 
 #[test]
 fn temperature_alerts() {
-    let reading = |c: i32| Temperature::from_sixteenths(c * 16);
+    let reading = |c: i16| Temperature::from_sixteenths(c * 16);
     check(
         Reply::SwitchOffAlert(reading(10)),
         "SWITCHOFFALERT! Power socket switched OFF at 10C(50F)",

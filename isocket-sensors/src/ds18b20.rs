@@ -2,7 +2,7 @@
 //! function commands, scratchpad layout (Figure 7), conversion times and the
 //! temperature format (Table 1).
 //!
-//! A reading is a *sensor failure* (SPEC §9) when there is no presence pulse,
+//! A reading is a *sensor failure* (manual §9) when there is no presence pulse,
 //! the CRC does not match, the value is the power-on 85 °C without a completed
 //! conversion, it lies outside −55…125 °C, or it is the third read in a row
 //! with no new conversion. Each failure is its own [`Error`] variant.
@@ -45,7 +45,7 @@ const MAX_RAW: i16 = 125 * 16;
 const POWER_ON_RAW: i16 = 0x0550;
 /// COUNT_REMAIN (byte 6) in the power-on scratchpad.
 const POWER_ON_COUNT_REMAIN: u8 = 0x0C;
-/// The read without a new conversion that counts as stale (SPEC §9).
+/// The read without a new conversion that counts as stale (manual §9).
 const STALE_READS: u8 = 3;
 
 /// Conversion resolution (configuration register bits R1 R0).
@@ -100,8 +100,8 @@ impl Resolution {
 pub struct Temperature(i16);
 
 impl Temperature {
-    /// From the raw 16-bit two's complement register value.
-    pub const fn from_raw(raw: i16) -> Self {
+    /// From 1/16 °C steps: the raw 16-bit two's complement register value.
+    pub const fn from_sixteenths(raw: i16) -> Self {
         Self(raw)
     }
 
@@ -132,7 +132,7 @@ impl Scratchpad {
     /// Fails with [`Error::CrcMismatch`], or [`Error::BadScratchpad`] when the
     /// configuration register's fixed bits are wrong (bit 7 reads 0, bits 4..0
     /// read 1): the all-zero scratchpad, which passes the CRC, is no data.
-    pub fn new<E>(bytes: [u8; 9]) -> Result<Self, Error<E>> {
+    pub fn new(bytes: [u8; 9]) -> Result<Self, Error> {
         if crc8(&bytes) != 0 {
             Err(Error::CrcMismatch)
         } else if bytes[4] & 0x9F != 0x1F {
@@ -164,7 +164,7 @@ impl Scratchpad {
 
     /// The temperature, or the failure it shows: [`Error::OutOfRange`],
     /// [`Error::PowerOnValue`] (see the module docs).
-    pub fn temperature<E>(&self) -> Result<Temperature, Error<E>> {
+    pub fn temperature(&self) -> Result<Temperature, Error> {
         let raw = self.resolution().mask(self.raw_temperature());
         if !(MIN_RAW..=MAX_RAW).contains(&raw) {
             Err(Error::OutOfRange)
@@ -269,7 +269,7 @@ impl Ds18b20 {
         bus.write_byte(READ_SCRATCHPAD)?;
         let mut bytes = [0; 9];
         bus.read_bytes(&mut bytes)?;
-        Scratchpad::new(bytes)
+        Scratchpad::new(bytes).map_err(Error::on_bus)
     }
 
     /// Sets the resolution in the scratchpad (not in EEPROM), keeping TH and TL.
@@ -345,7 +345,10 @@ impl Ds18b20 {
         if reads > STALE_READS {
             return Err(Error::Stale);
         }
-        self.read_scratchpad(bus)?.temperature().map(Some)
+        self.read_scratchpad(bus)?
+            .temperature()
+            .map(Some)
+            .map_err(Error::on_bus)
     }
 
     /// Blocking measurement: starts a conversion, waits for it, reads it.
@@ -372,9 +375,8 @@ impl Ds18b20 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::convert::Infallible;
 
-    fn scratchpad(bytes: [u8; 9]) -> Result<Scratchpad, Error<Infallible>> {
+    fn scratchpad(bytes: [u8; 9]) -> Result<Scratchpad, Error> {
         Scratchpad::new(bytes)
     }
 
@@ -385,7 +387,7 @@ mod tests {
         bytes
     }
 
-    // Datasheet Table 1 (Maxim 19-7487), all ten rows; ds18b20.md §1.
+    // Datasheet Table 1 (Maxim 19-7487), all ten rows.
     const TABLE_1: [(f32, [u8; 2]); 10] = [
         (125.0, [0xD0, 0x07]),
         (85.0, [0x50, 0x05]),
@@ -403,9 +405,7 @@ mod tests {
     fn datasheet_table_1_converts_exactly() {
         for (celsius, raw) in TABLE_1 {
             // Byte 6 = 0x10 as after a real conversion, so 85 °C is accepted.
-            let t = scratchpad(with_temperature(raw))
-                .unwrap()
-                .temperature::<Infallible>();
+            let t = scratchpad(with_temperature(raw)).unwrap().temperature();
             assert_eq!(t.unwrap().celsius(), celsius, "{raw:02X?}");
             assert_eq!(i32::from(t.unwrap().sixteenths()), (celsius * 16.0) as i32);
         }
@@ -413,8 +413,8 @@ mod tests {
 
     #[test]
     fn millicelsius_truncates_like_w1_therm() {
-        assert_eq!(Temperature::from_raw(0x0191).millicelsius(), 25062);
-        assert_eq!(Temperature::from_raw(-0x0191).millicelsius(), -25062);
+        assert_eq!(Temperature::from_sixteenths(0x0191).millicelsius(), 25062);
+        assert_eq!(Temperature::from_sixteenths(-0x0191).millicelsius(), -25062);
     }
 
     #[test]
@@ -424,10 +424,7 @@ mod tests {
         for (config, celsius) in [(0x7F, 25.0625), (0x5F, 25.0), (0x3F, 25.0), (0x1F, 25.0)] {
             bytes[4] = config;
             bytes[8] = crc8(&bytes[..8]);
-            let t = scratchpad(bytes)
-                .unwrap()
-                .temperature::<Infallible>()
-                .unwrap();
+            let t = scratchpad(bytes).unwrap().temperature().unwrap();
             assert_eq!(t.celsius(), celsius, "config {config:02X}");
         }
     }
@@ -449,24 +446,21 @@ mod tests {
         }
     }
 
-    // Real scratchpads, ds18b20.md §3 (provenance per row there).
+    // Real scratchpads, each with its source below.
     #[test]
     fn real_scratchpads() {
         // Datasheet power-up state; cpetrich Family A/B; Linux w1_slave dumps.
         let power_on = scratchpad([0x50, 0x05, 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10, 0x1C]).unwrap();
-        assert_eq!(
-            power_on.temperature::<Infallible>(),
-            Err(Error::PowerOnValue)
-        );
+        assert_eq!(power_on.temperature(), Err(Error::PowerOnValue));
         // Linux w1_therm capture.
         let t = scratchpad([0x70, 0x01, 0x4B, 0x46, 0x7F, 0xFF, 0x10, 0x10, 0xE1]).unwrap();
-        assert_eq!(t.temperature::<Infallible>().unwrap().celsius(), 23.0);
+        assert_eq!(t.temperature().unwrap().celsius(), 23.0);
         // Genuine-part COUNT_REMAIN pattern.
         let t = scratchpad([0x73, 0x01, 0x4B, 0x46, 0x7F, 0xFF, 0x0D, 0x10, 0x41]).unwrap();
-        assert_eq!(t.temperature::<Infallible>().unwrap().celsius(), 23.1875);
+        assert_eq!(t.temperature().unwrap().celsius(), 23.1875);
         // cpetrich Family C (counterfeit) initial scratchpad.
         let fake = scratchpad([0x50, 0x05, 0x55, 0x00, 0x7F, 0xFF, 0x0C, 0x10, 0x21]).unwrap();
-        assert_eq!(fake.temperature::<Infallible>(), Err(Error::PowerOnValue));
+        assert_eq!(fake.temperature(), Err(Error::PowerOnValue));
     }
 
     #[test]
@@ -496,11 +490,9 @@ mod tests {
     #[test]
     fn out_of_range_values_fail() {
         // 0x07FF (127.9375 °C): what a genuine part reads after a failed
-        // conversion (ds18b20.md §1).
+        // conversion (cpetrich/counterfeit_DS18B20).
         for raw in [[0xFF, 0x07], [0xE0, 0x07], [0x80, 0xFC]] {
-            let t = scratchpad(with_temperature(raw))
-                .unwrap()
-                .temperature::<Infallible>();
+            let t = scratchpad(with_temperature(raw)).unwrap().temperature();
             assert_eq!(t, Err(Error::OutOfRange), "{raw:02X?}");
         }
     }

@@ -1,4 +1,4 @@
-//! Debounced contact inputs: the alarm input and the button (SPEC §8, §11).
+//! Debounced contact inputs: the alarm input and the button (manual §8, §11).
 //!
 //! Sans-IO: each takes timestamped samples (milliseconds from any fixed
 //! origin, non-decreasing) and returns an event when something happened.
@@ -55,7 +55,7 @@ impl Debouncer {
     }
 }
 
-/// How the alarm contact is wired (SPEC §11 `SENSORTYPE`).
+/// How the alarm contact is wired (manual §11 `SENSORTYPE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Polarity {

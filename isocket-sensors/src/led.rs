@@ -1,4 +1,4 @@
-//! LED patterns of SPEC §8: a pattern and a time give on or off.
+//! LED patterns of manual §8: a pattern and a time give on or off.
 //!
 //! **Decision** (the spec names the rhythms, not the duty cycles): a "flash"
 //! of `blink-1s` and `blink-3s` lasts [`FLASH_MS`]; `blink-4hz` is on for the
@@ -29,7 +29,7 @@ pub enum LedPattern {
 }
 
 impl LedPattern {
-    /// Every pattern, in the order of SPEC §8.
+    /// Every pattern, in the order of manual §8.
     pub const ALL: [Self; 6] = [
         Self::Off,
         Self::On,

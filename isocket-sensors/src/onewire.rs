@@ -10,6 +10,30 @@
 //!
 //! The pin must be open drain with a pull-up (about 4.7 kΩ): `set_low` drives
 //! the bus low, `set_high` releases it, `is_high` samples it.
+//!
+//! ## Pin calls and timing
+//!
+//! Every bus operation is a fixed sequence of calls on the pin and the delay
+//! (AN126 standard speed; µs). A mock pin sees exactly these, in this order:
+//!
+//! | operation | calls |
+//! |---|---|
+//! | [`OneWire::new`] | `set_high` |
+//! | [`OneWire::reset`] | `is_low` (low: [`Error::BusShorted`]), `set_low`, delay 480, `set_high`, delay 70, `is_low` (low: presence), delay 410, `is_low` (low: shorted) |
+//! | write a 1 | `set_low`, delay 6, `set_high`, delay 64 |
+//! | write a 0 | `set_low`, delay 60, `set_high`, delay 10 |
+//! | read a bit | `set_low`, delay 6, `set_high`, delay 9, `is_high` (the bit), delay 55 |
+//!
+//! Bytes go least significant bit first. A DS18B20 reading is a reset, a ROM
+//! command (Skip ROM `CCh`, or Match ROM `55h` and 8 ROM bytes), a function
+//! command, then its bytes: one Read Scratchpad is a reset and 16 written
+//! bits plus 72 read ones, about 7 ms; Convert T then takes 94–750 ms by
+//! resolution. The delays are the minimum: the bus tolerates longer slots
+//! (an interrupt between calls), except that a read must sample within 15 µs
+//! of pulling the bus low and a write-0 must stay low under 120 µs, so keep
+//! interrupts off during a slot on a busy system. To test code that reads a
+//! probe without scripting these calls, use the simulated bus of the
+//! `testing` feature (`isocket_sensors::testing`).
 
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{InputPin, OutputPin};
@@ -134,6 +158,12 @@ where
     pub fn new(mut pin: P, delay: D) -> Result<Self, Error<E>> {
         pin.set_high().map_err(Error::Bus)?;
         Ok(Self { pin, delay })
+    }
+
+    /// A master on a pin already released (no pin call).
+    #[cfg(feature = "testing")]
+    pub(crate) fn from_released(pin: P, delay: D) -> Self {
+        Self { pin, delay }
     }
 
     /// Gives the pin and delay back.
@@ -338,7 +368,7 @@ impl Search {
 mod tests {
     use super::*;
 
-    // Known answers: /work/shared/testdata/ds18b20.md §4.
+    // Known answers, each from the public source named beside it.
     #[test]
     fn crc8_known_answers() {
         // reveng CRC-8/MAXIM-DOW check value.
@@ -363,7 +393,7 @@ mod tests {
     }
 
     // Real ROM codes, wire order: cpetrich/counterfeit_DS18B20 README (CC BY 4.0),
-    // plus the AN27 example; quoted in ds18b20.md §4.
+    // plus Maxim AN27's Example 2.
     const REAL_ROMS: [[u8; 8]; 12] = [
         [0x28, 0x13, 0x9B, 0xBB, 0x0B, 0x00, 0x00, 0x1F],
         [0x28, 0xAA, 0x3C, 0x61, 0x55, 0x14, 0x01, 0xF0],
@@ -401,7 +431,7 @@ mod tests {
 
     #[test]
     fn shorted_and_floating_bus_roms_are_rejected() {
-        // All zeros passes the CRC but is what a shorted bus reads (ds18b20.md §4).
+        // All zeros passes the CRC but is what a shorted bus reads.
         assert_eq!(Rom::new([0; 8]), Err(InvalidRom::NoFamily));
         // All ones: nobody drives the bus.
         assert_eq!(Rom::new([0xFF; 8]), Err(InvalidRom::CrcMismatch));

@@ -1,7 +1,12 @@
 //! # isocket-storage
 //!
 //! Persistence for the smart socket: the engine's settings, the relay base
-//! state (SPEC §13) and the alarm log (SPEC §11), `no_std` without alloc.
+//! state (manual §13) and the alarm log (manual §11), `no_std` without alloc.
+//!
+//! Section numbers (manual §9) refer to the [isocket user manual], which
+//! states every command, reply text and behaviour of the device.
+//!
+//! [isocket user manual]: https://github.com/isocket/isocket/blob/main/docs/manual.md
 //!
 //! A [`Store`] keeps the last committed value of each record *kind* (a small
 //! number, below [`MAX_KINDS`]). Typed records implement [`Record`] and are
@@ -26,7 +31,7 @@
 //! [`MAX_VALUE_LEN`] (512) bytes and kinds below [`MAX_KINDS`] (16), which
 //! bounds RAM (one record buffer) and the wear budget; [`kinds`] fixes the
 //! numbers isocket uses; [`RelayBaseState`] lives here because the relay
-//! base state is storage's own concern (SPEC §13); the engine's settings and
+//! base state is storage's own concern (manual §13); the engine's settings and
 //! alarm log types implement [`Record`] wherever they are defined.
 //!
 //! ```
@@ -96,7 +101,7 @@ pub trait Record: Serialize + DeserializeOwned {
     const KIND: Kind;
 }
 
-/// The relay's base state, saved whenever it changes (SPEC §13).
+/// The relay's base state, saved whenever it changes (manual §13).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RelayBaseState {
     /// The relay is on.
@@ -188,3 +193,8 @@ fn kind_index<E>(kind: Kind) -> Result<usize, Error<E>> {
         Err(Error::InvalidKind(kind))
     }
 }
+
+/// The README's example runs as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -37,7 +37,7 @@
 //! lines, tested by cutting the power at every byte of 1,000 random save
 //! sequences and by fuzzing the loader.
 //!
-//! # Wear budget (SPEC §13)
+//! # Wear budget (manual §13)
 //!
 //! One relay-state change per minute for ten years is
 //! 10 × 365.25 × 24 × 60 = **5,259,600** saves. A relay record is 12 bytes

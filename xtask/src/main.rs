@@ -4,11 +4,22 @@
 //!   first failure, and ends with `N passed, M failed`.
 //! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
+//! - `cargo xtask links` checks every relative link in the Markdown files.
+//! - `cargo xtask wiring` draws the boards' wiring pictures from
+//!   `examples/wiring.csv`.
+//! - `cargo xtask playground` builds the browser playground into
+//!   `target/playground/`; `--test` also drives it in headless Chromium.
+//! - `cargo xtask crates-alone` builds each library crate as an integrator's
+//!   only dependency, resolved afresh.
 //!
 //! It installs what it needs (rustup targets, the nightly toolchain for
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
 mod bench;
+mod integrator;
+mod links;
+mod playground;
+mod wiring;
 
 use std::env;
 use std::net::TcpListener;
@@ -55,6 +66,14 @@ const CI_STEPS: &[Step] = &[
         run: fmt_check,
     },
     Step {
+        name: "markdown links",
+        run: links::check_markdown_links,
+    },
+    Step {
+        name: "wiring",
+        run: wiring::check,
+    },
+    Step {
         name: "clippy -D warnings",
         run: clippy,
     },
@@ -75,12 +94,20 @@ const CI_STEPS: &[Step] = &[
         run: no_std_builds,
     },
     Step {
+        name: "library crates alone",
+        run: integrator::library_crates_alone,
+    },
+    Step {
         name: "publish --dry-run",
         run: publish_dry_run,
     },
     Step {
         name: "bench --no-run",
         run: bench_no_run,
+    },
+    Step {
+        name: "playground in Chromium",
+        run: playground::test,
     },
     Step {
         name: "board builds",
@@ -110,6 +137,18 @@ fn main() -> ExitCode {
             _ => usage("bench takes only --quick"),
         },
         Some("qemu") => report(qemu_end_to_end()),
+        Some("links") => report(links::check_markdown_links()),
+        Some("crates-alone") => report(integrator::library_crates_alone()),
+        Some("playground") => match &args[1..] {
+            [] => report(playground::build().map(|_| ())),
+            [flag] if flag == "--test" => report(playground::test()),
+            _ => usage("playground takes only --test"),
+        },
+        Some("wiring") => match &args[1..] {
+            [] => report(wiring::generate()),
+            [flag] if flag == "--check" => report(wiring::check()),
+            _ => usage("wiring takes only --check"),
+        },
         Some("fuzz") => match fuzz_duration(&args[1..]) {
             Ok(seconds) => report(fuzz_all(seconds)),
             Err(e) => usage(&e),
@@ -123,6 +162,10 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("usage: cargo xtask ci");
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
     eprintln!("       cargo xtask qemu");
+    eprintln!("       cargo xtask links");
+    eprintln!("       cargo xtask crates-alone");
+    eprintln!("       cargo xtask wiring [--check]");
+    eprintln!("       cargo xtask playground [--test]");
     eprintln!("       cargo xtask bench [--quick]");
     ExitCode::from(2)
 }
@@ -177,8 +220,14 @@ fn run(program: &str, args: &[&str]) -> StepResult {
 }
 
 fn run_in(dir: &Path, program: &str, args: &[&str]) -> StepResult {
+    run_env(dir, program, args, &[])
+}
+
+/// `run_in` with extra environment variables.
+fn run_env(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> StepResult {
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .status()
         .map_err(|e| format!("cannot start `{program}`: {e}"))?;
@@ -221,16 +270,12 @@ fn test() -> StepResult {
 
 /// Every crate's docs build without a warning (broken or ambiguous links).
 fn doc() -> StepResult {
-    let status = Command::new("cargo")
-        .args(["doc", "--workspace", "--no-deps", "--quiet"])
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .status()
-        .map_err(|e| format!("cannot start cargo doc: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo doc` failed ({status})"))
-    }
+    run_env(
+        Path::new("."),
+        "cargo",
+        &["doc", "--workspace", "--no-deps", "--quiet"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
 }
 
 /// The project's scenario files, through the same runner users call.
@@ -614,13 +659,23 @@ fn ensure_qemu() -> StepResult {
     if output("qemu-system-arm", &["--version"]).is_some() {
         return Ok(());
     }
+    apt_install("qemu-system-arm")
+}
+
+/// Installs a Debian package (`apt-get update`, then `install -y`), as root.
+fn apt_install(package: &str) -> StepResult {
     if output("id", &["-u"]).as_deref().map(str::trim) != Some("0") {
-        return Err(
-            "qemu-system-arm is missing: `apt-get install -y qemu-system-arm` as root".into(),
-        );
+        return Err(format!(
+            "{package} is missing: `apt-get install -y {package}` as root"
+        ));
     }
     run("apt-get", &["update"])?;
-    run("apt-get", &["install", "-y", "qemu-system-arm"])
+    run_env(
+        Path::new("."),
+        "apt-get",
+        &["install", "-y", package],
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
 }
 
 /// A local TCP port nobody listens on now (the OS picks it).

@@ -96,9 +96,9 @@ pub fn parse(line: &str) -> Result<Step, ConsoleError> {
 /// DS18B20's range (−55…125 °C) are failures (SPEC §9).
 pub fn probe(setting: Step) -> Option<Probe> {
     match setting {
-        Step::Temp(Some(s)) if (-55 * 16..=125 * 16).contains(&s) => {
-            Some(Probe::Reading(Temperature::from_sixteenths(s)))
-        }
+        Step::Temp(Some(s)) if (-55 * 16..=125 * 16).contains(&s) => i16::try_from(s)
+            .ok()
+            .map(|s| Probe::Reading(Temperature::from_sixteenths(s))),
         Step::Temp(_) => Some(Probe::SensorError),
         Step::TempNone => Some(Probe::NoSensor),
         _ => None,

@@ -13,7 +13,7 @@ use isocket_sensors::onewire::OneWire;
 /// 85 °C, out of range, stale, a shorted bus) is "Sensor error!".
 pub fn reading<E>(result: Result<Raw, Error<E>>) -> Probe {
     match result {
-        Ok(raw) => Probe::Reading(Temperature::from_sixteenths(i32::from(raw.sixteenths()))),
+        Ok(raw) => Probe::Reading(Temperature::from_sixteenths(raw.sixteenths())),
         Err(Error::NoPresence) => Probe::NoSensor,
         Err(_) => Probe::SensorError,
     }
@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn failures_map_to_the_spec_texts() {
-        let ok: Result<Raw, Error<()>> = Ok(Raw::from_raw(0x0191)); // +25.0625 °C
+        let ok: Result<Raw, Error<()>> = Ok(Raw::from_sixteenths(0x0191)); // +25.0625 °C
         assert_eq!(
             reading(ok),
             Probe::Reading(Temperature::from_sixteenths(401))

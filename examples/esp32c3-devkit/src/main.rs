@@ -41,13 +41,13 @@ fn main() -> ! {
 
     // Outputs first, in their safe state: relay off, modem off, battery held.
     let push_pull = OutputConfig::default();
-    let relay = Output::new(p.GPIO4, Level::Low, push_pull);
-    let modem_power = Output::new(p.GPIO3, Level::Low, push_pull);
-    let mut battery_hold = Output::new(p.GPIO2, Level::High, push_pull);
+    let relay = Output::new(p.GPIO4, Level::Low, push_pull); // wiring: relay
+    let modem_power = Output::new(p.GPIO3, Level::Low, push_pull); // wiring: modem-power
+    let mut battery_hold = Output::new(p.GPIO2, Level::High, push_pull); // wiring: battery-hold
     let leds = [
-        Output::new(p.GPIO10, Level::Low, push_pull),
-        Output::new(p.GPIO18, Level::Low, push_pull),
-        Output::new(p.GPIO19, Level::Low, push_pull),
+        Output::new(p.GPIO10, Level::Low, push_pull), // wiring: led-power
+        Output::new(p.GPIO18, Level::Low, push_pull), // wiring: led-gsm
+        Output::new(p.GPIO19, Level::Low, push_pull), // wiring: led-out
     ];
     let pull_up = InputConfig::default().with_pull(Pull::Up);
 
@@ -77,13 +77,13 @@ fn main() -> ! {
 
     let uart_config = UartConfig::default().with_baudrate(115_200);
     let uart = match Uart::new(p.UART1, uart_config) {
-        Ok(uart) => uart.with_tx(p.GPIO0).with_rx(p.GPIO1),
+        Ok(uart) => uart.with_tx(p.GPIO0).with_rx(p.GPIO1), // wiring: modem-tx, modem-rx
         // Only a baud rate the clock cannot make: a build-time mistake.
         Err(_) => defmt::panic!("UART1 configuration"),
     };
 
     // Open drain with input enabled: the 1-Wire master reads the bus back.
-    let mut one_wire_pin = Flex::new(p.GPIO5);
+    let mut one_wire_pin = Flex::new(p.GPIO5); // wiring: onewire
     one_wire_pin
         .apply_output_config(&OutputConfig::default().with_drive_mode(DriveMode::OpenDrain));
     one_wire_pin.set_high();
@@ -104,10 +104,10 @@ fn main() -> ! {
             modem_power,
             leds,
             // Contact and button (the board's BOOT button on GPIO9) close to ground.
-            contact: Input::new(p.GPIO6, pull_up),
-            button: Input::new(p.GPIO9, pull_up),
+            contact: Input::new(p.GPIO6, pull_up), // wiring: contact
+            button: Input::new(p.GPIO9, pull_up),  // wiring: button
             // High while the mains supply is there (divider from the PSU's 5 V).
-            mains: Input::new(p.GPIO7, InputConfig::default().with_pull(Pull::Down)),
+            mains: Input::new(p.GPIO7, InputConfig::default().with_pull(Pull::Down)), // wiring: mains
         },
         probe: Ds18b20Probe::new(bus),
         store: storage,

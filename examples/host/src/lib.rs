@@ -26,6 +26,7 @@
 
 pub mod e2e;
 pub mod interactive;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod run;
 pub mod scenario;
 pub mod script;

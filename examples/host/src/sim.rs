@@ -116,6 +116,7 @@ impl Simulator {
             dialled: 0,
             ussd: 0,
             hung_up_seen: false,
+            trace: None,
         }))
     }
 
@@ -373,6 +374,35 @@ impl Simulator {
             Step::Modem(health) => self.feed(Event::Modem(*health)),
         }
         Ok(())
+    }
+
+    /// The LED patterns now, if the engine set any.
+    pub fn leds(&self) -> Option<Leds> {
+        self.leds
+    }
+
+    /// When the device next wants to run (a timer, an LED edge, a modem
+    /// poll), as virtual time since the start.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        self.poll_timeout()
+            .map(|at| Duration::from_millis(at.as_millis()))
+    }
+
+    /// In through-AT mode, starts keeping the AT traffic (`> ` to the
+    /// modem, `< ` from it, a line each) for [`Simulator::take_at_trace`].
+    pub fn trace_at(&mut self) {
+        if let Some(at) = self.at.as_mut() {
+            at.trace.get_or_insert_with(Vec::new);
+        }
+    }
+
+    /// The AT lines kept since the last call.
+    pub fn take_at_trace(&mut self) -> Vec<String> {
+        self.at
+            .as_mut()
+            .and_then(|at| at.trace.as_mut())
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The LED pattern names now, if the engine set any.
@@ -667,6 +697,8 @@ struct AtLink {
     dialled: usize,
     ussd: usize,
     hung_up_seen: bool,
+    /// AT lines, kept once [`Simulator::trace_at`] asked for them.
+    trace: Option<Vec<String>>,
 }
 
 impl AtLink {
@@ -715,10 +747,12 @@ impl AtLink {
             let mut busy = false;
             while let Some(tx) = device.modem_tx(now) {
                 let tx = tx.to_vec();
+                keep_lines(&mut self.trace, "> ", &tx);
                 self.modem.write(&tx);
                 busy = true;
             }
             let rx = self.modem.read();
+            keep_lines(&mut self.trace, "< ", &rx);
             if !rx.is_empty() {
                 device.modem_rx(now, &rx);
                 busy = true;
@@ -771,4 +805,21 @@ fn output_action(output: Output) -> Option<Action> {
         // The modem's pin, and the SMS and calls the modem side reports itself.
         _ => return None,
     })
+}
+
+/// Appends the non-empty lines of `bytes` to `trace`, if it is kept.
+fn keep_lines(trace: &mut Option<Vec<String>>, prefix: &str, bytes: &[u8]) {
+    if let Some(trace) = trace {
+        let text = String::from_utf8_lossy(bytes);
+        // Ctrl-Z ends a PDU, ESC abandons one: shown by name.
+        let text = text
+            .replace('\u{1a}', "<Ctrl-Z>")
+            .replace('\u{1b}', "<ESC>");
+        trace.extend(
+            text.split(['\r', '\n'])
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| format!("{prefix}{l}")),
+        );
+    }
 }

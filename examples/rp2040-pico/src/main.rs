@@ -53,13 +53,13 @@ async fn main(_spawner: Spawner) {
     let mut watchdog = Watchdog::new(p.WATCHDOG);
 
     // Outputs first, in their safe state: relay off, modem off, battery held.
-    let relay = Output::new(p.PIN_3, Level::Low);
-    let modem_power = Output::new(p.PIN_2, Level::Low);
-    let mut battery_hold = Output::new(p.PIN_8, Level::High);
+    let relay = Output::new(p.PIN_3, Level::Low); // wiring: relay
+    let modem_power = Output::new(p.PIN_2, Level::Low); // wiring: modem-power
+    let mut battery_hold = Output::new(p.PIN_8, Level::High); // wiring: battery-hold
     let leds = [
-        Output::new(p.PIN_10, Level::Low),
-        Output::new(p.PIN_11, Level::Low),
-        Output::new(p.PIN_12, Level::Low),
+        Output::new(p.PIN_10, Level::Low), // wiring: led-power
+        Output::new(p.PIN_11, Level::Low), // wiring: led-gsm
+        Output::new(p.PIN_12, Level::Low), // wiring: led-out
     ];
 
     let mut flash = Flash::<_, Blocking, FLASH_SIZE>::new_blocking(p.FLASH);
@@ -90,8 +90,8 @@ async fn main(_spawner: Spawner) {
     uart_config.baudrate = 115_200;
     let uart = BufferedUart::new(
         p.UART0,
-        p.PIN_0,
-        p.PIN_1,
+        p.PIN_0, // wiring: modem-tx
+        p.PIN_1, // wiring: modem-rx
         Irqs,
         &mut tx_buf,
         &mut rx_buf,
@@ -99,7 +99,8 @@ async fn main(_spawner: Spawner) {
     );
     let (tx, rx) = uart.split();
 
-    let bus = match OneWire::new(OutputOpenDrain::new(p.PIN_4, Level::High), Delay) {
+    let one_wire_pin = OutputOpenDrain::new(p.PIN_4, Level::High); // wiring: onewire
+    let bus = match OneWire::new(one_wire_pin, Delay) {
         Ok(bus) => Some(bus),
         Err(e) => {
             warn!("1-Wire pin: {}", e);
@@ -114,10 +115,10 @@ async fn main(_spawner: Spawner) {
             modem_power,
             leds,
             // Contact and button close to ground.
-            contact: Input::new(p.PIN_5, Pull::Up),
-            button: Input::new(p.PIN_6, Pull::Up),
+            contact: Input::new(p.PIN_5, Pull::Up), // wiring: contact
+            button: Input::new(p.PIN_6, Pull::Up),  // wiring: button
             // High while the 5 V supply is there (divider from VBUS/mains PSU).
-            mains: Input::new(p.PIN_7, Pull::Down),
+            mains: Input::new(p.PIN_7, Pull::Down), // wiring: mains
         },
         probe: Ds18b20Probe::new(bus),
         store: storage,

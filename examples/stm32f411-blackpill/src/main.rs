@@ -42,13 +42,13 @@ async fn main(_spawner: Spawner) {
     let boot = boot_state();
 
     // Outputs first, in their safe state: relay off, modem off, battery held.
-    let relay = Output::new(p.PB1, Level::Low, Speed::Low);
-    let modem_power = Output::new(p.PB0, Level::Low, Speed::Low);
-    let mut battery_hold = Output::new(p.PB9, Level::High, Speed::Low);
+    let relay = Output::new(p.PB1, Level::Low, Speed::Low); // wiring: relay
+    let modem_power = Output::new(p.PB0, Level::Low, Speed::Low); // wiring: modem-power
+    let mut battery_hold = Output::new(p.PB9, Level::High, Speed::Low); // wiring: battery-hold
     let leds = [
-        Output::new(p.PB12, Level::Low, Speed::Low),
-        Output::new(p.PB13, Level::Low, Speed::Low),
-        Output::new(p.PB14, Level::Low, Speed::Low),
+        Output::new(p.PB12, Level::Low, Speed::Low), // wiring: led-power
+        Output::new(p.PB13, Level::Low, Speed::Low), // wiring: led-gsm
+        Output::new(p.PB14, Level::Low, Speed::Low), // wiring: led-out
     ];
 
     let flash = Flash::new_blocking(p.FLASH);
@@ -80,8 +80,8 @@ async fn main(_spawner: Spawner) {
     uart_config.baudrate = 115_200;
     let uart = match BufferedUart::new(
         p.USART1,
-        p.PA10,
-        p.PA9,
+        p.PA10, // wiring: modem-rx
+        p.PA9,  // wiring: modem-tx
         &mut tx_buf,
         &mut rx_buf,
         Irqs,
@@ -93,7 +93,8 @@ async fn main(_spawner: Spawner) {
     };
     let (tx, rx) = uart.split();
 
-    let bus = match OneWire::new(OutputOpenDrain::new(p.PB5, Level::High, Speed::Low), Delay) {
+    let one_wire_pin = OutputOpenDrain::new(p.PB5, Level::High, Speed::Low); // wiring: onewire
+    let bus = match OneWire::new(one_wire_pin, Delay) {
         Ok(bus) => Some(bus),
         Err(e) => {
             warn!("1-Wire pin: {}", e);
@@ -108,10 +109,10 @@ async fn main(_spawner: Spawner) {
             modem_power,
             leds,
             // Contact and button (the board's KEY on PA0) close to ground.
-            contact: Input::new(p.PB6, Pull::Up),
-            button: Input::new(p.PA0, Pull::Up),
+            contact: Input::new(p.PB6, Pull::Up), // wiring: contact
+            button: Input::new(p.PA0, Pull::Up),  // wiring: button
             // High while the mains supply is there (divider from the PSU's 5 V).
-            mains: Input::new(p.PB8, Pull::Down),
+            mains: Input::new(p.PB8, Pull::Down), // wiring: mains
         },
         probe: Ds18b20Probe::new(bus),
         store: storage,

@@ -405,7 +405,7 @@ impl Supervisor {
         self.registration_poll = Some(self.registration_poll.map_or(at, |t| t.min(at)));
     }
 
-    /// SPEC §17: unregistered for 5 minutes re-initialises; if that does
+    /// Manual §17: unregistered for 5 minutes re-initialises; if that does
     /// not bring the network back, power cycles follow after 10, 20, 40
     /// and then every 60 minutes (an outage is not the modem's fault).
     pub(super) fn unregistered_escalation(&mut self, now_ms: u64) -> Option<Escalation> {
