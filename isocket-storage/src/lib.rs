@@ -27,7 +27,7 @@
 //! (defaults too, but now you know why); a saved value is never lost to a
 //! power cut during a later save.
 //!
-//! Decisions where the issue was silent: values are at most
+//! Decisions: values are at most
 //! [`MAX_VALUE_LEN`] (512) bytes and kinds below [`MAX_KINDS`] (16), which
 //! bounds RAM (one record buffer) and the wear budget; [`kinds`] fixes the
 //! numbers isocket uses; [`RelayBaseState`] lives here because the relay

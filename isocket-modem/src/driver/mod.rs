@@ -6,7 +6,7 @@
 //! [`Driver::poll_power`] says, and feeds what the modem sends to
 //! [`Driver::handle`].
 //!
-//! Decisions where the issue is silent:
+//! Decisions:
 //! - A received single-part SMS is deleted only after [`Driver::ack`]; until
 //!   then it stays on the SIM. Parts of a concatenated message are deleted
 //!   once they are in the reassembly table.
@@ -37,9 +37,11 @@
 //!   for the PDU, and would take the command for one.
 //! - A line one byte away from `OK` (`OOK`, `OK?`, `0K`) is taken for the
 //!   `OK` it was, except as a text-mode message body.
-//! - Stale messages are deleted (`AT+CMGD=1,4`) only at the first init after
-//!   [`Driver::new`] (device boot). Later re-inits (modem reboot, silence,
-//!   power cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
+//! - Stale messages are those the first init after [`Driver::new`] (device
+//!   boot) lists without a `+CMTI` having announced them: they are read
+//!   (so their delete can be verified) and deleted one by one, never a
+//!   bulk `AT+CMGD=1,4`. Later re-inits (modem reboot, silence, power
+//!   cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
 //!   same list runs with every supervision poll, so a `+CMTI` lost to line
 //!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
 //! - A `+CMGR` answer without a message (no SMS-DELIVER, or text-mode
@@ -69,11 +71,13 @@
 //!   [`DROPPABLE_AFTER`] times ([`Event::SmsDropped`]). Delivery is at least
 //!   once: a `+CMGS` answer lost to noise makes the part go out again.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
-//!   error, 5 minutes unregistered, or an unexpected `RDY` (also in the
-//!   middle of the init: the modem forgot its settings) re-initialise. An
-//!   init command that fails or goes unanswered is tried
-//!   [`INIT_ATTEMPTS`] times before the modem is power-cycled, with
-//!   back-off 10 s, 20 s … capped at 10 min. Registration is polled every
+//!   error or an unexpected `RDY` (also in the middle of the init: the
+//!   modem forgot its settings) re-initialise, the init waiting for the
+//!   modem to be up ([`BUSY_RETRY_MS`], [`BOOT_LIMIT_MS`]). An init command
+//!   that fails or goes unanswered is tried [`INIT_ATTEMPTS`] times before
+//!   the modem is restarted, with back-off 10 s, 20 s … capped at 10 min;
+//!   how (power pin or command) and the escalation for lost registration
+//!   are in the crate docs' Decisions. Registration is polled every
 //!   [`REGISTRATION_RETRY_MS`] while it is not known to be registered.
 //! - Calls: a dialled call not answered within [`DIAL_TIMEOUT_MS`] is hung up
 //!   ([`CallEnd::Unanswered`]). Profiles with [`AnswerDetection::ClccPolling`]
