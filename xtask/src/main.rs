@@ -201,8 +201,29 @@ fn output(program: &str, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Crates outside the workspace, each its own workspace: the board and QEMU
+/// firmware (their HALs' critical-section implementations conflict) and the
+/// cargo-fuzz crates (built with nightly and sanitizer flags). fmt and clippy
+/// cover them one by one; clippy builds each for its own target (the
+/// crate's `.cargo/config.toml`).
+fn standalone_crates() -> Vec<String> {
+    let mut dirs: Vec<String> = BOARDS.iter().map(|b| b.dir.to_string()).collect();
+    dirs.push(QEMU_DIR.into());
+    for (dir, _, _) in reliability::FUZZ_TARGETS {
+        let fuzz = format!("{dir}/fuzz");
+        if !dirs.contains(&fuzz) {
+            dirs.push(fuzz);
+        }
+    }
+    dirs
+}
+
 fn fmt_check() -> StepResult {
-    run("cargo", &["fmt", "--all", "--", "--check"])
+    run("cargo", &["fmt", "--all", "--", "--check"])?;
+    for dir in standalone_crates() {
+        run_in(Path::new(&dir), "cargo", &["fmt", "--all", "--", "--check"])?;
+    }
+    Ok(())
 }
 
 fn clippy() -> StepResult {
@@ -216,7 +237,39 @@ fn clippy() -> StepResult {
             "-D",
             "warnings",
         ],
-    )
+    )?;
+    let mut targets: Vec<&str> = BOARDS.iter().map(|b| b.target).collect();
+    targets.push(QEMU_TARGET);
+    ensure_rustup_targets(&targets)?;
+    // One target directory for all of them: the proc macros and build
+    // scripts they share are built once.
+    let shared = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .unwrap_or_else(|| {
+            env::current_dir()
+                .unwrap_or_default()
+                .join("target/standalone")
+        });
+    for dir in standalone_crates() {
+        let started = Instant::now();
+        let status = Command::new("cargo")
+            .args(["clippy", "--quiet", "--", "-D", "warnings"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &shared)
+            .status()
+            .map_err(|e| format!("cannot start cargo clippy in {dir}: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "`cargo clippy -- -D warnings` in {dir} failed ({status})"
+            ));
+        }
+        println!(
+            "clippy {dir}: ok ({:.1} s)",
+            started.elapsed().as_secs_f32()
+        );
+    }
+    Ok(())
 }
 
 fn test() -> StepResult {
