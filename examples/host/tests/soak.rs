@@ -21,7 +21,8 @@
 //! boards' `NorFlashStore` on a RAM flash. `cargo test` runs 365 days on the
 //! engine and 30 days through AT; `ISOCKET_SOAK_DAYS`,
 //! `ISOCKET_SOAK_AT_DAYS` and `ISOCKET_SOAK_SEED` override. Each prints its
-//! speed, `soak <variant>: … = <n> days/s`, which `cargo xtask bench` reports.
+//! speed, `soak <variant>: … = <n> days/s` (unrounded), which `cargo xtask bench`
+//! reports.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -953,7 +954,7 @@ fn year(sim: Simulator, days: u64, seed: u64, immediate: bool) -> (f64, Soak) {
 
 fn report(variant: &str, days: u64, seed: u64, seconds: f64, soak: &Soak) {
     println!(
-        "soak {variant}: {days} simulated days in {seconds:.2} s = {:.0} days/s ({} relay checks, {} replies matched, {} SMS, seed {seed})",
+        "soak {variant}: {days} simulated days in {seconds:.2} s = {} days/s ({} relay checks, {} replies matched, {} SMS, seed {seed})",
         days as f64 / seconds,
         soak.checks,
         soak.replies,
