@@ -173,46 +173,55 @@ fn peer_ratios(quick: bool) -> Result<Vec<Figure>, String> {
         }
         let command = format!("cargo {}", args.join(" "));
         let text = capture("cargo", &args)?;
-        let expected: Vec<_> = PEER_RATIOS.iter().filter(|(b, _, _)| *b == bench).collect();
-        for line in text.lines().filter(|l| l.starts_with("ratio ")) {
-            let mut words = line.split_whitespace().skip(1);
-            let (Some(name), Some(value)) = (words.next(), words.next()) else {
-                return Err(format!("bench {bench}: unreadable line `{line}`"));
-            };
-            let Some((_, _, goal)) = expected.iter().find(|(_, n, _)| *n == name) else {
-                return Err(format!(
-                    "bench {bench} printed `ratio {name}`, which xtask does not expect"
-                ));
-            };
-            let value: f64 = value
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite() && *v > 0.0)
-                .ok_or_else(|| format!("bench {bench}: `{value}` is not a ratio in `{line}`"))?;
-            if figures.iter().any(|f| f.name == name) {
-                return Err(format!("bench {bench} printed `ratio {name}` twice"));
-            }
-            figures.push(Figure {
-                name: name.to_string(),
-                value,
-                unit: "x",
-                goal: *goal,
-                command: command.clone(),
-            });
-        }
-        let missing: Vec<&str> = expected
-            .iter()
-            .map(|(_, name, _)| *name)
-            .filter(|name| !figures.iter().any(|f| f.name == *name))
-            .collect();
-        if !missing.is_empty() {
-            return Err(format!(
-                "bench {bench} printed no `ratio` line for {}",
-                missing.join(", ")
-            ));
-        }
+        figures.extend(read_ratios(bench, &text, &command)?);
     }
     Ok(figures)
+}
+
+/// The `ratio <name> <value> x …` lines of bench `bench`'s output: each
+/// ratio [`PEER_RATIOS`] expects from it exactly once, and nothing else.
+fn read_ratios(bench: &str, text: &str, command: &str) -> Result<Vec<Figure>, String> {
+    let mut figures: Vec<Figure> = Vec::new();
+    let expected: Vec<_> = PEER_RATIOS.iter().filter(|(b, _, _)| *b == bench).collect();
+    for line in text.lines().filter(|l| l.starts_with("ratio ")) {
+        let mut words = line.split_whitespace().skip(1);
+        let (Some(name), Some(value)) = (words.next(), words.next()) else {
+            return Err(format!("bench {bench}: unreadable line `{line}`"));
+        };
+        let Some((_, _, goal)) = expected.iter().find(|(_, n, _)| *n == name) else {
+            return Err(format!(
+                "bench {bench} printed `ratio {name}`, which xtask does not expect"
+            ));
+        };
+        let value: f64 = value
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v > 0.0)
+            .ok_or_else(|| format!("bench {bench}: `{value}` is not a ratio in `{line}`"))?;
+        if figures.iter().any(|f| f.name == name) {
+            return Err(format!("bench {bench} printed `ratio {name}` twice"));
+        }
+        figures.push(Figure {
+            name: name.to_string(),
+            value,
+            unit: "x",
+            goal: *goal,
+            command: command.to_string(),
+        });
+    }
+    let missing: Vec<&str> = expected
+        .iter()
+        .map(|(_, name, _)| *name)
+        .filter(|name| !figures.iter().any(|f| f.name == *name))
+        .collect();
+    if missing.is_empty() {
+        Ok(figures)
+    } else {
+        Err(format!(
+            "bench {bench} printed no `ratio` line for {}",
+            missing.join(", ")
+        ))
+    }
 }
 
 /// Instructions per command SMS, engine plus codec, counted by callgrind:
@@ -471,4 +480,52 @@ pub fn bench(quick: bool) -> StepResult {
         println!("{}", figure.line());
     }
     write_summary(&figures, &bloat, quick)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEM: &str = "ratio at-ingest-vs-atat 2.27 x (1196.2 ns vs 2715.4 ns per stream)\n\
+        ratio pdu-decode-vs-sms-pdu-decoder 43.4 x (…)\n\
+        ratio field-parse-vs-at-commands 1.52 x (…)\n";
+
+    #[test]
+    fn every_expected_ratio_is_read() {
+        let figures = read_ratios("modem", MODEM, "cargo bench").unwrap();
+        let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "at-ingest-vs-atat",
+                "pdu-decode-vs-sms-pdu-decoder",
+                "field-parse-vs-at-commands"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_repeated_unknown_or_unreadable_ratio_fails() {
+        let missing: String = MODEM.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let err = read_ratios("modem", &missing, "").err().unwrap();
+        assert!(err.contains("field-parse-vs-at-commands"), "{err}");
+        let twice = format!("{MODEM}ratio at-ingest-vs-atat 2.3 x\n");
+        assert!(read_ratios("modem", &twice, "").is_err());
+        let unknown = format!("{MODEM}ratio at-ingest-vs-atat2 2.3 x\n");
+        assert!(read_ratios("modem", &unknown, "").is_err());
+        let unreadable = MODEM.replace("1.52", "1.5.2");
+        assert!(read_ratios("modem", &unreadable, "").is_err());
+        assert!(read_ratios("modem", "", "").is_err());
+    }
+
+    #[test]
+    fn verdicts_use_the_unrounded_value_and_the_shown_value_agrees() {
+        assert!(!passes(4.004, Goal::AtMost(4.0)));
+        assert_eq!(number(4.004, Goal::AtMost(4.0)), "4.004");
+        assert_eq!(number(4.04, Goal::AtMost(4.0)), "4.04");
+        assert_eq!(number(1.4999, Goal::AtLeast(1.5)), "1.4999");
+        assert_eq!(number(3.98, Goal::AtMost(4.0)), "3.98");
+        assert_eq!(number(50_000.0, Goal::None), "50000");
+        assert_eq!(number(2.0, Goal::AtLeast(2.0)), "2");
+    }
 }
