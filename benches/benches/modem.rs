@@ -9,7 +9,8 @@
 //!   and at-commands 0.5's `CommandParser`.
 //!
 //! `cargo bench -p isocket-benches --bench modem` prints criterion's figures,
-//! then one `figure` line per pair: peer time / our time (bigger is better).
+//! then one `ratio <name> <peer/ours> x (…)` line per pair: peer time / our
+//! time (bigger is better), unrounded, for `cargo xtask bench` to judge.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -160,8 +161,9 @@ fn field_peer() -> (i32, i32) {
         .unwrap()
 }
 
-/// Prints `ratio <name> <peer/ours> x`, both medians taken now, back to back.
-fn figure(
+/// Prints `ratio <name> <peer/ours> x`, both medians taken now, back to back;
+/// the ratio unrounded, so the verdict is not taken on a rounded value.
+fn ratio(
     name: &str,
     unit: &str,
     passes: u32,
@@ -171,7 +173,7 @@ fn figure(
     let ours = isocket_benches::median_ns(ours, passes);
     let peer = isocket_benches::median_ns(peer, passes);
     println!(
-        "ratio {name} {:.2} x ({ours:.1} ns vs {peer:.1} ns per {unit})",
+        "ratio {name} {} x ({ours:.1} ns vs {peer:.1} ns per {unit})",
         peer / ours
     );
 }
@@ -207,21 +209,21 @@ fn main() {
     group.finish();
     criterion.final_summary();
 
-    figure(
+    ratio(
         "at-ingest-vs-atat",
         &format!("stream of {} bytes", stream.len()),
         200,
         || ingest_ours(&mut codec),
         || ingest_atat(&mut digester, &stream),
     );
-    figure(
+    ratio(
         "pdu-decode-vs-sms-pdu-decoder",
         &format!("pass over {} PDUs", vectors.len()),
         50,
         || decode_ours(&vectors),
         || decode_peer(&vectors),
     );
-    figure(
+    ratio(
         "field-parse-vs-at-commands",
         "+CSQ line",
         10_000,

@@ -68,7 +68,7 @@ fn main() {
     let upper = isocket_benches::median_ns(|| upper_case_all(&corpus), 200);
     let per_command = |ns: f64| ns / corpus.len() as f64;
     println!(
-        "ratio parse-vs-uppercase {:.1} x ({:.1} ns vs {:.1} ns per command, {} commands)",
+        "ratio parse-vs-uppercase {} x ({:.1} ns vs {:.1} ns per command, {} commands)",
         parse / upper,
         per_command(parse),
         per_command(upper),

@@ -2,7 +2,11 @@
 //!
 //! - `cargo xtask ci` runs every check CI runs, in order, stopping at the
 //!   first failure, and ends with `N passed, M failed`.
-//! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target.
+//! - `cargo xtask fuzz [--seconds N | --minutes N]` runs every fuzz target
+//!   and writes its table into RELIABILITY.md.
+//! - `cargo xtask soak [--commands N] [--seeds A..B]` runs the AT-level soak
+//!   once per seed and writes its table into RELIABILITY.md.
+//! - `cargo xtask bench [--quick]` measures every figure of BENCHMARKS.md.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
 //! - `cargo xtask links` checks every relative link in the Markdown files.
 //! - `cargo xtask wiring` draws the boards' wiring pictures from
@@ -16,9 +20,11 @@
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
 mod bench;
+mod generated;
 mod integrator;
 mod links;
 mod playground;
+mod reliability;
 mod wiring;
 
 use std::env;
@@ -40,15 +46,6 @@ const LIBRARY_CRATES: &[&str] = &[
 
 /// Bare-metal targets of the boards we support (RP2040 / Cortex-M0+, ESP32-C3).
 const NO_STD_TARGETS: &[&str] = &["thumbv6m-none-eabi", "riscv32imc-unknown-none-elf"];
-
-/// Fuzz targets: (crate directory holding `fuzz/`, target name).
-const FUZZ_TARGETS: &[(&str, &str)] = &[
-    ("isocket-proto", "parse_command"),
-    ("isocket-modem", "at_codec"),
-    ("isocket-modem", "pdu_decode"),
-    ("isocket-storage", "load"),
-    ("examples/host", "scenario"),
-];
 
 /// How long each fuzz target runs in `cargo xtask ci`.
 const CI_FUZZ_SECONDS: u64 = 20;
@@ -150,7 +147,13 @@ fn main() -> ExitCode {
             _ => usage("wiring takes only --check"),
         },
         Some("fuzz") => match fuzz_duration(&args[1..]) {
-            Ok(seconds) => report(fuzz_all(seconds)),
+            Ok(seconds) => report(reliability::fuzz(seconds, &command_line(&args))),
+            Err(e) => usage(&e),
+        },
+        Some("soak") => match soak_options(&args[1..]) {
+            Ok((commands, seeds)) => {
+                report(reliability::soak(commands, seeds, &command_line(&args)))
+            }
             Err(e) => usage(&e),
         },
         _ => usage("missing or unknown task"),
@@ -161,6 +164,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("xtask: {problem}");
     eprintln!("usage: cargo xtask ci");
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
+    eprintln!("       cargo xtask soak [--commands N] [--seeds A..B]");
     eprintln!("       cargo xtask qemu");
     eprintln!("       cargo xtask links");
     eprintln!("       cargo xtask crates-alone");
@@ -246,8 +250,29 @@ fn output(program: &str, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Crates outside the workspace, each its own workspace: the board and QEMU
+/// firmware (their HALs' critical-section implementations conflict) and the
+/// cargo-fuzz crates (built with nightly and sanitizer flags). fmt and clippy
+/// cover them one by one; clippy builds each for its own target (the
+/// crate's `.cargo/config.toml`).
+fn standalone_crates() -> Vec<String> {
+    let mut dirs: Vec<String> = BOARDS.iter().map(|b| b.dir.to_string()).collect();
+    dirs.push(QEMU_DIR.into());
+    for (dir, _, _) in reliability::FUZZ_TARGETS {
+        let fuzz = format!("{dir}/fuzz");
+        if !dirs.contains(&fuzz) {
+            dirs.push(fuzz);
+        }
+    }
+    dirs
+}
+
 fn fmt_check() -> StepResult {
-    run("cargo", &["fmt", "--all", "--", "--check"])
+    run("cargo", &["fmt", "--all", "--", "--check"])?;
+    for dir in standalone_crates() {
+        run_in(Path::new(&dir), "cargo", &["fmt", "--all", "--", "--check"])?;
+    }
+    Ok(())
 }
 
 fn clippy() -> StepResult {
@@ -261,7 +286,39 @@ fn clippy() -> StepResult {
             "-D",
             "warnings",
         ],
-    )
+    )?;
+    let mut targets: Vec<&str> = BOARDS.iter().map(|b| b.target).collect();
+    targets.push(QEMU_TARGET);
+    ensure_rustup_targets(&targets)?;
+    // One target directory for all of them: the proc macros and build
+    // scripts they share are built once.
+    let shared = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .unwrap_or_else(|| {
+            env::current_dir()
+                .unwrap_or_default()
+                .join("target/standalone")
+        });
+    for dir in standalone_crates() {
+        let started = Instant::now();
+        let status = Command::new("cargo")
+            .args(["clippy", "--quiet", "--", "-D", "warnings"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &shared)
+            .status()
+            .map_err(|e| format!("cannot start cargo clippy in {dir}: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "`cargo clippy -- -D warnings` in {dir} failed ({status})"
+            ));
+        }
+        println!(
+            "clippy {dir}: ok ({:.1} s)",
+            started.elapsed().as_secs_f32()
+        );
+    }
+    Ok(())
 }
 
 fn test() -> StepResult {
@@ -378,6 +435,40 @@ fn forbid_alloc_and_std(krate: &str, target: &str) -> StepResult {
     }
 }
 
+/// The command as typed, for the table it writes: `cargo xtask <args>`.
+fn command_line(args: &[String]) -> String {
+    format!("cargo xtask {}", args.join(" "))
+}
+
+/// `[--commands N] [--seeds A..B]`: 10,000 commands, seeds 1..20 unless given.
+fn soak_options(args: &[String]) -> Result<(u64, (u64, u64)), String> {
+    let (mut commands, mut seeds) = (10_000, (1, 20));
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--commands" => {
+                commands = value
+                    .parse()
+                    .map_err(|_| format!("`{value}` is not a whole number"))?;
+            }
+            "--seeds" => {
+                let range = value.split_once("..").and_then(|(a, b)| {
+                    Some((
+                        a.parse::<u64>().ok()?,
+                        b.trim_start_matches('=').parse().ok()?,
+                    ))
+                });
+                seeds = range
+                    .filter(|(a, b)| a <= b)
+                    .ok_or_else(|| format!("`{value}` is not a seed range A..B"))?;
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    Ok((commands, seeds))
+}
+
 fn fuzz_duration(args: &[String]) -> Result<u64, String> {
     match args {
         [] => Ok(CI_FUZZ_SECONDS),
@@ -396,40 +487,7 @@ fn fuzz_duration(args: &[String]) -> Result<u64, String> {
 }
 
 fn fuzz_smoke() -> StepResult {
-    fuzz_all(CI_FUZZ_SECONDS)
-}
-
-fn ensure_fuzz_tools() -> StepResult {
-    if output("rustup", &["run", "nightly", "rustc", "--version"]).is_none() {
-        run(
-            "rustup",
-            &["toolchain", "install", "nightly", "--profile", "minimal"],
-        )?;
-    }
-    if output("cargo", &["fuzz", "--version"]).is_none() {
-        run("cargo", &["install", "--locked", "cargo-fuzz"])?;
-    }
-    Ok(())
-}
-
-fn fuzz_all(seconds: u64) -> StepResult {
-    ensure_fuzz_tools()?;
-    let max_time = format!("-max_total_time={seconds}");
-    for (dir, target) in FUZZ_TARGETS {
-        // New inputs go to a scratch corpus; the committed seeds stay as they are.
-        let scratch = format!("fuzz/target/corpus/{target}");
-        let seeds = format!("fuzz/corpus/{target}");
-        std::fs::create_dir_all(Path::new(dir).join(&scratch))
-            .map_err(|e| format!("cannot create {dir}/{scratch}: {e}"))?;
-        let started = Instant::now();
-        let args = [
-            "+nightly", "fuzz", "run", target, &scratch, &seeds, "--", &max_time,
-        ];
-        run_in(Path::new(dir), "cargo", &args)?;
-        let took = started.elapsed().as_secs();
-        println!("fuzz {dir}/{target}: no crash in {seconds} s ({took} s with the build)");
-    }
-    Ok(())
+    reliability::fuzz_smoke(CI_FUZZ_SECONDS)
 }
 
 /// A standalone board firmware project under `examples/` (outside the
@@ -547,6 +605,11 @@ fn board_footprint(board: &Board) -> Result<(u64, u64), String> {
 
 fn kib(bytes: u64) -> f64 {
     bytes as f64 / 1024.0
+}
+
+/// Where cargo puts the workspace's build: `CARGO_TARGET_DIR` if set, else `target/`.
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
 }
 
 /// Where cargo puts a board's build: `CARGO_TARGET_DIR` if set, else its own `target/`.

@@ -9,6 +9,10 @@
 //!
 //! `reboot` and `power restored` build a new engine from what the simulated
 //! storage holds, so RAM state is really lost and persistence is exercised.
+//! The storage is the engine's records kept as they are, or, with
+//! [`Simulator::through_at_and_flash`], the `NorFlashStore` the boards use,
+//! on a RAM flash of two 4 KiB sectors (the boards' size): every save is
+//! encoded and written, every boot decodes what the flash holds.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -20,9 +24,10 @@ use isocket_engine::{
 };
 use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
 
-use isocket_device::{Device, Output, console};
+use isocket_device::{Device, Output, console, store};
 use isocket_modem::profile;
 use isocket_modem::testing::{FarEnd, ScriptedModem};
+use isocket_storage::{NorFlashStore, RamFlash};
 
 use crate::scenario::{Led, ProbeSetting, Step};
 
@@ -66,6 +71,8 @@ pub struct Simulator {
     at: Option<AtLink>,
     board: BoardInfo,
     storage: Stored,
+    /// The boards' flash store, when the records go through it.
+    flash: Option<Box<FlashStore>>,
     saves_fail: bool,
     mains: bool,
     rtc: Option<(Instant, Timestamp)>,
@@ -87,6 +94,9 @@ pub struct Simulator {
     log: Vec<(Duration, String)>,
 }
 
+/// The boards' store on a RAM flash: two 4 KiB sectors, as on the boards.
+type FlashStore = NorFlashStore<RamFlash<8192>>;
+
 /// Digits only: how the device and the expectations name a number.
 pub fn digits(number: &str) -> &str {
     number.strip_prefix('+').unwrap_or(number)
@@ -107,17 +117,33 @@ impl Simulator {
     /// The same, with the device loop and the real modem driver talking AT
     /// to the emulated modem.
     pub fn through_at() -> Self {
+        Self::build(Some(Self::at_link()))
+    }
+
+    /// Through AT as [`Simulator::through_at`], and the engine's records
+    /// saved to and loaded from the boards' `NorFlashStore` on a RAM flash.
+    pub fn through_at_and_flash() -> Result<Self, String> {
+        let flash = NorFlashStore::open(RamFlash::<8192>::new(), 0..8192)
+            .map_err(|e| format!("the RAM flash store does not open: {e:?}"))?;
+        let mut sim = Self::build(Some(Self::at_link()));
+        sim.flash = Some(Box::new(flash));
+        // The factory-fresh boot again, now from the (empty) flash.
+        sim.boot(BootReason::Reset);
+        Ok(sim)
+    }
+
+    fn at_link() -> AtLink {
         let mut modem = ScriptedModem::new(1);
         modem.far_end = FarEnd::Manual;
         modem.ussd_answer = None;
         modem.signal_dbm = Some(START_SIGNAL_DBM);
-        Self::build(Some(AtLink {
+        AtLink {
             modem,
             dialled: 0,
             ussd: 0,
             hung_up_seen: false,
             trace: None,
-        }))
+        }
     }
 
     fn build(at: Option<AtLink>) -> Self {
@@ -134,6 +160,7 @@ impl Simulator {
                 serial: "SIM-0001".try_into().unwrap_or_default(),
             },
             storage: Stored::default(),
+            flash: None,
             saves_fail: false,
             mains: true,
             rtc: None,
@@ -489,6 +516,9 @@ impl Simulator {
             reason,
             clock: self.rtc_time(),
         };
+        if let Some(flash) = self.flash.as_deref_mut() {
+            self.storage = store::load(flash);
+        }
         let (board, stored) = (self.board.clone(), self.storage.clone());
         self.dut = Some(match self.at {
             None => Dut::Engine(Box::new(Engine::new(board, stored, boot, self.now))),
@@ -640,7 +670,12 @@ impl Simulator {
             }
             Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe.reading())),
             Action::Save(record) => {
-                let ok = !self.saves_fail;
+                let mut ok = !self.saves_fail;
+                if let (true, Some(flash), Some(Dut::Device(device))) =
+                    (ok, self.flash.as_deref_mut(), self.dut.as_ref())
+                {
+                    ok = store::save(flash, device.engine(), record);
+                }
                 if let (true, Some(engine)) = (ok, self.engine()) {
                     match record {
                         Record::Settings => self.storage.settings = engine.settings().clone(),

@@ -1,5 +1,10 @@
 #![no_main]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! The PDU decoder never panics, on octets or on hex text, and the strict
 //! decode the driver uses agrees with the lenient one whenever it succeeds.
 

@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
         match text.parse::<Command>() {
             Ok(command) => {
                 let canonical = command.to_string();
-                assert_eq!(canonical.parse::<Command>().as_ref(), Ok(&command), "{canonical}");
+                assert_eq!(
+                    canonical.parse::<Command>().as_ref(),
+                    Ok(&command),
+                    "{canonical}"
+                );
                 let confirmation = Reply::Confirmed(&command).to_string();
                 assert!(gsm7::is_gsm7_text(&confirmation), "{confirmation:?}");
             }

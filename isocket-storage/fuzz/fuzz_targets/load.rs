@@ -1,5 +1,10 @@
 #![no_main]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! The loader against arbitrary flash images (two 1 KiB sectors): it never
 //! panics; an image is either loaded, or blank (nothing saved), or a clear
 //! `Error::Corrupt`; and the next save works without losing what loaded.
@@ -28,7 +33,10 @@ fuzz_target!(|image: &[u8]| {
         }
     }
     if blank {
-        assert!(!corrupt && loaded.iter().all(Option::is_none), "blank flash is empty");
+        assert!(
+            !corrupt && loaded.iter().all(Option::is_none),
+            "blank flash is empty"
+        );
     }
     // Typed loads never panic, whatever the bytes.
     let _ = store.load::<RelayBaseState>();
@@ -49,6 +57,10 @@ fuzz_target!(|image: &[u8]| {
         }
         let mut buf = [0; 512];
         let len = store.read_bytes(kind as u8, &mut buf).unwrap();
-        assert_eq!(len.map(|len| buf[..len].to_vec()), *before, "kind {kind} lost");
+        assert_eq!(
+            len.map(|len| buf[..len].to_vec()),
+            *before,
+            "kind {kind} lost"
+        );
     }
 });
