@@ -349,7 +349,8 @@ fn write_soak_table(runs: &[SoakRun], mix: &str, command: &str) -> StepResult {
          {} commands in all; line faults per mille {mix}, plus the reboots, lost `OK`s, \
          `+CMS ERROR` spells and network losses described above. Recovery is the time \
          from a fault's end to the network shown registered and the driver `Ready` \
-         (limit 60 s).\n",
+         (the soak's limit: a minute, plus after a reboot the SIM800's own start and \
+         the message list's longer timeout).\n",
         today(),
         machine(),
         thousands(total)

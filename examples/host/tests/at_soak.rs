@@ -67,7 +67,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone};
 use isocket_device::{Device, Output};
 use isocket_engine::{BoardInfo, Boot, LedPattern};
 use isocket_host::spec_texts::is_spec_text;
-use isocket_modem::driver::State;
+use isocket_modem::driver::{COMMAND_TIMEOUT_MS, STORAGE_TIMEOUT_MS, State};
 use isocket_modem::pdu::{self, Pdu};
 use isocket_modem::profile;
 use isocket_modem::testing::{Faults, ScriptedModem};
@@ -79,8 +79,14 @@ const OUTSTANDING: usize = 3;
 const GIVE_UP_MS: u64 = 30 * 60_000;
 /// The quiet time at the end, after the faults stop.
 const QUIET_MS: u64 = 45 * 60_000;
-/// Network back (or modem rebooted) to engine registered and driver ready.
-const REREGISTRATION_LIMIT_MS: u64 = 60_000;
+/// Network back (or modem rebooted) to engine registered and driver ready:
+/// a minute, plus, after a reboot, the SIM800's own start until its SMS
+/// service is up (its manual's boot lines, which the emulated modem keeps)
+/// and the longer wait for the init's message list when noise ate its
+/// answer (the manual's 25 s instead of an ordinary command's 5 s).
+const REREGISTRATION_LIMIT_MS: u64 = 60_000
+    + isocket_modem::testing::dialect::SIM800.sms_ready_ms
+    + (STORAGE_TIMEOUT_MS - COMMAND_TIMEOUT_MS);
 /// A deadline left in the past that did nothing is looked at again this much later.
 const IDLE_STEP_MS: u64 = 100;
 /// The line noise of the default run, per mille per byte: the 5 %

@@ -78,16 +78,16 @@ struct Seen {
     reads: u8,
 }
 
-/// SIM indices found stale, as bits: a full SIM (30, 50 or more messages
-/// stored before start) must not overflow a table, or the rest would be
-/// executed. Indices above [`StaleSet::MAX`] (no SIM has them; `AT+CPMS`
-/// selects the SIM) are not recorded.
+/// A set of SIM indices, as bits: what must hold for every index (a full
+/// SIM holds 30, 50 or more messages) cannot live in a small table, whose
+/// evictions would forget it. Indices above [`IndexSet::MAX`] (no SIM has
+/// them; `AT+CPMS` selects the SIM) are not recorded.
 #[derive(Default)]
-struct StaleSet {
+struct IndexSet {
     bits: [u32; 8],
 }
 
-impl StaleSet {
+impl IndexSet {
     /// The highest index recorded.
     const MAX: u16 = 255;
 
@@ -101,6 +101,12 @@ impl StaleSet {
                 *w |= bit;
             }
         }
+    }
+
+    fn contains(&self, index: u16) -> bool {
+        Self::slot(index)
+            .and_then(|(word, bit)| Some(self.bits.get(word)? & bit != 0))
+            .unwrap_or(false)
     }
 
     /// Removes `index`; whether it was there.
@@ -124,7 +130,13 @@ pub(super) struct Inbox<const LONG: usize> {
     /// [`Driver::new`](super::Driver::new) that no `+CMTI` announced since are stale.
     stale_cleared: bool,
     /// Stale indices: read (to know what is there) and deleted unexecuted.
-    stale: StaleSet,
+    stale: IndexSet,
+    /// Indices read at least once since they were last decided.
+    answered: IndexSet,
+    /// Indices whose reads disagreed since they were last decided: the
+    /// line is noisy there. Kept apart from the sightings, whose table
+    /// forgets answers seen once.
+    contested: IndexSet,
     /// Re-reads of answers that made no message wait until this, so the
     /// rest of the work (sends) is not starved by a message that never reads.
     reread_at: u64,
@@ -145,7 +157,9 @@ impl<const LONG: usize> Inbox<LONG> {
     pub(super) fn new() -> Self {
         Inbox {
             stale_cleared: false,
-            stale: StaleSet::default(),
+            stale: IndexSet::default(),
+            answered: IndexSet::default(),
+            contested: IndexSet::default(),
             reread_at: 0,
             text_read: TextRead::default(),
             tracked: Vec::new(),
@@ -345,9 +359,14 @@ impl<const LONG: usize> Inbox<LONG> {
                 return self.on_sms(now_ms, index, &d, f, room, reading);
             }
             // A line of the wrong shape is condemned only if every read of
-            // the index gave it: noise makes such lines of good messages too.
+            // the index gave it (kept in `contested`, which no table
+            // eviction forgets; past its range nothing is known, so such
+            // an index is never condemned, only read again, paced): noise
+            // makes such lines of good messages too.
             Answer::Misshapen(f)
-                if seen >= UNDECODABLE_AFTER && self.contested_extra(index, f) == 0 =>
+                if seen >= UNDECODABLE_AFTER
+                    && index <= IndexSet::MAX
+                    && !self.contested.contains(index) =>
             {
                 self.stale.remove(index);
                 self.forget_sightings(index);
@@ -387,6 +406,11 @@ impl<const LONG: usize> Inbox<LONG> {
             entry.reads = entry.reads.saturating_add(1);
             return entry.reads;
         }
+        // A new answer at an index that gave another one before.
+        if self.answered.contains(index) {
+            self.contested.insert(index);
+        }
+        self.answered.insert(index);
         if self.sightings.is_full() {
             // The oldest answer seen only once goes first: it was most likely noise.
             let once = self.sightings.iter().position(|e| e.reads == 1);
@@ -416,6 +440,8 @@ impl<const LONG: usize> Inbox<LONG> {
 
     fn forget_sightings(&mut self, index: u16) {
         self.sightings.retain(|e| e.index != index);
+        self.answered.remove(index);
+        self.contested.remove(index);
     }
 
     /// A confirmed message read from storage `index`.
