@@ -828,15 +828,7 @@ impl Soak {
         }
         let normal = self.model.normally_closed;
         for closed in [!normal, normal] {
-            let now = self.now();
-            let wall = self
-                .sim
-                .world_time()
-                .format("%y/%m/%d,%H:%M:%S")
-                .to_string();
-            self.model.input(now, closed, &wall);
-            self.step(Step::Input { closed });
-            self.check("an input change");
+            self.contact(closed, "an input change");
             let pause = 1 + self.rng.below(5);
             self.advance(Duration::from_secs(pause));
         }
@@ -845,6 +837,11 @@ impl Soak {
     /// After a boot the board reports the contact, at rest (normal).
     fn report_contact(&mut self) {
         let closed = self.model.normally_closed;
+        self.contact(closed, "the contact reported after a boot");
+    }
+
+    /// The contact is `closed` now, for the model and the device.
+    fn contact(&mut self, closed: bool, context: &str) {
         let now = self.now();
         let wall = self
             .sim
@@ -853,7 +850,7 @@ impl Soak {
             .to_string();
         self.model.input(now, closed, &wall);
         self.step(Step::Input { closed });
-        self.check("the contact reported after a boot");
+        self.check(context);
     }
 
     /// SENSORTYPE while disarmed (the contact at rest would turn active),
