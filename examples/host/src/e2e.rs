@@ -36,6 +36,9 @@ pub struct Conversation<M: ModemLine, C: Write> {
     started: Instant,
     /// Event lines seen so far, for the failure report.
     pub seen: Vec<String>,
+    /// Event lines read while waiting for an SMS, not yet looked for: the
+    /// device may act (shut down, say) before the SMS is taken.
+    unread: std::collections::VecDeque<String>,
 }
 
 impl<M: ModemLine, C: Write> Conversation<M, C> {
@@ -51,6 +54,7 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
             modem,
             started: Instant::now(),
             seen: Vec::new(),
+            unread: std::collections::VecDeque::new(),
         }
     }
 
@@ -80,6 +84,11 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
 
     /// Waits for a console line equal to `wanted`, pumping the modem meanwhile.
     pub fn expect_event(&mut self, wanted: &str) -> Result<(), String> {
+        while let Some(line) = self.unread.pop_front() {
+            if line == wanted {
+                return Ok(());
+            }
+        }
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
             self.pump()?;
@@ -105,7 +114,9 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
         while Instant::now() < deadline {
             self.pump()?;
             while let Ok(line) = self.events.try_recv() {
-                self.seen.push(line.trim().to_string());
+                let line = line.trim().to_string();
+                self.seen.push(line.clone());
+                self.unread.push_back(line);
             }
             for (recipient, text) in self.modem.take_sent() {
                 if !is_spec_text(&text) {
