@@ -61,7 +61,7 @@
 //! the modem's bytes *or* the driver's next deadline, with whatever timer
 //! your executor has (here a `sleep_until` you pass in), so timeouts and
 //! supervision run while the modem is silent. Only the wait for bytes is
-//! ever cancelled ([`asynch`] says what that needs of the port):
+//! ever cancelled (the `asynch` module says what that needs of the port):
 //!
 //! ```
 //! # #[cfg(feature = "async")]
