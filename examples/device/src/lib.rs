@@ -1,387 +1,378 @@
 //! # isocket-device
 //!
-//! The one device loop of isocket, written once for every board and the host.
-//! [`Device`] joins the engine (the behaviour), the modem driver (AT over a
-//! UART) and the sensors crate's input classifiers, and is itself sans-IO:
-//! a board feeds it bytes, pin levels, probe readings and storage results
-//! with the time, and carries out the [`Output`]s. A board only maps its
-//! pins, UART, flash and clock onto this.
+//! The one device loop of isocket, written once for every board and the
+//! host. A board implements [`Board`] (its modem UART, pins, DS18B20,
+//! settings store, clock, watchdog and a few words kept across a reset)
+//! and calls [`Device::turn`] every few milliseconds; the device does the
+//! rest the same way everywhere:
+//!
+//! - the engine (the behaviour) and the modem driver (AT over the UART),
+//!   bridged in [`bridge`];
+//! - the inputs debounced, the DS18B20 started and read without blocking,
+//!   the relay and modem power switched, the LED patterns rendered;
+//! - settings loaded at boot and saved when the engine asks ([`store`]);
+//! - why it booted, the clock across resets, the boot-loop guard
+//!   ([`boot`]);
+//! - the shutdown on a mains failure: the mark, the battery released, and
+//!   a reboot as "mains restored" if the board is still running after
+//!   [`SHUTDOWN_GRACE_MS`] (mains came back meanwhile);
+//! - the watchdog, fed at the end of every completed turn only.
 //!
 //! ```
-//! use isocket_device::{Device, Output};
-//! use isocket_engine::{BoardInfo, Boot, Stored};
+//! use isocket_device::board::{Board, Inputs, Levels, ResetCause, RETAINED_WORDS};
+//! use isocket_device::{Device, Turn};
+//! use isocket_engine::BoardInfo;
 //! use isocket_modem::profile;
+//! use isocket_proto::Probe;
+//! use isocket_storage::RamStore;
 //!
-//! let board = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
-//! let mut device = Device::new(board, Stored::default(), Boot::default(), &profile::SIM800, 0);
-//! // Every loop turn: modem bytes in and out, pins sampled, outputs applied.
-//! // The modem booted; the init starts once its SMS service is up.
-//! device.modem_rx(10, b"\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n");
-//! let first_command = device.modem_tx(10).map(<[u8]>::to_vec);
-//! assert!(first_command.is_some_and(|c| c.starts_with(b"AT")));
-//! device.sample(10, false, false); // alarm contact open, button up
-//! while let Some(output) = device.poll_output() {
-//!     match output {
-//!         Output::Relay(on) => { /* drive the relay pin */ let _ = on; }
-//!         Output::MeasureTemperature => { /* start a DS18B20 conversion */ }
-//!         _ => {}
-//!     }
+//! #[derive(Default)]
+//! struct MyBoard { now: u64, relay: bool, store: RamStore, kept: [u32; RETAINED_WORDS] }
+//!
+//! impl Board for MyBoard {
+//!     type Store = RamStore;
+//!     fn now_ms(&mut self) -> u64 { self.now }
+//!     fn modem_read(&mut self, _buf: &mut [u8]) -> usize { 0 }
+//!     fn modem_write(&mut self, _bytes: &[u8]) {}
+//!     fn inputs(&mut self) -> Inputs { Inputs::default() }
+//!     fn set_levels(&mut self, levels: &Levels) { self.relay = levels.relay }
+//!     fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> { Ok(now_ms + 750) }
+//!     fn probe_read(&mut self, _now_ms: u64) -> Option<Probe> { Some(Probe::NoSensor) }
+//!     fn store(&mut self) -> Option<&mut RamStore> { Some(&mut self.store) }
+//!     fn reset_cause(&mut self) -> ResetCause { ResetCause::PowerOn }
+//!     fn retained(&mut self) -> [u32; RETAINED_WORDS] { self.kept }
+//!     fn retain(&mut self, words: &[u32; RETAINED_WORDS]) { self.kept = *words }
+//!     fn feed_watchdog(&mut self) {}
+//!     fn reboot(&mut self) {}
 //! }
-//! let sleep_until = device.poll_timeout(); // ms on the same clock
-//! assert!(sleep_until > 10);
-//! ```
 //!
-//! How modem events become engine events: a whole SMS is handed to the
-//! engine and acknowledged (deleted from the SIM) right after, so each is
-//! executed at most once; an incoming call (however many `RING`s) is one
-//! call for the engine, and its end another event; call progress,
-//! USSD answers, registration, signal, network time and SIM state map one to
-//! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
-//! Numbers go to the modem in international format (`+` and the digits).
+//! let mut board = MyBoard::default();
+//! let info = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
+//! let mut device = Device::boot(&mut board, info, &profile::SIM800);
+//! loop {
+//!     match device.turn(&mut board) {
+//!         Turn::Again { at_ms } => board.now = at_ms, // a board sleeps until then
+//!         // Only a host or simulator gets here: hardware has reset.
+//!         Turn::Reboot => break,
+//!     }
+//!     # if board.now > 100 { break; }
+//! }
+//! ```
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod board;
-pub mod console;
+pub mod boot;
+pub mod bridge;
 pub mod probe;
-pub mod runner;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-use heapless::{Deque, String, Vec};
-use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
-use isocket_modem::calls::NUMBER_LEN;
-use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
-use isocket_modem::network::SimState;
+pub use board::Board;
+pub use bridge::{Bridge, Modem, Output};
+
+use isocket_engine::{BoardInfo, Leds};
 use isocket_modem::profile::Profile;
-use isocket_proto::{PhoneNumber, Probe, Timestamp};
-use isocket_sensors::input::{Button, Debouncer};
+use isocket_proto::{Probe, Timestamp};
+use isocket_sensors::input::Debouncer;
 
-/// Outputs waiting for the board.
-const OUTPUTS: usize = 16;
-/// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
-const SENDING: usize = 8;
-/// How long the alarm contact must be steady to count (the sensors' default).
-pub const CONTACT_DEBOUNCE_MS: u64 = 50;
+use board::{Levels, RETAINED_WORDS};
+use boot::{BootReport, Retained};
 
-/// What the board must do. New kinds may come: match with a `_` arm.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Output {
-    /// Switch the relay.
-    Relay(bool),
-    /// Show these LED patterns.
-    Leds(Leds),
-    /// Start a probe reading; report it with [`Device::temperature`].
-    MeasureTemperature,
-    /// Save a record ([`store::save`] does it); report with [`Device::saved`].
-    Save(Record),
-    /// Set the battery-backed clock (`None`: unset).
-    SetClock(Option<Timestamp>),
-    /// Restart the firmware.
+/// How often a board should call [`Device::turn`] at the least: the pins
+/// are sampled once a turn and the LED patterns change in 100 ms steps.
+pub const SAMPLE_MS: u64 = 5;
+/// The mains sense must hold a level this long (glitches on the divider).
+pub const MAINS_DEBOUNCE_MS: u64 = 200;
+/// After releasing the battery hold, a board still running this long has
+/// mains again: it reboots as "mains restored".
+pub const SHUTDOWN_GRACE_MS: u64 = 2_000;
+/// The hardware watchdog's timeout, as every board arms it: longer than
+/// the slowest turn (a flash sector erase, an SMS written to the UART),
+/// within every chip's range (the RP2040's ends at 8.3 s).
+pub const WATCHDOG_MS: u32 = 5_000;
+/// Modem bytes are read in chunks of this size.
+const RX_CHUNK: usize = 64;
+/// At most this many chunks a turn, so a babbling UART cannot starve the
+/// rest of the loop (2 KiB: more than any board's receive buffer).
+const RX_CHUNKS_PER_TURN: usize = 32;
+
+/// What the board does after a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// Come back at this time (ms), or after [`SAMPLE_MS`] if sooner.
+    Again {
+        /// The next deadline, never more than [`SAMPLE_MS`] away.
+        at_ms: u64,
+    },
+    /// [`Board::reboot`] returned (a host or a simulator): boot again.
     Reboot,
-    /// Cut the battery supply.
-    Shutdown,
-    /// Switch the modem's power (or release PWRKEY: `true`).
-    ModemPower(bool),
-    /// For the log: the network took an SMS to this number.
-    SmsSent(PhoneNumber),
-    /// For the log: the device is calling this number.
-    Calling(PhoneNumber),
 }
 
-/// The modem driver sized for a command socket: its outbox holds the
-/// engine's replies (at most [`isocket_engine::SMS_TEXT_LEN`] bytes) rather
-/// than any text, and it assembles two concatenated messages at once (no
-/// command needs more than one part: they are at most
-/// [`isocket_proto::MAX_COMMAND_CHARS`] characters).
-pub type Modem = Driver<{ isocket_engine::SMS_TEXT_LEN }, 2>;
-
-/// The device: engine, modem driver and inputs, wired together.
+/// The device on its board.
 pub struct Device {
-    engine: Engine,
-    modem: Modem,
-    contact: Debouncer,
-    button: Button,
-    outputs: Deque<Output, OUTPUTS>,
-    modem_health: ModemHealth,
-    sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
+    bridge: Bridge,
+    report: BootReport,
+    booted_at: u64,
+    levels: Levels,
+    leds: Leds,
+    /// When the LED patterns started: a change restarts all three, so LEDs
+    /// given the same pattern flash together (SPEC §8).
+    leds_since: u64,
+    mains: Debouncer,
+    mains_present: bool,
+    /// A DS18B20 conversion in progress: when it is due.
+    conversion_ready_at: Option<u64>,
+    /// The wall time the engine set, and when.
+    clock: Option<(Timestamp, u64)>,
+    /// What the board keeps across a reset, and the words last handed over.
+    retained: Retained,
+    retained_words: [u32; RETAINED_WORDS],
+    /// Shutting down: the battery is released; reboot at this time.
+    shutdown_until: Option<u64>,
 }
 
 impl Device {
-    /// Boots the device at `now_ms` on the board's monotonic clock.
-    pub fn new(
-        board: BoardInfo,
-        stored: Stored,
-        boot: Boot,
-        profile: &'static Profile,
-        now_ms: u64,
-    ) -> Self {
-        let now = isocket_engine::Instant::from_millis(now_ms);
+    /// Boots on `board`: decides why from its reset cause and retained
+    /// words, loads the settings from its store (factory defaults for
+    /// whatever is missing) and starts the modem.
+    pub fn boot<B: Board>(board: &mut B, info: BoardInfo, profile: &'static Profile) -> Self {
+        let now = board.now_ms();
+        let cause = board.reset_cause();
+        let words = board.retained();
+        let (boot, report, retained) = boot::decide(cause, &words, board.rtc_seconds());
+        let stored = board.store().map(store::load).unwrap_or_default();
         let mut device = Device {
-            engine: Engine::new(board, stored, boot, now),
-            modem: Modem::with_capacity(profile, now_ms),
-            contact: Debouncer::new(CONTACT_DEBOUNCE_MS),
-            button: Button::new(),
-            outputs: Deque::new(),
-            modem_health: ModemHealth::Ok,
-            sending: Vec::new(),
+            bridge: Bridge::new(info, stored, boot, profile, now),
+            report,
+            booted_at: now,
+            levels: Levels::default(),
+            leds: Leds::default(),
+            leds_since: now,
+            mains: Debouncer::new(MAINS_DEBOUNCE_MS),
+            // The device boots assuming mains; only a change is reported.
+            mains_present: true,
+            conversion_ready_at: None,
+            clock: boot.clock.map(|t| (t, now)),
+            retained,
+            retained_words: words,
+            shutdown_until: None,
         };
-        device.pump(now_ms);
+        // The marks are read: clear them before anything can reset again.
+        device.keep(board);
+        log(board, &Output::Boot(report));
         device
     }
 
-    /// The engine, for its records ([`store::save`]) and state.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// The bridge, for the engine and the modem driver.
+    pub fn bridge(&self) -> &Bridge {
+        &self.bridge
     }
 
-    /// The modem driver, for its state and statistics.
-    pub fn modem(&self) -> &Modem {
-        &self.modem
+    /// How this boot went.
+    pub fn boot_report(&self) -> BootReport {
+        self.report
     }
 
-    /// Bytes that arrived from the modem.
-    pub fn modem_rx(&mut self, now_ms: u64, bytes: &[u8]) {
-        self.modem.handle(now_ms, bytes);
-        self.pump(now_ms);
+    /// The LED patterns shown now.
+    pub fn leds(&self) -> Leds {
+        self.leds
     }
 
-    /// Bytes to write to the modem now, if any. Call whenever time passes;
-    /// what the driver decides meanwhile reaches the engine at the next
-    /// [`Device::tick`] or input.
-    pub fn modem_tx(&mut self, now_ms: u64) -> Option<&[u8]> {
-        self.modem.poll_transmit(now_ms)
+    /// The output levels set at the last turn.
+    pub fn levels(&self) -> Levels {
+        self.levels
     }
 
-    /// The pins, sampled: the alarm contact (`true`: closed) and the button
-    /// (`true`: pressed). Sample every few ms; debouncing is done here.
-    pub fn sample(&mut self, now_ms: u64, contact_closed: bool, button_pressed: bool) {
-        if let Some(closed) = self.contact.update(now_ms, contact_closed) {
-            self.engine_event(now_ms, Event::InputContact(closed));
+    /// One loop turn at the board's current time.
+    pub fn turn<B: Board>(&mut self, board: &mut B) -> Turn {
+        let now = board.now_ms();
+        if let Some(until) = self.shutdown_until {
+            // Nothing runs but the wait: a board still up has mains again.
+            if now >= until {
+                return self.reboot(board, now);
+            }
+            board.set_levels(&self.levels);
+            board.feed_watchdog();
+            return Turn::Again { at_ms: until };
         }
-        if let Some(button) = self.button.sample(now_ms, button_pressed) {
-            self.engine_event(now_ms, Event::Button(button));
-        }
-        self.pump(now_ms);
-    }
+        self.modem_io(board, now);
 
-    /// The alarm contact changed, already debounced (a board with hardware
-    /// debouncing, or a simulator); [`Device::sample`] debounces raw levels.
-    pub fn contact(&mut self, now_ms: u64, closed: bool) {
-        self.engine_event(now_ms, Event::InputContact(closed));
-        self.pump(now_ms);
-    }
-
-    /// A classified button event (see [`Device::sample`] for raw levels).
-    pub fn button(&mut self, now_ms: u64, event: isocket_sensors::input::ButtonEvent) {
-        self.engine_event(now_ms, Event::Button(event));
-        self.pump(now_ms);
-    }
-
-    /// The probe's answer to [`Output::MeasureTemperature`] ([`probe::reading`] converts).
-    pub fn temperature(&mut self, now_ms: u64, reading: Probe) {
-        self.engine_event(now_ms, Event::Temperature(reading));
-        self.pump(now_ms);
-    }
-
-    /// Mains power changed.
-    pub fn mains(&mut self, now_ms: u64, present: bool) {
-        let event = if present {
-            Event::MainsRestored
-        } else {
-            Event::MainsLost
-        };
-        self.engine_event(now_ms, event);
-        self.pump(now_ms);
-    }
-
-    /// The outcome of an [`Output::Save`].
-    pub fn saved(&mut self, now_ms: u64, record: Record, ok: bool) {
-        self.engine_event(now_ms, Event::Saved { record, ok });
-        self.pump(now_ms);
-    }
-
-    /// Runs the timers due at `now_ms`.
-    pub fn tick(&mut self, now_ms: u64) {
-        self.engine
-            .handle_timeout(isocket_engine::Instant::from_millis(now_ms));
-        self.pump(now_ms);
-    }
-
-    /// The next output for the board.
-    pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
-    }
-
-    /// When to call [`Device::tick`] and [`Device::modem_tx`] next, in ms.
-    pub fn poll_timeout(&self) -> u64 {
-        let engine = self.engine.poll_timeout().map(|t| t.as_millis());
-        let button = self.button.poll_timeout();
-        [Some(self.modem.poll_timeout()), engine, button]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(u64::MAX)
-    }
-
-    fn engine_event(&mut self, now_ms: u64, event: Event<'_>) {
-        self.engine
-            .handle(isocket_engine::Instant::from_millis(now_ms), event);
-    }
-
-    fn output(&mut self, output: Output) {
-        // The board drains after every call, so the queue never fills; if it
-        // did, the newest output would be the one to lose.
-        let _ = self.outputs.push_back(output);
-    }
-
-    /// Moves events between the modem and the engine until both are quiet.
-    fn pump(&mut self, now_ms: u64) {
-        loop {
-            let mut busy = false;
-            while let Some(event) = self.modem.poll_event() {
-                busy = true;
-                self.on_modem_event(now_ms, event);
-            }
-            while let Some(action) = self.engine.poll_action() {
-                busy = true;
-                self.on_action(now_ms, action);
-            }
-            if let Some(on) = self.modem.poll_power() {
-                busy = true;
-                self.output(Output::ModemPower(on));
-            }
-            if !busy {
-                return;
+        let inputs = board.inputs();
+        let bridge = &mut self.bridge;
+        bridge.sample(now, inputs.contact_closed, inputs.button_pressed);
+        if let Some(present) = self.mains.update(now, inputs.mains_present) {
+            if present != self.mains_present {
+                self.mains_present = present;
+                bridge.mains(now, present);
             }
         }
-    }
+        if now >= bridge.poll_timeout() {
+            bridge.tick(now);
+        }
+        self.poll_probe(board, now);
 
-    fn on_modem_event(&mut self, now_ms: u64, event: ModemEvent) {
-        match event {
-            ModemEvent::Sms {
-                id,
-                from,
-                text,
-                sent_at,
-            } => {
-                let sent_at = sent_at.map(Timestamp::from_datetime);
-                self.engine_event(
-                    now_ms,
-                    Event::SmsReceived {
-                        from: &from,
-                        text: &text,
-                        sent_at,
-                    },
-                );
-                // Executed once: delete it from the SIM only now.
-                self.modem.ack(id);
-            }
-            ModemEvent::Ringing(caller) => {
-                let from = caller.as_ref().map_or("", |c| c.number.as_str());
-                self.engine_event(now_ms, Event::IncomingCall { from });
-            }
-            ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
-            ModemEvent::CallAnswered => self.engine_event(now_ms, Event::CallAnswered),
-            ModemEvent::CallEnded(CallEnd::Rejected) => {
-                self.engine_event(now_ms, Event::CallRejected)
-            }
-            ModemEvent::CallEnded(_) => self.engine_event(now_ms, Event::CallEnded),
-            ModemEvent::Ussd(answer) if answer.text.is_empty() => {
-                self.engine_event(now_ms, Event::UssdFailed)
-            }
-            ModemEvent::Ussd(answer) => self.engine_event(now_ms, Event::UssdAnswer(&answer.text)),
-            ModemEvent::Registration(status) => {
-                let event = if status.is_registered() {
-                    Event::NetworkRegistered
-                } else {
-                    Event::NetworkLost
-                };
-                self.engine_event(now_ms, event);
-            }
-            ModemEvent::Signal(dbm) => self.engine_event(now_ms, Event::Signal(dbm)),
-            ModemEvent::NetworkTime(time) => {
-                if let Some(local) = time.local() {
-                    let event = Event::NetworkTime(Timestamp::from_datetime(local));
-                    self.engine_event(now_ms, event);
+        while let Some(output) = self.bridge.poll_output() {
+            log(board, &output);
+            match output {
+                Output::Relay(on) => self.levels.relay = on,
+                // Unchanged patterns keep their phase.
+                Output::Leds(leds) if leds != self.leds => {
+                    self.leds = leds;
+                    self.leds_since = now;
                 }
-            }
-            ModemEvent::Sim(state) => {
-                let health = match state {
-                    SimState::Ready => ModemHealth::Ok,
-                    _ => ModemHealth::SimError,
-                };
-                self.set_modem_health(now_ms, health);
-            }
-            ModemEvent::State(State::PoweringUp) => {
-                self.set_modem_health(now_ms, ModemHealth::ModemError)
-            }
-            ModemEvent::State(State::Ready) if self.modem_health == ModemHealth::ModemError => {
-                self.set_modem_health(now_ms, ModemHealth::Ok)
-            }
-            ModemEvent::SmsSent { handle, .. } => {
-                if let Some(to) = self.take_sending(handle) {
-                    self.output(Output::SmsSent(to));
-                }
-                self.engine_event(now_ms, Event::SmsSent);
-            }
-            ModemEvent::SmsDropped { handle } => {
-                let _ = self.take_sending(handle);
-                self.engine_event(now_ms, Event::SmsFailed);
-            }
-            // Retries, status reports and the rest are the driver's business.
-            _ => {}
-        }
-    }
-
-    fn take_sending(&mut self, handle: SmsHandle) -> Option<PhoneNumber> {
-        let position = self.sending.iter().position(|(h, _)| *h == handle)?;
-        Some(self.sending.remove(position).1)
-    }
-
-    fn set_modem_health(&mut self, now_ms: u64, health: ModemHealth) {
-        if self.modem_health != health {
-            self.modem_health = health;
-            self.engine_event(now_ms, Event::Modem(health));
-        }
-    }
-
-    fn on_action(&mut self, now_ms: u64, action: Action) {
-        match action {
-            Action::SendSms { to, text } => {
-                // A full modem queue keeps what it holds; this reply is lost.
-                match self.modem.send_sms(&international(&to), &text) {
-                    Ok(handle) => {
-                        if self.sending.is_full() {
-                            self.sending.remove(0);
-                        }
-                        let _ = self.sending.push((handle, to));
+                Output::MeasureTemperature => self.start_probe(board, now),
+                Output::Save(record) => {
+                    let ok = board
+                        .store()
+                        .is_some_and(|s| store::save(s, self.bridge.engine(), record));
+                    if !ok {
+                        log(board, &Output::SaveFailed(record));
                     }
-                    Err(_) => self.engine_event(now_ms, Event::SmsFailed),
+                    self.bridge.saved(now, record, ok);
                 }
+                Output::SetClock(time) => self.clock = time.map(|t| (t, now)),
+                Output::ModemPower(on) => self.levels.modem_power = on,
+                // Whatever is still queued is lost with the reset, as on
+                // real hardware.
+                Output::Reboot => return self.reboot(board, now),
+                Output::Shutdown => return self.shut_down(board, now),
+                // SmsSent, Calling: for the log only.
+                _ => {}
             }
-            Action::Dial(to) => {
-                self.modem.dial(&international(&to));
-                self.output(Output::Calling(to));
-            }
-            Action::HangUp => self.modem.hang_up(),
-            Action::SendUssd(code) => self.modem.ussd(code.as_str()),
-            Action::SetRelay(on) => self.output(Output::Relay(on)),
-            Action::MeasureTemperature => self.output(Output::MeasureTemperature),
-            Action::Save(record) => self.output(Output::Save(record)),
-            Action::SetClock(time) => self.output(Output::SetClock(time)),
-            Action::SetLeds(leds) => self.output(Output::Leds(leds)),
-            Action::Reboot => self.output(Output::Reboot),
-            Action::Shutdown => self.output(Output::Shutdown),
         }
+
+        let since = now.saturating_sub(self.leds_since);
+        self.levels.leds = [self.leds.power, self.leds.gsm, self.leds.out].map(|p| p.is_on(since));
+        board.set_levels(&self.levels);
+        if self.retained.watchdog_resets > 0
+            && now.saturating_sub(self.booted_at) >= boot::STABLE_MS
+        {
+            self.retained.watchdog_resets = 0;
+        }
+        self.keep(board);
+        board.feed_watchdog();
+        // Bytes the outputs queued (an SMS, a dial) go out next turn at the
+        // latest; the device's deadline may be sooner than the next sample.
+        let at_ms = self
+            .bridge
+            .poll_timeout()
+            .min(now.saturating_add(SAMPLE_MS))
+            .max(now);
+        Turn::Again { at_ms }
+    }
+
+    /// Modem bytes in (whatever the board buffered since last turn), then out.
+    fn modem_io<B: Board>(&mut self, board: &mut B, now: u64) {
+        let mut chunk = [0u8; RX_CHUNK];
+        for _ in 0..RX_CHUNKS_PER_TURN {
+            let n = board.modem_read(&mut chunk).min(RX_CHUNK);
+            if n == 0 {
+                break;
+            }
+            self.bridge
+                .modem_rx(now, chunk.get(..n).unwrap_or_default());
+        }
+        while let Some(bytes) = self.bridge.modem_tx(now) {
+            board.modem_write(bytes);
+        }
+    }
+
+    fn start_probe<B: Board>(&mut self, board: &mut B, now: u64) {
+        // One conversion at a time; its answer serves every request.
+        if self.conversion_ready_at.is_some() {
+            return;
+        }
+        if self.report.safe_mode {
+            self.bridge.temperature(now, Probe::SensorError);
+            return;
+        }
+        match board.probe_start(now) {
+            Ok(ready_at) => self.conversion_ready_at = Some(ready_at),
+            Err(failure) => self.bridge.temperature(now, failure),
+        }
+    }
+
+    /// The conversion runs while the loop goes on; read it once due.
+    fn poll_probe<B: Board>(&mut self, board: &mut B, now: u64) {
+        let due = self.conversion_ready_at.is_some_and(|at| now >= at);
+        if !due {
+            return;
+        }
+        if let Some(reading) = board.probe_read(now) {
+            self.conversion_ready_at = None;
+            self.bridge.temperature(now, reading);
+        }
+    }
+
+    /// Hands the board what must survive a reset, when it changed: the
+    /// marks, the watchdog count and the clock to the second.
+    fn keep<B: Board>(&mut self, board: &mut B) {
+        let now = board.now_ms();
+        let rtc = board.rtc_seconds();
+        let wall = self.clock.and_then(|(time, set_at)| {
+            let elapsed = i64::try_from(now.saturating_sub(set_at) / 1000).ok()?;
+            let advanced = time
+                .datetime()
+                .checked_add_signed(chrono::TimeDelta::try_seconds(elapsed)?)?;
+            Some(Timestamp::from_datetime(advanced))
+        });
+        self.retained.set_clock(wall, rtc);
+        let words = self.retained.encode();
+        if words != self.retained_words {
+            board.retain(&words);
+            self.retained_words = words;
+        }
+    }
+
+    fn reboot<B: Board>(&mut self, board: &mut B, now: u64) -> Turn {
+        log(board, &Output::Reboot);
+        let _ = now;
+        self.retained.reboot_asked = true;
+        self.keep(board);
+        board.reboot();
+        Turn::Reboot
+    }
+
+    /// SPEC §13: the failure SMS is out (or finally failed); cut the
+    /// battery. The mark tells the next boot, should mains return before
+    /// the supply is gone, that this was a mains failure and not a reset.
+    fn shut_down<B: Board>(&mut self, board: &mut B, now: u64) -> Turn {
+        self.retained.shutdown = true;
+        self.keep(board);
+        self.levels.battery_hold = false;
+        self.levels.leds = [false; 3];
+        board.set_levels(&self.levels);
+        board.feed_watchdog();
+        let until = now.saturating_add(SHUTDOWN_GRACE_MS);
+        self.shutdown_until = Some(until);
+        Turn::Again { at_ms: until }
     }
 }
 
-/// `+` and the digits: numbers are stored in international format (SPEC §2).
-fn international(number: &PhoneNumber) -> String<{ NUMBER_LEN }> {
-    let mut out = String::new();
-    let _ = out.push('+');
-    let _ = out.push_str(number.as_str());
-    out
+/// The board's log hook, and the defmt log with that feature.
+fn log<B: Board>(board: &mut B, output: &Output) {
+    #[cfg(feature = "defmt")]
+    match output {
+        Output::SmsSent(to) => defmt::info!("SMS sent to +{}", to.as_str()),
+        Output::Calling(to) => defmt::info!("calling +{}", to.as_str()),
+        Output::SetClock(time) => defmt::info!("clock set: {}", time.is_some()),
+        Output::Reboot => defmt::info!("reboot"),
+        Output::Shutdown => defmt::info!("shutdown: releasing the battery hold"),
+        Output::Boot(r) => defmt::info!(
+            "boot: {}, mains restored: {}, watchdog resets in a row: {}, safe mode: {}",
+            r.cause,
+            r.reason == isocket_engine::BootReason::MainsRestored,
+            r.watchdog_resets,
+            r.safe_mode
+        ),
+        Output::SaveFailed(record) => defmt::warn!("save of record {} failed", *record as u8),
+        _ => {}
+    }
+    board.log(output);
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! End-to-end: a real device loop (the QEMU firmware, or `isocket-host run`)
 //! driven from outside through its two lines only: the modem UART, answered
 //! by the emulated modem of `isocket_modem::testing`, and the console
-//! (hardware steps in, event lines out; see `isocket_device::console`).
+//! (hardware steps in, event lines out; see `isocket_device::testing::console`).
 //!
 //! `isocket-host e2e --modem 127.0.0.1:P0 --console 127.0.0.1:P1` runs the
 //! conversation against the QEMU firmware's serial sockets: MAKEMEBOSS, ON,

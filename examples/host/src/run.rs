@@ -7,8 +7,10 @@
 //! `button hold 11s`, `power lost`, `power restored`, `reboot`); standard
 //! output prints one line per device event (`relay on`, `relay off`,
 //! `led <power|gsm|out> <pattern>`, `sms-sent <number>`, `call <number>`,
-//! `shutdown`). Settings persist in `DIR` through the file store; the clock
-//! survives restarts in `DIR/clock`. SIGINT and SIGTERM stop it cleanly.
+//! `shutdown`, `boot …`). Settings persist in `DIR` through the file store;
+//! the words a board keeps across a reset (the clock among them) live in
+//! `DIR/retained`. `hang` stops the loop for the watchdog's time, then
+//! boots as after a watchdog reset. SIGINT and SIGTERM stop it cleanly.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -18,18 +20,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::TryRecvError;
 use std::time::{Duration, Instant as WallClock, SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, FixedOffset};
-use isocket_device::console::{self, Step};
-use isocket_device::{Device, Output, store};
-use isocket_engine::{BoardInfo, Boot, BootReason, Leds};
+use isocket_device::board::{Board, Inputs, Levels, RETAINED_WORDS, ResetCause};
+use isocket_device::testing::console::{self, Step};
+use isocket_device::{Device, Output, SAMPLE_MS, Turn, WATCHDOG_MS};
+use isocket_engine::{BoardInfo, Leds};
 use isocket_modem::profile::{self, Profile};
-use isocket_proto::Timestamp;
+use isocket_proto::Probe;
 use isocket_storage::FileStore;
 
 /// How often pins are sampled and the serial port is polled.
 const LOOP_PERIOD: Duration = Duration::from_millis(5);
 /// How long `button press` holds the button down (longer than the debounce).
 const PRESS: Duration = Duration::from_millis(200);
+/// A DS18B20's 12-bit conversion time.
+const CONVERSION_MS: u64 = 750;
 
 /// Parsed command-line options.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,54 +90,159 @@ pub fn profile_names() -> String {
     names.join(", ")
 }
 
-/// The board's hardware, simulated from standard input.
-struct Hardware {
+/// The board: a real serial port to the modem, the rest simulated from
+/// standard input, the settings in `DIR` through the file store, and the
+/// words kept across a reset in `DIR/retained` (a battery-backed RTC's
+/// backup registers: the host's clock is the RTC, so the wall clock the
+/// network set survives restarts and the time in between).
+struct Host {
+    port: Box<dyn serialport::SerialPort>,
+    name: String,
+    started: WallClock,
+    store: FileStore,
+    retained: PathBuf,
     /// The last `temp` step.
     probe: Step,
     contact_closed: bool,
     button_until: Option<WallClock>,
+    mains_present: bool,
+    /// The supply is gone: the battery was released without mains.
+    off: bool,
+    /// What the chip would say at the next boot.
+    cause: ResetCause,
+    modem_power: Option<bool>,
     leds: Option<Leds>,
+    /// A serial error that ends the run.
+    error: Option<String>,
 }
 
-/// The battery-backed clock, kept in a file: the time set and the system time then.
-struct ClockFile(PathBuf);
-
-impl ClockFile {
-    fn load(&self) -> Option<Timestamp> {
-        let text = std::fs::read_to_string(&self.0).ok()?;
-        let mut fields = text.split_whitespace().map(str::parse::<i64>);
-        let (set, offset, at) = (
-            fields.next()?.ok()?,
-            fields.next()?.ok()?,
-            fields.next()?.ok()?,
-        );
-        let zone = FixedOffset::east_opt(i32::try_from(offset).ok()?)?;
-        let elapsed = unix_now().saturating_sub(at);
-        let time = DateTime::from_timestamp(set.checked_add(elapsed)?, 0)?.with_timezone(&zone);
-        Some(Timestamp::from_datetime(time))
-    }
-
-    fn save(&self, time: Option<Timestamp>) -> std::io::Result<()> {
-        match time {
-            Some(t) => {
-                let t = t.datetime();
-                let text = format!(
-                    "{} {} {}\n",
-                    t.timestamp(),
-                    t.offset().local_minus_utc(),
-                    unix_now()
-                );
-                std::fs::write(&self.0, text)
+impl Host {
+    fn apply(&mut self, step: Step) {
+        match step {
+            Step::Temp(_) | Step::TempNone => self.probe = step,
+            Step::Input { closed } => self.contact_closed = closed,
+            Step::ButtonPress => self.button_until = Some(WallClock::now() + PRESS),
+            Step::ButtonHold { ms } => {
+                self.button_until = Some(WallClock::now() + Duration::from_millis(ms))
             }
-            None => std::fs::remove_file(&self.0).or(Ok(())),
+            Step::PowerLost => self.mains_present = false,
+            Step::PowerRestored => self.mains_present = true,
+            // The loop resets the device.
+            Step::Reboot | Step::Hang => {}
         }
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+impl Board for Host {
+    type Store = FileStore;
+
+    fn now_ms(&mut self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn modem_read(&mut self, buf: &mut [u8]) -> usize {
+        if self.port.bytes_to_read().unwrap_or(0) == 0 {
+            return 0;
+        }
+        match self.port.read(buf) {
+            Ok(n) => n,
+            // A signal interrupts the read: the loop's condition ends it cleanly.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                0
+            }
+            Err(e) => {
+                self.error = Some(format!("{}: {e}", self.name));
+                0
+            }
+        }
+    }
+
+    fn modem_write(&mut self, bytes: &[u8]) {
+        if let Err(e) = self.port.write_all(bytes) {
+            self.error = Some(format!("{}: {e}", self.name));
+        }
+    }
+
+    fn inputs(&mut self) -> Inputs {
+        Inputs {
+            contact_closed: self.contact_closed,
+            button_pressed: self
+                .button_until
+                .is_some_and(|until| WallClock::now() < until),
+            mains_present: self.mains_present,
+        }
+    }
+
+    fn set_levels(&mut self, levels: &Levels) {
+        if self.modem_power != Some(levels.modem_power) {
+            self.modem_power = Some(levels.modem_power);
+            eprintln!(
+                "modem power {}",
+                if levels.modem_power { "on" } else { "off" }
+            );
+        }
+        // Relay and LEDs: the console lines (log) say it all.
+        if !levels.battery_hold && !self.mains_present {
+            self.off = true;
+        }
+    }
+
+    fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
+        Ok(now_ms + CONVERSION_MS)
+    }
+
+    fn probe_read(&mut self, _now_ms: u64) -> Option<Probe> {
+        Some(console::probe(self.probe).unwrap_or(Probe::NoSensor))
+    }
+
+    fn store(&mut self) -> Option<&mut FileStore> {
+        Some(&mut self.store)
+    }
+
+    fn reset_cause(&mut self) -> ResetCause {
+        self.cause
+    }
+
+    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
+        let mut words = [0; RETAINED_WORDS];
+        if let Ok(text) = std::fs::read_to_string(&self.retained) {
+            for (word, field) in words.iter_mut().zip(text.split_whitespace()) {
+                *word = field.parse().unwrap_or(0);
+            }
+        }
+        words
+    }
+
+    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
+        let text: Vec<String> = words.iter().map(u32::to_string).collect();
+        if let Err(e) = std::fs::write(&self.retained, text.join(" ") + "\n") {
+            eprintln!("{}: {e}", self.retained.display());
+        }
+    }
+
+    fn rtc_seconds(&mut self) -> Option<u32> {
+        let unix = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+        u32::try_from(unix.as_secs()).ok()
+    }
+
+    // The process has no watchdog; a `hang` step models one (see the loop).
+    fn feed_watchdog(&mut self) {}
+
+    fn reboot(&mut self) {
+        self.cause = ResetCause::Other;
+    }
+
+    fn log(&mut self, output: &Output) {
+        let mut line = String::new();
+        let _ = console::write_event(&mut line, output, &mut self.leds);
+        print!("{line}");
+        let _ = std::io::stdout().flush();
+    }
 }
 
 /// Runs until SIGINT, SIGTERM or the end of standard input.
@@ -155,142 +264,80 @@ fn run_loop(options: &Options) -> Result<(), String> {
     }
     std::fs::create_dir_all(&options.state)
         .map_err(|e| format!("{}: {e}", options.state.display()))?;
-    let mut store = FileStore::open(&options.state).map_err(|e| format!("state: {e}"))?;
-    let clock = ClockFile(options.state.join("clock"));
-    let mains_marker = options.state.join("shut-down-for-mains");
-    let mut port = serialport::new(&options.modem, options.baud)
+    let store = FileStore::open(&options.state).map_err(|e| format!("state: {e}"))?;
+    let port = serialport::new(&options.modem, options.baud)
         .timeout(LOOP_PERIOD)
         .open()
         .map_err(|e| format!("{}: {e}", options.modem))?;
-    let lines = crate::interactive::stdin_lines();
-    let started = WallClock::now();
-    let now_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let mut hardware = Hardware {
+    let mut host = Host {
+        port,
+        name: options.modem.clone(),
+        started: WallClock::now(),
+        store,
+        retained: options.state.join("retained"),
         probe: Step::Temp(Some(20 * 16)),
         contact_closed: false,
         button_until: None,
+        mains_present: true,
+        off: false,
+        // Starting the program is pressing the reset button.
+        cause: ResetCause::Other,
+        modem_power: None,
         leds: None,
+        error: None,
     };
-    let boot = |store: &mut FileStore, reason: BootReason| {
+    let lines = crate::interactive::stdin_lines();
+    let boot = |host: &mut Host| {
         let board = BoardInfo {
             product: "isocket host",
             serial: "HOST-0001".try_into().unwrap_or_default(),
         };
-        Device::new(
-            board,
-            store::load(store),
-            Boot {
-                reason,
-                clock: clock.load(),
-            },
-            options.profile,
-            now_ms(),
-        )
+        Device::boot(host, board, options.profile)
     };
-    let reason = if std::fs::remove_file(&mains_marker).is_ok() {
-        BootReason::MainsRestored
-    } else {
-        BootReason::Reset
-    };
-    let mut device = Some(boot(&mut store, reason));
-    let mut buffer = [0u8; 256];
+    let mut device = boot(&mut host);
     while !stop.load(Ordering::Relaxed) {
-        let now = now_ms();
         // Standard input: hardware steps.
         match lines.try_recv() {
             Ok(line) => match console::parse(&line) {
-                Ok(Step::PowerRestored) if device.is_none() => {
-                    let _ = std::fs::remove_file(&mains_marker);
-                    device = Some(boot(&mut store, BootReason::MainsRestored));
+                Ok(Step::PowerRestored) if host.off => {
+                    host.mains_present = true;
+                    host.off = false;
+                    host.cause = ResetCause::PowerOn;
+                    device = boot(&mut host);
                 }
-                Ok(Step::Reboot) => device = Some(boot(&mut store, BootReason::Reset)),
-                Ok(step) => apply(&mut hardware, device.as_mut(), now, step),
+                Ok(Step::Reboot) => {
+                    host.cause = ResetCause::Other;
+                    device = boot(&mut host);
+                }
+                Ok(Step::Hang) if !host.off => {
+                    // Nothing turns, nothing feeds: the watchdog bites.
+                    std::thread::sleep(Duration::from_millis(u64::from(WATCHDOG_MS)));
+                    host.cause = ResetCause::Watchdog;
+                    device = boot(&mut host);
+                }
+                Ok(step) => host.apply(step),
                 Err(e) => eprintln!("error: {e}: `{}`", line.trim()),
             },
             Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => break,
         }
-        let Some(dev) = device.as_mut() else {
+        if host.off {
             std::thread::sleep(LOOP_PERIOD);
             continue;
-        };
-        // The modem: bytes in (the read's timeout paces the loop), bytes out.
-        match port.read(&mut buffer) {
-            Ok(n) => dev.modem_rx(now_ms(), buffer.get(..n).unwrap_or_default()),
-            // A signal interrupts the read: the loop's condition ends it cleanly.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted
-                ) => {}
-            Err(e) => return Err(format!("{}: {e}", options.modem)),
         }
-        while let Some(bytes) = dev.modem_tx(now_ms()) {
-            port.write_all(bytes)
-                .map_err(|e| format!("{}: {e}", options.modem))?;
-        }
-        let pressed = hardware
-            .button_until
-            .is_some_and(|until| WallClock::now() < until);
-        dev.sample(now_ms(), hardware.contact_closed, pressed);
-        dev.tick(now_ms());
-        let mut reboot = None;
-        while let Some(output) = dev.poll_output() {
-            let mut line = String::new();
-            let _ = console::write_event(&mut line, &output, &mut hardware.leds);
-            print!("{line}");
-            match output {
-                Output::MeasureTemperature => {
-                    if let Some(reading) = console::probe(hardware.probe) {
-                        dev.temperature(now_ms(), reading);
-                    }
-                }
-                Output::Save(record) => {
-                    let ok = store::save(&mut store, dev.engine(), record);
-                    dev.saved(now_ms(), record, ok);
-                }
-                Output::SetClock(time) => {
-                    if let Err(e) = clock.save(time) {
-                        eprintln!("clock: {e}");
-                    }
-                }
-                Output::Reboot => reboot = Some(BootReason::Reset),
-                Output::Shutdown => {
-                    let _ = std::fs::write(&mains_marker, b"");
-                    reboot = None;
-                    device = None;
-                    break;
-                }
-                Output::ModemPower(on) => {
-                    eprintln!("modem power {}", if on { "on" } else { "off" })
-                }
-                // Relay, LEDs, SMS and calls: the console line printed above says it all.
-                _ => {}
+        let now = host.now_ms();
+        match device.turn(&mut host) {
+            Turn::Again { at_ms } => {
+                let wait = at_ms.saturating_sub(now).clamp(1, SAMPLE_MS);
+                std::thread::sleep(Duration::from_millis(wait));
             }
+            Turn::Reboot => device = boot(&mut host),
         }
-        if let Some(reason) = reboot {
-            device = Some(boot(&mut store, reason));
+        if let Some(e) = host.error.take() {
+            return Err(e);
         }
-        let _ = std::io::stdout().flush();
     }
     Ok(())
-}
-
-fn apply(hardware: &mut Hardware, device: Option<&mut Device>, now: u64, step: Step) {
-    match step {
-        Step::Temp(_) | Step::TempNone => hardware.probe = step,
-        Step::Input { closed } => hardware.contact_closed = closed,
-        Step::ButtonPress => hardware.button_until = Some(WallClock::now() + PRESS),
-        Step::ButtonHold { ms } => {
-            hardware.button_until = Some(WallClock::now() + Duration::from_millis(ms))
-        }
-        Step::PowerLost | Step::PowerRestored => {
-            if let Some(device) = device {
-                device.mains(now, step == Step::PowerRestored);
-            }
-        }
-        Step::Reboot => {}
-    }
 }
 
 #[cfg(test)]
@@ -333,22 +380,5 @@ mod tests {
         assert!(profile_names().contains("a7670"));
         assert!(parse_args(&args(&["--modem", "/dev/x", "--baud", "fast"])).is_err());
         assert!(parse_args(&args(&["--modem", "/dev/x", "--color", "red"])).is_err());
-    }
-
-    #[test]
-    fn the_clock_file_keeps_running() {
-        let dir = std::env::temp_dir().join(format!("isocket-clock-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = ClockFile(dir.join("clock"));
-        assert_eq!(file.load(), None);
-        let t = Timestamp::from_local((2026, 11, 21), (14, 5, 9), 60).unwrap();
-        file.save(Some(t)).unwrap();
-        let loaded = file.load().unwrap();
-        let drift = loaded.datetime().timestamp() - t.datetime().timestamp();
-        assert!((0..=2).contains(&drift), "{drift}");
-        assert_eq!(loaded.offset_minutes(), 60);
-        file.save(None).unwrap();
-        assert_eq!(file.load(), None);
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

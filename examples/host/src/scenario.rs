@@ -19,7 +19,7 @@ pub enum ProbeSetting {
 impl ProbeSetting {
     /// What the probe and its driver report (the device console's rule).
     pub fn reading(self) -> isocket_proto::Probe {
-        use isocket_device::console::{Step, probe};
+        use isocket_device::testing::console::{Step, probe};
         let step = match self {
             ProbeSetting::Reads(s) => Step::Temp(Some(s)),
             ProbeSetting::Fails => Step::Temp(None),
@@ -323,7 +323,7 @@ fn parse_number(word: &str) -> Result<String, String> {
 
 /// `250ms`, `30s`, `5m`, `2h`, `3d`, or a sum such as `1m30s`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    isocket_device::console::duration_ms(text)
+    isocket_device::testing::console::duration_ms(text)
         .map(Duration::from_millis)
         .map_err(|_| format!("bad duration `{text}`"))
 }

@@ -24,7 +24,8 @@ use isocket_engine::{
 };
 use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
 
-use isocket_device::{Device, Output, console, store};
+use isocket_device::testing::console;
+use isocket_device::{Bridge, Output, store};
 use isocket_modem::profile;
 use isocket_modem::testing::{FarEnd, ScriptedModem};
 use isocket_storage::{NorFlashStore, RamFlash};
@@ -524,7 +525,7 @@ impl Simulator {
             None => Dut::Engine(Box::new(Engine::new(board, stored, boot, self.now))),
             Some(_) => {
                 let now_ms = self.now.as_millis();
-                Dut::Device(Box::new(Device::new(
+                Dut::Device(Box::new(Bridge::new(
                     board,
                     stored,
                     boot,
@@ -723,7 +724,7 @@ enum Dut {
     /// The engine alone.
     Engine(Box<Engine>),
     /// The device loop, talking AT to [`AtLink::modem`].
-    Device(Box<Device>),
+    Device(Box<Bridge>),
 }
 
 /// The emulated modem and what has been read off it.
@@ -738,7 +739,7 @@ struct AtLink {
 
 impl AtLink {
     /// A world event: phones and network act on the modem, the rest on the device.
-    fn feed(&mut self, device: &mut Device, now: u64, event: Event<'_>) {
+    fn feed(&mut self, device: &mut Bridge, now: u64, event: Event<'_>) {
         let modem = &mut self.modem;
         modem.advance_to(now);
         match event {
@@ -776,7 +777,7 @@ impl AtLink {
 
     /// Moves bytes between the device and the modem until both are quiet;
     /// returns the device's outputs and the modem's observations as actions.
-    fn exchange(&mut self, device: &mut Device, now: u64) -> Vec<Action> {
+    fn exchange(&mut self, device: &mut Bridge, now: u64) -> Vec<Action> {
         let mut actions = Vec::new();
         for _ in 0..10_000 {
             let mut busy = false;

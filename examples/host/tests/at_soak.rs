@@ -64,7 +64,7 @@ use std::collections::HashMap;
 use std::time::Instant as WallClock;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone};
-use isocket_device::{Device, Output};
+use isocket_device::{Bridge, Output};
 use isocket_engine::{BoardInfo, Boot, LedPattern};
 use isocket_host::spec_texts::is_spec_text;
 use isocket_modem::driver::{COMMAND_TIMEOUT_MS, STORAGE_TIMEOUT_MS, State};
@@ -168,7 +168,7 @@ struct Counts {
 }
 
 struct Soak {
-    device: Device,
+    device: Bridge,
     modem: ScriptedModem,
     rng: Rng,
     now: u64,
@@ -229,7 +229,7 @@ impl Soak {
             product: "isocket at-soak",
             serial: "SOAK-0001".try_into().unwrap(),
         };
-        let device = Device::new(
+        let device = Bridge::new(
             board,
             isocket_engine::Stored::default(),
             Boot::default(),

@@ -9,14 +9,14 @@
 //! cuts its battery only once the modem has confirmed the failure SMS
 //! (`+CMGS`), not after a fixed grace.
 
-use isocket_device::{Device, Output};
+use isocket_device::{Bridge, Output};
 use isocket_engine::{BoardInfo, Boot, Stored};
 use isocket_modem::profile;
 use isocket_modem::testing::ScriptedModem;
 
 /// Moves bytes both ways and runs the device's timers at `now`; returns
 /// whether the device asked to shut down.
-fn turn(device: &mut Device, modem: &mut ScriptedModem, now: u64) -> bool {
+fn turn(device: &mut Bridge, modem: &mut ScriptedModem, now: u64) -> bool {
     modem.advance_to(now);
     device.tick(now);
     let mut shutdown = false;
@@ -50,7 +50,7 @@ fn turn(device: &mut Device, modem: &mut ScriptedModem, now: u64) -> bool {
 /// Runs from `*now` to `end` in 100-ms turns; returns when the device first
 /// asked to shut down, if it did.
 fn run_until(
-    device: &mut Device,
+    device: &mut Bridge,
     modem: &mut ScriptedModem,
     now: &mut u64,
     end: u64,
@@ -72,7 +72,7 @@ fn the_battery_is_cut_only_after_the_network_took_the_failure_sms() {
         serial: "T-1".try_into().unwrap(),
     };
     let mut modem = ScriptedModem::new(1);
-    let mut device = Device::new(
+    let mut device = Bridge::new(
         board,
         Stored::default(),
         Boot::default(),

@@ -4,13 +4,17 @@
 //! harness can drive either.
 //!
 //! In: `temp 21.5`, `temp fail`, `temp none`, `input closed`, `input open`,
-//! `button press`, `button hold 11s`, `power lost`, `power restored`, `reboot`.
+//! `button press`, `button hold 11s`, `power lost`, `power restored`,
+//! `reboot`, `hang` (the firmware stops turning, as a bug would: the
+//! watchdog's case).
 //!
-//! Out: `relay on`, `relay off`, `led <power|gsm|out> <pattern>`,
-//! `sms-sent <number>`, `call <number>`, `shutdown`.
+//! Out: `boot <power-on|watchdog|other> <reset|mains-restored>` (with
+//! ` safe-mode` when the boot-loop guard is on), `relay on`, `relay off`,
+//! `led <power|gsm|out> <pattern>`, `sms-sent <number>`, `call <number>`,
+//! `shutdown`.
 //!
 //! ```
-//! use isocket_device::console::{Step, parse};
+//! use isocket_device::testing::console::{Step, parse};
 //! assert_eq!(parse("temp -3.0625"), Ok(Step::Temp(Some(-49))));
 //! assert_eq!(parse("button hold 11s"), Ok(Step::ButtonHold { ms: 11_000 }));
 //! assert!(parse("sms +49 ON").is_err());
@@ -18,10 +22,11 @@
 
 use core::fmt::{self, Write};
 
-use isocket_engine::Leds;
+use isocket_engine::{BootReason, Leds};
 use isocket_proto::{Probe, Temperature};
 
 use crate::Output;
+use crate::board::ResetCause;
 
 /// A hardware step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +53,8 @@ pub enum Step {
     PowerRestored,
     /// A reset.
     Reboot,
+    /// The firmware hangs (stops turning, so stops feeding the watchdog).
+    Hang,
 }
 
 /// Why a console line is not a hardware step.
@@ -84,6 +91,7 @@ pub fn parse(line: &str) -> Result<Step, ConsoleError> {
         (Some("power"), Some("lost"), None) => Step::PowerLost,
         (Some("power"), Some("restored"), None) => Step::PowerRestored,
         (Some("reboot"), None, None) => Step::Reboot,
+        (Some("hang"), None, None) => Step::Hang,
         _ => return Err(ConsoleError::UnknownStep),
     };
     match words.next() {
@@ -168,6 +176,19 @@ pub fn duration_ms(text: &str) -> Result<u64, ConsoleError> {
 /// handles silently); `leds` is what the LEDs showed before, and is updated.
 pub fn write_event<W: Write>(out: &mut W, output: &Output, leds: &mut Option<Leds>) -> fmt::Result {
     match output {
+        Output::Boot(report) => {
+            let cause = match report.cause {
+                ResetCause::PowerOn => "power-on",
+                ResetCause::Watchdog => "watchdog",
+                ResetCause::Other => "other",
+            };
+            let reason = match report.reason {
+                BootReason::Reset => "reset",
+                BootReason::MainsRestored => "mains-restored",
+            };
+            let safe = if report.safe_mode { " safe-mode" } else { "" };
+            writeln!(out, "boot {cause} {reason}{safe}")
+        }
         Output::Relay(on) => writeln!(out, "relay {}", if *on { "on" } else { "off" }),
         Output::Leds(new) => {
             let before = leds.replace(*new);
@@ -215,6 +236,7 @@ mod tests {
             Ok(Step::ButtonHold { ms: 90_000 })
         );
         assert_eq!(parse("reboot now"), Err(ConsoleError::UnknownStep));
+        assert_eq!(parse("hang"), Ok(Step::Hang));
         assert_eq!(parse("button hold 5x"), Err(ConsoleError::BadValue));
         assert_eq!(probe(Step::Temp(Some(126 * 16))), Some(Probe::SensorError));
         assert_eq!(probe(Step::TempNone), Some(Probe::NoSensor));

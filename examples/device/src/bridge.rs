@@ -1,0 +1,358 @@
+//! The sans-IO bridge at the heart of the device: the engine and the modem driver wired
+//! together, fed with bytes, debounced inputs, probe readings and storage
+//! results, with the time. [`crate::Device`] runs it on a [`crate::board::Board`];
+//! simulators that step virtual time event by event drive it directly.
+//!
+//! How modem events become engine events: a whole SMS is handed to the
+//! engine and acknowledged (deleted from the SIM) right after, so each is
+//! executed at most once; an incoming call (however many `RING`s) is one
+//! call for the engine, and its end another event; call progress,
+//! USSD answers, registration, signal, network time and SIM state map one to
+//! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
+//! Numbers go to the modem in international format (`+` and the digits).
+
+use heapless::{Deque, String, Vec};
+use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
+use isocket_modem::calls::NUMBER_LEN;
+use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
+use isocket_modem::network::SimState;
+use isocket_modem::profile::Profile;
+use isocket_proto::{PhoneNumber, Probe, Timestamp};
+use isocket_sensors::input::{Button, Debouncer};
+
+use crate::boot::BootReport;
+
+/// Outputs waiting for the board.
+const OUTPUTS: usize = 16;
+/// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
+const SENDING: usize = 8;
+/// How long the alarm contact must be steady to count (the sensors' default).
+pub const CONTACT_DEBOUNCE_MS: u64 = 50;
+
+/// What the device does, in order: what [`crate::Device::turn`] carries
+/// out on the board, and what [`crate::board::Board::log`] is told. New
+/// kinds may come: match with a `_` arm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Output {
+    /// Switch the relay.
+    Relay(bool),
+    /// Show these LED patterns.
+    Leds(Leds),
+    /// Start a probe reading; report it with [`Bridge::temperature`].
+    MeasureTemperature,
+    /// Save a record ([`crate::store::save`] does it); report with [`Bridge::saved`].
+    Save(Record),
+    /// Set the battery-backed clock (`None`: unset).
+    SetClock(Option<Timestamp>),
+    /// Restart the firmware.
+    Reboot,
+    /// Cut the battery supply.
+    Shutdown,
+    /// Switch the modem's power (or release PWRKEY: `true`).
+    ModemPower(bool),
+    /// For the log: the network took an SMS to this number.
+    SmsSent(PhoneNumber),
+    /// For the log: the device is calling this number.
+    Calling(PhoneNumber),
+    /// For the log: how the device booted (the first output of a boot).
+    Boot(BootReport),
+    /// For the log: a save that did not become durable.
+    SaveFailed(Record),
+}
+
+/// The modem driver sized for a command socket: its outbox holds the
+/// engine's replies (at most [`isocket_engine::SMS_TEXT_LEN`] bytes) rather
+/// than any text, and it assembles two concatenated messages at once (no
+/// command needs more than one part: they are at most
+/// [`isocket_proto::MAX_COMMAND_CHARS`] characters).
+pub type Modem = Driver<{ isocket_engine::SMS_TEXT_LEN }, 2>;
+
+/// The engine, the modem driver and the inputs, wired together.
+pub struct Bridge {
+    engine: Engine,
+    modem: Modem,
+    contact: Debouncer,
+    button: Button,
+    outputs: Deque<Output, OUTPUTS>,
+    modem_health: ModemHealth,
+    sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
+}
+
+impl Bridge {
+    /// Boots the device at `now_ms` on the board's monotonic clock.
+    pub fn new(
+        board: BoardInfo,
+        stored: Stored,
+        boot: Boot,
+        profile: &'static Profile,
+        now_ms: u64,
+    ) -> Self {
+        let now = isocket_engine::Instant::from_millis(now_ms);
+        let mut device = Bridge {
+            engine: Engine::new(board, stored, boot, now),
+            modem: Modem::with_capacity(profile, now_ms),
+            contact: Debouncer::new(CONTACT_DEBOUNCE_MS),
+            button: Button::new(),
+            outputs: Deque::new(),
+            modem_health: ModemHealth::Ok,
+            sending: Vec::new(),
+        };
+        device.pump(now_ms);
+        device
+    }
+
+    /// The engine, for its records ([`crate::store::save`]) and state.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The modem driver, for its state and statistics.
+    pub fn modem(&self) -> &Modem {
+        &self.modem
+    }
+
+    /// Bytes that arrived from the modem.
+    pub fn modem_rx(&mut self, now_ms: u64, bytes: &[u8]) {
+        self.modem.handle(now_ms, bytes);
+        self.pump(now_ms);
+    }
+
+    /// Bytes to write to the modem now, if any. Call whenever time passes;
+    /// what the driver decides meanwhile reaches the engine at the next
+    /// [`Bridge::tick`] or input.
+    pub fn modem_tx(&mut self, now_ms: u64) -> Option<&[u8]> {
+        self.modem.poll_transmit(now_ms)
+    }
+
+    /// The pins, sampled: the alarm contact (`true`: closed) and the button
+    /// (`true`: pressed). Sample every few ms; debouncing is done here.
+    pub fn sample(&mut self, now_ms: u64, contact_closed: bool, button_pressed: bool) {
+        if let Some(closed) = self.contact.update(now_ms, contact_closed) {
+            self.engine_event(now_ms, Event::InputContact(closed));
+        }
+        if let Some(button) = self.button.sample(now_ms, button_pressed) {
+            self.engine_event(now_ms, Event::Button(button));
+        }
+        self.pump(now_ms);
+    }
+
+    /// The alarm contact changed, already debounced (a board with hardware
+    /// debouncing, or a simulator); [`Bridge::sample`] debounces raw levels.
+    pub fn contact(&mut self, now_ms: u64, closed: bool) {
+        self.engine_event(now_ms, Event::InputContact(closed));
+        self.pump(now_ms);
+    }
+
+    /// A classified button event (see [`Bridge::sample`] for raw levels).
+    pub fn button(&mut self, now_ms: u64, event: isocket_sensors::input::ButtonEvent) {
+        self.engine_event(now_ms, Event::Button(event));
+        self.pump(now_ms);
+    }
+
+    /// The probe's answer to [`Output::MeasureTemperature`].
+    pub fn temperature(&mut self, now_ms: u64, reading: Probe) {
+        self.engine_event(now_ms, Event::Temperature(reading));
+        self.pump(now_ms);
+    }
+
+    /// Mains power changed.
+    pub fn mains(&mut self, now_ms: u64, present: bool) {
+        let event = if present {
+            Event::MainsRestored
+        } else {
+            Event::MainsLost
+        };
+        self.engine_event(now_ms, event);
+        self.pump(now_ms);
+    }
+
+    /// The outcome of an [`Output::Save`].
+    pub fn saved(&mut self, now_ms: u64, record: Record, ok: bool) {
+        self.engine_event(now_ms, Event::Saved { record, ok });
+        self.pump(now_ms);
+    }
+
+    /// Runs the timers due at `now_ms`.
+    pub fn tick(&mut self, now_ms: u64) {
+        self.engine
+            .handle_timeout(isocket_engine::Instant::from_millis(now_ms));
+        self.pump(now_ms);
+    }
+
+    /// The next output for the board.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When to call [`Bridge::tick`] and [`Bridge::modem_tx`] next, in ms.
+    pub fn poll_timeout(&self) -> u64 {
+        let engine = self.engine.poll_timeout().map(|t| t.as_millis());
+        let button = self.button.poll_timeout();
+        [Some(self.modem.poll_timeout()), engine, button]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    fn engine_event(&mut self, now_ms: u64, event: Event<'_>) {
+        self.engine
+            .handle(isocket_engine::Instant::from_millis(now_ms), event);
+    }
+
+    fn output(&mut self, output: Output) {
+        // The board drains after every call, so the queue never fills; if it
+        // did, the newest output would be the one to lose.
+        let _ = self.outputs.push_back(output);
+    }
+
+    /// Moves events between the modem and the engine until both are quiet.
+    fn pump(&mut self, now_ms: u64) {
+        loop {
+            let mut busy = false;
+            while let Some(event) = self.modem.poll_event() {
+                busy = true;
+                self.on_modem_event(now_ms, event);
+            }
+            while let Some(action) = self.engine.poll_action() {
+                busy = true;
+                self.on_action(now_ms, action);
+            }
+            if let Some(on) = self.modem.poll_power() {
+                busy = true;
+                self.output(Output::ModemPower(on));
+            }
+            if !busy {
+                return;
+            }
+        }
+    }
+
+    fn on_modem_event(&mut self, now_ms: u64, event: ModemEvent) {
+        match event {
+            ModemEvent::Sms {
+                id,
+                from,
+                text,
+                sent_at,
+            } => {
+                let sent_at = sent_at.map(Timestamp::from_datetime);
+                self.engine_event(
+                    now_ms,
+                    Event::SmsReceived {
+                        from: &from,
+                        text: &text,
+                        sent_at,
+                    },
+                );
+                // Executed once: delete it from the SIM only now.
+                self.modem.ack(id);
+            }
+            ModemEvent::Ringing(caller) => {
+                let from = caller.as_ref().map_or("", |c| c.number.as_str());
+                self.engine_event(now_ms, Event::IncomingCall { from });
+            }
+            ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
+            ModemEvent::CallAnswered => self.engine_event(now_ms, Event::CallAnswered),
+            ModemEvent::CallEnded(CallEnd::Rejected) => {
+                self.engine_event(now_ms, Event::CallRejected)
+            }
+            ModemEvent::CallEnded(_) => self.engine_event(now_ms, Event::CallEnded),
+            ModemEvent::Ussd(answer) if answer.text.is_empty() => {
+                self.engine_event(now_ms, Event::UssdFailed)
+            }
+            ModemEvent::Ussd(answer) => self.engine_event(now_ms, Event::UssdAnswer(&answer.text)),
+            ModemEvent::Registration(status) => {
+                let event = if status.is_registered() {
+                    Event::NetworkRegistered
+                } else {
+                    Event::NetworkLost
+                };
+                self.engine_event(now_ms, event);
+            }
+            ModemEvent::Signal(dbm) => self.engine_event(now_ms, Event::Signal(dbm)),
+            ModemEvent::NetworkTime(time) => {
+                if let Some(local) = time.local() {
+                    let event = Event::NetworkTime(Timestamp::from_datetime(local));
+                    self.engine_event(now_ms, event);
+                }
+            }
+            ModemEvent::Sim(state) => {
+                let health = match state {
+                    SimState::Ready => ModemHealth::Ok,
+                    _ => ModemHealth::SimError,
+                };
+                self.set_modem_health(now_ms, health);
+            }
+            ModemEvent::State(State::PoweringUp) => {
+                self.set_modem_health(now_ms, ModemHealth::ModemError)
+            }
+            ModemEvent::State(State::Ready) if self.modem_health == ModemHealth::ModemError => {
+                self.set_modem_health(now_ms, ModemHealth::Ok)
+            }
+            ModemEvent::SmsSent { handle, .. } => {
+                if let Some(to) = self.take_sending(handle) {
+                    self.output(Output::SmsSent(to));
+                }
+                self.engine_event(now_ms, Event::SmsSent);
+            }
+            ModemEvent::SmsDropped { handle } => {
+                let _ = self.take_sending(handle);
+                self.engine_event(now_ms, Event::SmsFailed);
+            }
+            // Retries, status reports and the rest are the driver's business.
+            _ => {}
+        }
+    }
+
+    fn take_sending(&mut self, handle: SmsHandle) -> Option<PhoneNumber> {
+        let position = self.sending.iter().position(|(h, _)| *h == handle)?;
+        Some(self.sending.remove(position).1)
+    }
+
+    fn set_modem_health(&mut self, now_ms: u64, health: ModemHealth) {
+        if self.modem_health != health {
+            self.modem_health = health;
+            self.engine_event(now_ms, Event::Modem(health));
+        }
+    }
+
+    fn on_action(&mut self, now_ms: u64, action: Action) {
+        match action {
+            Action::SendSms { to, text } => {
+                // A full modem queue keeps what it holds; this reply is lost.
+                match self.modem.send_sms(&international(&to), &text) {
+                    Ok(handle) => {
+                        if self.sending.is_full() {
+                            self.sending.remove(0);
+                        }
+                        let _ = self.sending.push((handle, to));
+                    }
+                    Err(_) => self.engine_event(now_ms, Event::SmsFailed),
+                }
+            }
+            Action::Dial(to) => {
+                self.modem.dial(&international(&to));
+                self.output(Output::Calling(to));
+            }
+            Action::HangUp => self.modem.hang_up(),
+            Action::SendUssd(code) => self.modem.ussd(code.as_str()),
+            Action::SetRelay(on) => self.output(Output::Relay(on)),
+            Action::MeasureTemperature => self.output(Output::MeasureTemperature),
+            Action::Save(record) => self.output(Output::Save(record)),
+            Action::SetClock(time) => self.output(Output::SetClock(time)),
+            Action::SetLeds(leds) => self.output(Output::Leds(leds)),
+            Action::Reboot => self.output(Output::Reboot),
+            Action::Shutdown => self.output(Output::Shutdown),
+        }
+    }
+}
+
+/// `+` and the digits: numbers are stored in international format (SPEC §2).
+fn international(number: &PhoneNumber) -> String<{ NUMBER_LEN }> {
+    let mut out = String::new();
+    let _ = out.push('+');
+    let _ = out.push_str(number.as_str());
+    out
+}
