@@ -2,7 +2,7 @@
 //!
 //! The same device loop as every board (`isocket_device::runner::Runner`),
 //! with the modem on CMSDK UART0 and a console on UART1 that speaks
-//! `isocket_device::console`: hardware steps in (`temp 21.5`, `input
+//! `isocket_device::testing::console`: hardware steps in (`temp 21.5`, `input
 //! closed`, `power lost`, `reboot`, ...), event lines out (`relay on`, `led
 //! power on`, `sms-sent …`, `call …`, `shutdown`). The DS18B20 reads the
 //! console's `temp` setting (20 °C until told otherwise), mains follows
@@ -24,7 +24,7 @@ use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use cortex_m_semihosting::debug;
 use isocket_device::Output;
-use isocket_device::console::{self, Step};
+use isocket_device::testing::console::{self, Step};
 use isocket_device::runner::{Hardware, Runner, Turn};
 use isocket_engine::{BoardInfo, Boot, BootReason, Leds};
 use isocket_modem::profile;
