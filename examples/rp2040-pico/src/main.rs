@@ -7,6 +7,8 @@
 #![no_main]
 
 mod rx_ring;
+#[cfg(feature = "usb")]
+mod usb_log;
 
 use defmt::{info, warn};
 use embassy_executor::Spawner;
@@ -41,10 +43,10 @@ const SCRATCH: [usize; RETAINED_WORDS] = [0, 1, 2, 3, 5, 6];
 type Store = NorFlashStore<Flash<'static, FLASH, Blocking, FLASH_SIZE>>;
 
 #[embassy_executor::main]
-async fn main(_spawner: Spawner) {
+async fn main(spawner: Spawner) {
     // Built outside this future, so only the board and the device live in
     // its static state (the setup's locals would otherwise keep a slot).
-    let (mut board, info) = setup(embassy_rp::init(Default::default()));
+    let (mut board, info) = setup(embassy_rp::init(Default::default()), spawner);
     let mut device = Device::boot(&mut board, info, &profile::SIM800);
     loop {
         match device.turn(&mut board) {
@@ -54,8 +56,8 @@ async fn main(_spawner: Spawner) {
     }
 }
 
-/// The peripherals onto the board, outputs first in their safe state.
-fn setup(p: Peripherals) -> (Pico, BoardInfo) {
+/// The peripherals onto the board.
+fn setup(p: Peripherals, spawner: Spawner) -> (Pico, BoardInfo) {
     let mut watchdog = Watchdog::new(p.WATCHDOG);
     // A probe halting the core pauses the watchdog instead of resetting.
     watchdog.pause_on_debug(true);
@@ -85,6 +87,15 @@ fn setup(p: Peripherals) -> (Pico, BoardInfo) {
         warn!("settings flash unusable: factory defaults, no saves");
     }
     info!("isocket rp2040-pico {}", serial.as_str());
+    #[cfg(feature = "usb")]
+    {
+        if let Ok(task) = usb_log::run(p.USB) {
+            spawner.spawn(task);
+        }
+        usb_log::line(format_args!("isocket rp2040-pico {}", serial.as_str()));
+    }
+    #[cfg(not(feature = "usb"))]
+    let _ = spawner;
 
     let mut uart_config = UartConfig::default();
     uart_config.baudrate = 115_200;
@@ -194,6 +205,11 @@ impl Board for Pico {
     fn feed_watchdog(&mut self) {
         self.watchdog
             .feed(Duration::from_millis(WATCHDOG_MS.into()));
+    }
+
+    #[cfg(feature = "usb")]
+    fn log(&mut self, output: &isocket_device::Output) {
+        usb_log::output(output);
     }
 
     fn reboot(&mut self) {
