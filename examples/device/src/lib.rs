@@ -49,13 +49,15 @@ pub mod runner;
 pub mod store;
 
 use heapless::{Deque, String, Vec};
-use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
+use isocket_engine::{
+    Action, BoardInfo, Boot, ButtonEvent, Engine, Event, Leds, ModemHealth, Record, Stored,
+};
 use isocket_modem::calls::NUMBER_LEN;
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
 use isocket_proto::{PhoneNumber, Probe, Timestamp};
-use isocket_sensors::input::{Button, Debouncer};
+use isocket_sensors::input::{Button, Debouncer, Press};
 
 /// Outputs waiting for the board.
 const OUTPUTS: usize = 16;
@@ -160,7 +162,12 @@ impl Device {
         if let Some(closed) = self.contact.update(now_ms, contact_closed) {
             self.engine_event(now_ms, Event::InputContact(closed));
         }
-        if let Some(button) = self.button.sample(now_ms, button_pressed) {
+        if let Some(press) = self.button.sample(now_ms, button_pressed) {
+            let button = match press {
+                Press::Short => ButtonEvent::ShortPress,
+                Press::LongReached => ButtonEvent::LongPressReached,
+                Press::LongReleased => ButtonEvent::LongPressReleased,
+            };
             self.engine_event(now_ms, Event::Button(button));
         }
         self.pump(now_ms);
@@ -174,7 +181,7 @@ impl Device {
     }
 
     /// A classified button event (see [`Device::sample`] for raw levels).
-    pub fn button(&mut self, now_ms: u64, event: isocket_sensors::input::ButtonEvent) {
+    pub fn button(&mut self, now_ms: u64, event: ButtonEvent) {
         self.engine_event(now_ms, Event::Button(event));
         self.pump(now_ms);
     }

@@ -468,6 +468,8 @@ mod tests {
         run(&mut runner, &mut fake, 2_000);
         fake.button = true;
         run(&mut runner, &mut fake, 2_000 + LONG_PRESS_MS + 200);
+        // Held past 10 s: POWER and OUT blink fast until release.
+        assert_eq!(runner.leds().power, LedPattern::Blink4Hz);
         fake.button = false;
         assert_eq!(run(&mut runner, &mut fake, 20_000), Some(Turn::Reboot));
         assert!(fake.saw(&Output::Save(Record::Settings)));
