@@ -17,9 +17,10 @@ const LIST: &str = "AT+CMGL";
 const PDU_MODE: &str = "AT+CMGF=0";
 const PDU_FORMAT: &[&str] = &[PDU_MODE];
 const TEXT_FORMAT: &[&str] = &["AT+CMGF=1", "AT+CSCS=\"GSM\"", "AT+CSDH=1"];
-/// The modem obeys the board's RTS and the board ignores CTS (V.250
-/// §6.2.12 / 27.007 `+IFC=<DCE_by_DTE>,<DTE_by_DCE>`: 2 is RTS/CTS, 0
-/// none; SIM800 AT manual §2.2.35, SIM7600 §2.2.40, Quectel M66 §2.34).
+/// The modem obeys the board's RTS and the board ignores CTS
+/// (`+IFC=<DCE_by_DTE>,<DTE_by_DCE>`, "Set TE-TA local data flow
+/// control": 2 is RTS/CTS, 0 none, in the V.250 syntax of the SIM800 and
+/// SIM7600 AT command manuals and Quectel's M66 and EC2x manuals).
 const FLOW_CONTROL: &str = "AT+IFC=2,0";
 
 /// What a failed or busy init command leads to.
