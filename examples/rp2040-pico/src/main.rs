@@ -6,6 +6,7 @@
 #![no_std]
 #![no_main]
 
+mod onewire;
 mod rx_ring;
 #[cfg(feature = "usb")]
 mod usb_log;
@@ -14,19 +15,20 @@ use defmt::{info, warn};
 use embassy_executor::Spawner;
 use embassy_rp::Peripherals;
 use embassy_rp::flash::{Blocking, Flash};
-use embassy_rp::gpio::{Input, Level, Output, OutputOpenDrain, Pull};
+use embassy_rp::gpio::{Input, Level, Output, Pull};
 use embassy_rp::peripherals::FLASH;
 use embassy_rp::uart::{self, Config as UartConfig, Uart, UartRx, UartTx};
 use embassy_rp::watchdog::{ResetReason, Watchdog};
-use embassy_time::{Delay, Duration, Instant, Timer};
+use embassy_time::{Duration, Instant, Timer};
 use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause};
-use isocket_device::probe::Ds18b20Probe;
+use isocket_device::probe;
 use isocket_device::{Device, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
 use isocket_modem::profile;
 use isocket_proto::Probe;
-use isocket_sensors::onewire::OneWire;
+use isocket_sensors::ds18b20::Thermometer;
 use isocket_storage::NorFlashStore;
+use onewire::PioBus;
 use rx_ring::RxRing;
 use {defmt_rtt as _, panic_probe as _};
 
@@ -108,17 +110,14 @@ fn setup(p: Peripherals, spawner: Spawner) -> (Pico, BoardInfo) {
     let (tx, uart_rx) = uart.split();
     let rx = RxRing::start(p.DMA_CH0, p.DMA_CH1);
 
-    let one_wire_pin = OutputOpenDrain::new(p.PIN_4, Level::High); // wiring: onewire
-    let bus = OneWire::new(one_wire_pin, Delay)
-        .inspect_err(|e| warn!("1-Wire pin: {}", e))
-        .ok();
+    let bus = PioBus::new(p.PIO0, p.PIN_4); // wiring: onewire
 
     let board = Pico {
         pins,
         tx,
         _uart_rx: uart_rx,
         rx,
-        probe: Ds18b20Probe::new(bus),
+        thermometer: Thermometer::new(bus),
         store,
         watchdog,
     };
@@ -136,7 +135,7 @@ struct Pico {
     /// Keeps UART0's RX pin configured; the bytes come through `rx`.
     _uart_rx: UartRx<'static, uart::Blocking>,
     rx: RxRing,
-    probe: Ds18b20Probe<OutputOpenDrain<'static>, Delay>,
+    thermometer: Thermometer<PioBus>,
     store: Option<Store>,
     watchdog: Watchdog,
 }
@@ -170,11 +169,11 @@ impl Board for Pico {
     }
 
     fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
-        self.probe.start(now_ms)
+        probe::start(Some(&mut self.thermometer), now_ms)
     }
 
     fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
-        self.probe.read(now_ms)
+        probe::read(Some(&mut self.thermometer), now_ms)
     }
 
     fn store(&mut self) -> Option<&mut Store> {

@@ -6,12 +6,6 @@
 //! async. Each call runs its future to completion with
 //! `embassy_futures::block_on` (a busy poll): the PIO makes progress on its
 //! own, and the longest call, the scratchpad read, takes about 7 ms.
-//!
-//! Not compiled yet: it implements the `Bus` trait of isocket-sensors'
-//! `sensors-bus` branch (checked there with clippy), which main does not
-//! have. After that merge, main.rs declares this module and hands a
-//! `PioBus` on GP4 to the DS18B20 instead of the bit-banged `OneWire`, and
-//! embassy-futures stops being optional.
 
 use embassy_futures::block_on;
 use embassy_rp::Peri;
