@@ -96,6 +96,7 @@ fn main() -> ! {
         // Only a baud rate the clock cannot make: a build-time mistake.
         Err(_) => defmt::panic!("UART1 configuration"),
     };
+    let uart = uart.with_rts(p.GPIO8); // wiring: modem-rts
 
     // Open drain with input enabled: the 1-Wire master reads the bus back.
     let mut one_wire_pin = Flex::new(p.GPIO5); // wiring: onewire
