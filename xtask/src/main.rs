@@ -670,7 +670,7 @@ const QEMU_TARGET: &str = "thumbv7m-none-eabi";
 const QEMU_BIN: &str = "isocket-qemu-mps2";
 /// The whole conversation takes about 35 s (the power failure alone waits
 /// out the engine's 30-s grace); past this, something hangs.
-const QEMU_E2E_LIMIT: Duration = Duration::from_secs(120);
+const QEMU_E2E_LIMIT: Duration = Duration::from_secs(240);
 
 /// Boots the firmware in QEMU with its modem and console UARTs on two local
 /// TCP ports and runs `isocket-host e2e` against them; QEMU is always killed.

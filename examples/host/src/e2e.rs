@@ -5,7 +5,8 @@
 //!
 //! `isocket-host e2e --modem 127.0.0.1:P0 --console 127.0.0.1:P1` runs the
 //! conversation against the QEMU firmware's serial sockets: MAKEMEBOSS, ON,
-//! STATUS, an alarm, a power failure and the restore. It checks the AT
+//! STATUS, a hang the watchdog resets (three, for the boot-loop guard), an
+//! alarm, a power failure and the restore. It checks the AT
 //! traffic (the init sequence, every received SMS deleted) and every reply
 //! text, and exits non-zero on the first mismatch.
 
@@ -168,8 +169,31 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
         Ok(())
     }
 
-    /// The whole conversation: MAKEMEBOSS, ON, STATUS, an alarm, a power
-    /// failure and the restore.
+    /// The firmware hangs; the watchdog resets it, and it answers again
+    /// with its settings (the boss, the relay). Hanging until the boot-loop
+    /// guard steps in, it still answers, leaving the probe alone.
+    fn watchdog(&mut self) -> Result<(), String> {
+        let status = |probe: &'static str| {
+            move |t: &str| t.starts_with("Power socket ON\nSignal: ") && t.contains(probe)
+        };
+        self.step("hang")?;
+        self.expect_event("boot watchdog reset")?;
+        self.expect_event("relay on")?;
+        self.sms(BOSS, "STATUS");
+        self.expect_sms(BOSS, status("\nTEMP: 20C(68F)\n"))?;
+        for _ in 2..isocket_device::boot::SAFE_MODE_AFTER {
+            self.step("hang")?;
+            self.expect_event("boot watchdog reset")?;
+        }
+        self.step("hang")?;
+        self.expect_event("boot watchdog reset safe-mode")?;
+        self.sms(BOSS, "STATUS");
+        self.expect_sms(BOSS, status("\nTEMP: Sensor error!\n"))?;
+        Ok(())
+    }
+
+    /// The whole conversation: MAKEMEBOSS, ON, STATUS, watchdog resets, an
+    /// alarm, a power failure and the restore.
     pub fn run(&mut self) -> Result<(), String> {
         self.expect_event("led gsm blink-3s")?;
         self.sms(BOSS, "MAKEMEBOSS");
@@ -184,6 +208,7 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
         self.expect_sms(BOSS, |t| {
             t.starts_with("Power socket ON\nSignal: ") && t.contains("\nTEMP: 20C(68F)\n")
         })?;
+        self.watchdog()?;
         self.sms(BOSS, "ALARMON");
         self.expect_sms(BOSS, |t| t == "ALARMON - OK\nALARM function: Enabled")?;
         self.step("input closed")?;
@@ -194,7 +219,7 @@ impl<M: ModemLine, C: Write> Conversation<M, C> {
         self.expect_event("shutdown")?;
         self.step("power restored")?;
         self.expect_sms(BOSS, |t| t.starts_with("Power restored! Power socket ON."))?;
-        self.check_at_traffic(4)
+        self.check_at_traffic(6)
     }
 }
 
@@ -246,7 +271,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     conversation.expect_event("ready")?;
     conversation.run()?;
     println!(
-        "e2e: MAKEMEBOSS, ON, STATUS, alarm, power failure and restore all answered as specified"
+        "e2e: MAKEMEBOSS, ON, STATUS, watchdog resets, alarm, power failure and restore all answered as specified"
     );
     Ok(())
 }

@@ -1,18 +1,19 @@
 //! isocket on QEMU's mps2-an385 (Cortex-M3), for end-to-end tests.
 //!
-//! The same device loop as every board (`isocket_device::runner::Runner`),
-//! with the modem on CMSDK UART0 and a console on UART1 that speaks
-//! `isocket_device::testing::console`: hardware steps in (`temp 21.5`, `input
-//! closed`, `power lost`, `reboot`, ...), event lines out (`relay on`, `led
-//! power on`, `sms-sent …`, `call …`, `shutdown`). The DS18B20 reads the
-//! console's `temp` setting (20 °C until told otherwise), mains follows
-//! `power lost` / `power restored`, settings live in RAM and survive a
-//! `reboot` step, and the time comes from SysTick. `ready` on the console
-//! says the firmware booted and listens.
+//! The same device loop as every board (`isocket_device::Device` on this
+//! crate's `Board`), with the modem on CMSDK UART0 and a console on UART1
+//! that speaks `isocket_device::testing::console`: hardware steps in
+//! (`temp 21.5`, `input closed`, `power lost`, `reboot`, `hang`, ...),
+//! event lines out (`boot …`, `relay on`, `led power on`, `sms-sent …`,
+//! `call …`, `shutdown`). The CMSDK watchdog is armed and fed like a real
+//! board's; resets are real system resets, and what survives them lives in
+//! no-init RAM (`chip`). `ready` on the console says the firmware booted
+//! and listens.
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
 
+mod chip;
 mod uart;
 
 use core::cell::Cell;
@@ -23,20 +24,19 @@ use cortex_m::interrupt::Mutex;
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use cortex_m_semihosting::debug;
-use isocket_device::Output;
+use isocket_device::board::{Board, Inputs, Levels, RETAINED_WORDS, ResetCause};
 use isocket_device::testing::console::{self, Step};
-use isocket_device::runner::{Hardware, Runner, Turn};
-use isocket_engine::{BoardInfo, Boot, BootReason, Leds};
+use isocket_device::{Device, Output, Turn, WATCHDOG_MS};
+use isocket_engine::{BoardInfo, Leds};
 use isocket_modem::profile;
-use isocket_proto::{Probe, Timestamp};
-use isocket_storage::RamStore;
+use isocket_proto::Probe;
+use isocket_storage::NorFlashStore;
 
+use chip::{Flash, Kept};
 use uart::Port;
 
 /// The mps2-an385's CPU clock in QEMU.
 const CPU_HZ: u32 = 25_000_000;
-/// What the probe reads until a `temp` step: 20 °C, in sixteenths.
-const DEFAULT_TEMP: Step = Step::Temp(Some(20 * 16));
 /// A DS18B20's 12-bit conversion time.
 const CONVERSION_MS: u64 = 750;
 /// How long `button press` holds the button: past the 50 ms debounce.
@@ -61,9 +61,12 @@ fn millis() -> u64 {
 
 #[entry]
 fn main() -> ! {
-    let Some(mut core) = cortex_m::Peripherals::take() else {
+    let (Some(mut core), Some((kept, flash, cause))) =
+        (cortex_m::Peripherals::take(), chip::take())
+    else {
         exit(debug::EXIT_FAILURE);
     };
+    chip::watchdog_start(WATCHDOG_MS, CPU_HZ);
     core.SYST.set_clock_source(SystClkSource::Core);
     core.SYST.set_reload(CPU_HZ / 1000 - 1);
     core.SYST.clear_current();
@@ -72,97 +75,86 @@ fn main() -> ! {
     Port::Modem.init();
     Port::Console.init();
 
-    let mut board = Qemu::new();
-    // A power-on: QEMU just started, nothing happened before.
-    let mut boot = Boot::default();
+    let store = NorFlashStore::open(flash, 0..chip::FLASH_SIZE as u32).ok();
+    let mut board = Qemu {
+        kept,
+        store,
+        cause,
+        button_until: 0,
+        leds_shown: None,
+        line: heapless::Vec::new(),
+        overlong: false,
+        off: false,
+    };
+    let info = BoardInfo {
+        product: "isocket qemu-mps2",
+        serial: heapless::String::try_from("qemu-mps2-0001").unwrap_or_default(),
+    };
+    let mut device = Device::boot(&mut board, info, &profile::SIM800);
     let _ = writeln!(Port::Console, "ready");
     loop {
-        let info = BoardInfo {
-            product: "isocket qemu-mps2",
-            serial: heapless::String::try_from("qemu-mps2-0001").unwrap_or_default(),
-        };
-        let mut runner = Runner::new(&mut board, info, boot, &profile::SIM800);
-        boot = loop {
-            if board.console_steps() {
-                break board.reset_boot();
+        let step = board.console_steps();
+        if step == Some(Step::Hang) {
+            // A bug: nothing turns, nothing feeds. The watchdog resets.
+            loop {
+                cortex_m::asm::wfi();
             }
-            match runner.turn(&mut board) {
-                Turn::Again { at_ms } => board.sleep_until(at_ms),
-                Turn::Reboot => break board.reset_boot(),
-                Turn::Shutdown => {
-                    board.wait_for_mains();
-                    break Boot {
-                        reason: BootReason::MainsRestored,
-                        clock: None,
-                    };
-                }
-            }
-        };
-        // What a reset does to the board: LEDs dark, UART bytes gone.
-        board.leds_shown = None;
-        Port::Modem.discard();
+        }
+        if step == Some(Step::Reboot) {
+            board.kept.reset();
+        }
+        if let Turn::Again { at_ms } = device.turn(&mut board) {
+            board.sleep_until(at_ms);
+        }
+        if board.off {
+            // The battery is released and mains is gone: no power until
+            // the console says `power restored`.
+            board.wait_for_mains();
+            board.kept.power_on();
+        }
     }
 }
 
 /// The emulated board: inputs set by console steps, outputs printed there.
 struct Qemu {
-    store: RamStore,
-    /// The `temp` setting the probe reports.
-    temp: Step,
-    contact: bool,
+    /// Retained words and the world, in no-init RAM.
+    kept: &'static mut Kept,
+    store: Option<NorFlashStore<&'static mut Flash>>,
+    cause: ResetCause,
     /// The button is held until then.
     button_until: u64,
-    mains: bool,
     /// What the LED lines said last (`None`: nothing yet this boot).
     leds_shown: Option<Leds>,
-    /// The wall clock the engine set, and when.
-    clock: Option<(Timestamp, u64)>,
     line: heapless::Vec<u8, LINE>,
     /// The current line was too long: ignored up to its end.
     overlong: bool,
+    /// The supply is gone.
+    off: bool,
 }
 
 impl Qemu {
-    fn new() -> Self {
-        Qemu {
-            store: RamStore::new(),
-            temp: DEFAULT_TEMP,
-            contact: false,
-            button_until: 0,
-            mains: true,
-            leds_shown: None,
-            clock: None,
-            line: heapless::Vec::new(),
-            overlong: false,
-        }
-    }
-
-    /// Applies the console's complete lines; `true` on a `reboot` step.
-    fn console_steps(&mut self) -> bool {
-        let mut reboot = false;
+    /// Applies the console's complete lines; returns a `reboot` or `hang`
+    /// step for the loop.
+    fn console_steps(&mut self) -> Option<Step> {
         while let Some(step) = self.next_step() {
             match step {
-                Step::Reboot => reboot = true,
+                Step::Reboot | Step::Hang => return Some(step),
                 step => self.apply(step),
             }
-            if reboot {
-                break;
-            }
         }
-        reboot
+        None
     }
 
     fn apply(&mut self, step: Step) {
-        let now = millis();
         match step {
-            Step::Temp(_) | Step::TempNone => self.temp = step,
-            Step::Input { closed } => self.contact = closed,
-            Step::ButtonPress => self.button_until = now + PRESS_MS,
-            Step::ButtonHold { ms } => self.button_until = now.saturating_add(ms),
-            Step::PowerLost => self.mains = false,
-            Step::PowerRestored => self.mains = true,
-            // The main loop handles it.
-            Step::Reboot => {}
+            Step::Temp(_) | Step::TempNone => self.kept.world.temp = step,
+            Step::Input { closed } => self.kept.world.contact_closed = closed,
+            Step::ButtonPress => self.button_until = millis() + PRESS_MS,
+            Step::ButtonHold { ms } => self.button_until = millis().saturating_add(ms),
+            Step::PowerLost => self.kept.world.mains_present = false,
+            Step::PowerRestored => self.kept.world.mains_present = true,
+            // The main loop handles them.
+            Step::Reboot | Step::Hang => {}
         }
     }
 
@@ -199,21 +191,6 @@ impl Qemu {
         None
     }
 
-    /// The boot after a reset: the wall clock survives, advanced.
-    fn reset_boot(&self) -> Boot {
-        let now = millis();
-        let clock = self.clock.and_then(|(time, set_at)| {
-            let elapsed = i64::try_from(now.saturating_sub(set_at)).ok()?;
-            let delta = chrono::TimeDelta::try_milliseconds(elapsed)?;
-            let advanced = time.datetime().checked_add_signed(delta)?;
-            Some(Timestamp::from_datetime(advanced))
-        });
-        Boot {
-            reason: BootReason::Reset,
-            clock,
-        }
-    }
-
     /// Sleeps until `at_ms` or until a UART has bytes; SysTick wakes it every ms.
     fn sleep_until(&self, at_ms: u64) {
         while millis() < at_ms && !Port::Modem.pending() && !Port::Console.pending() {
@@ -221,27 +198,29 @@ impl Qemu {
         }
     }
 
-    /// Shut down: nothing runs until the console says `power restored`.
+    /// No power: nothing runs until the console says `power restored`.
     fn wait_for_mains(&mut self) {
         loop {
             match self.next_step() {
                 Some(Step::PowerRestored) => {
-                    self.mains = true;
+                    self.kept.world.mains_present = true;
                     return;
                 }
                 // The board has no power: other steps change what it will
                 // find at boot, except the ones that need it running.
-                Some(Step::Reboot) | None => {}
+                Some(Step::Reboot | Step::Hang) | None => {}
                 Some(step) => self.apply(step),
             }
             Port::Modem.discard();
+            // Unpowered, nothing bites (QEMU's watchdog does not know).
+            chip::watchdog_feed();
             cortex_m::asm::wfi();
         }
     }
 }
 
-impl Hardware for Qemu {
-    type Store = RamStore;
+impl Board for Qemu {
+    type Store = NorFlashStore<&'static mut Flash>;
 
     fn now_ms(&mut self) -> u64 {
         millis()
@@ -255,43 +234,55 @@ impl Hardware for Qemu {
         Port::Modem.write_all(bytes);
     }
 
-    // The emulated modem is always on.
-    fn modem_power(&mut self, _on: bool) {}
-
-    fn contact_closed(&mut self) -> bool {
-        self.contact
+    fn inputs(&mut self) -> Inputs {
+        Inputs {
+            contact_closed: self.kept.world.contact_closed,
+            button_pressed: millis() < self.button_until,
+            mains_present: self.kept.world.mains_present,
+        }
     }
 
-    fn button_pressed(&mut self) -> bool {
-        millis() < self.button_until
+    // Relay and LEDs show as event lines (log), not as levels; the
+    // emulated modem is always on.
+    fn set_levels(&mut self, levels: &Levels) {
+        if !levels.battery_hold && !self.kept.world.mains_present {
+            self.off = true;
+        }
     }
-
-    fn mains_present(&mut self) -> bool {
-        self.mains
-    }
-
-    // Relay and LEDs show as event lines (on_output), not as levels.
-    fn set_relay(&mut self, _on: bool) {}
-
-    fn set_leds(&mut self, _power: bool, _gsm: bool, _out: bool) {}
 
     fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
         Ok(now_ms + CONVERSION_MS)
     }
 
     fn probe_read(&mut self, _now_ms: u64) -> Option<Probe> {
-        Some(console::probe(self.temp).unwrap_or(Probe::NoSensor))
+        Some(console::probe(self.kept.world.temp).unwrap_or(Probe::NoSensor))
     }
 
-    fn store(&mut self) -> Option<&mut RamStore> {
-        Some(&mut self.store)
+    fn store(&mut self) -> Option<&mut Self::Store> {
+        self.store.as_mut()
     }
 
-    fn keep_clock(&mut self, clock: Option<(Timestamp, u64)>, _now_ms: u64) {
-        self.clock = clock;
+    fn reset_cause(&mut self) -> ResetCause {
+        self.cause
     }
 
-    fn on_output(&mut self, output: &Output) {
+    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
+        self.kept.retained
+    }
+
+    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
+        self.kept.retained = *words;
+    }
+
+    fn feed_watchdog(&mut self) {
+        chip::watchdog_feed();
+    }
+
+    fn reboot(&mut self) {
+        self.kept.reset()
+    }
+
+    fn log(&mut self, output: &Output) {
         let _ = console::write_event(&mut Port::Console, output, &mut self.leds_shown);
     }
 }

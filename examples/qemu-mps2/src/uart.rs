@@ -166,6 +166,8 @@ unsafe fn DefaultHandler(irqn: i16) {
     match irqn {
         0 => Port::Modem.drain(),
         2 => Port::Console.drain(),
+        // -14, NMI: the watchdog's first expiry. It stays pending, so this
+        // returns into it again until the second expiry resets the chip.
         _ => {}
     }
 }
