@@ -18,11 +18,12 @@ use esp_hal::time::{Duration, Instant};
 use esp_hal::uart::{Config as UartConfig, HwFlowControl, RtsConfig, Uart};
 use esp_storage::FlashStorage;
 use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause};
-use isocket_device::probe::Ds18b20Probe;
+use isocket_device::probe;
 use isocket_device::{Device, SAMPLE_MS, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
 use isocket_modem::profile;
 use isocket_proto::Probe;
+use isocket_sensors::ds18b20::Thermometer;
 use isocket_sensors::onewire::OneWire;
 use isocket_storage::NorFlashStore;
 use {esp_backtrace as _, esp_println as _};
@@ -105,14 +106,17 @@ fn main() -> ! {
     one_wire_pin.set_high();
     one_wire_pin.set_input_enable(true);
     one_wire_pin.set_output_enable(true);
-    let bus = OneWire::new(one_wire_pin, Delay::new())
+    // Each reset pulse and time slot runs in a critical section
+    // (isocket-sensors' `critical-section` feature): no interrupt stretches it.
+    let thermometer = OneWire::new(one_wire_pin, Delay::new())
         .inspect_err(|e| warn!("1-Wire pin: {}", e))
-        .ok();
+        .ok()
+        .map(Thermometer::new);
 
     let mut board = DevKit {
         uart,
         pins,
-        probe: Ds18b20Probe::new(bus),
+        thermometer,
         store,
         rtc,
     };
@@ -137,13 +141,15 @@ fn main() -> ! {
 struct DevKit<'d> {
     uart: Uart<'d, Blocking>,
     pins: Pins<Output<'d>, Input<'d>>,
-    probe: Ds18b20Probe<Flex<'d>, Delay>,
+    thermometer: Option<Thermometer<OneWire<Flex<'d>, Delay>>>,
     store: Option<NorFlashStore<FlashStorage<'d>>>,
     rtc: Rtc<'d>,
 }
 
 impl<'d> Board for DevKit<'d> {
     type Store = NorFlashStore<FlashStorage<'d>>;
+    /// UART1 drives the modem's RTS (GPIO8): the modem is told to obey it.
+    const MODEM_RTS: bool = true;
 
     fn now_ms(&mut self) -> u64 {
         Instant::now().duration_since_epoch().as_millis()
@@ -172,11 +178,11 @@ impl<'d> Board for DevKit<'d> {
     }
 
     fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
-        self.probe.start(now_ms)
+        probe::start(self.thermometer.as_mut(), now_ms)
     }
 
     fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
-        self.probe.read(now_ms)
+        probe::read(self.thermometer.as_mut(), now_ms)
     }
 
     fn store(&mut self) -> Option<&mut Self::Store> {
