@@ -4,6 +4,8 @@
 use heapless::String;
 use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
 
+use crate::leds::LedPattern;
+
 /// Longest SMS text the engine sends; longer replies go out as a
 /// concatenated SMS, which the modem splits (manual §3). The longest reply,
 /// a full SHOWALARMLOG, is 190 characters.
@@ -87,8 +89,17 @@ pub enum ModemHealth {
     ModemError,
 }
 
-/// What the button did, as the sensors crate's button classifier reports it.
-pub use isocket_sensors::input::ButtonEvent;
+/// What the hidden button did (manual §8). The board classifies the raw
+/// contact (debounce, the 10 s mark) and reports these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ButtonEvent {
+    /// Released before 10 s: toggle the socket, or disarm the alarm.
+    ShortPress,
+    /// Still held at 10 s (once, while held): POWER and OUT blink fast.
+    LongPressReached,
+    /// Released after [`ButtonEvent::LongPressReached`]: the factory reset.
+    LongPressReleased,
+}
 
 /// A storage record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,9 +111,6 @@ pub enum Record {
     /// The alarm log, from [`crate::Engine::alarm_log`].
     AlarmLog,
 }
-
-/// A LED pattern (manual §8), shared with the board's LED driver.
-pub use isocket_sensors::led::LedPattern;
 
 /// The three LEDs (`Default`: all dark, as before the first pattern).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

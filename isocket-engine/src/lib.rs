@@ -83,6 +83,10 @@
 //!   budget: 35 min in all), and mains returning then gets `Power
 //!   restored!`. Both that and the boot SMS read `Power restored! Power
 //!   socket ON. Time: …`.
+//! - The LED rhythms the manual leaves open (a flash's length, `sim-error`'s
+//!   shape) are stated on [`LedPattern`], which renders every pattern.
+//! - The board classifies the button ([`ButtonEvent`]): debouncing and the
+//!   10 s mark are its job, what a press does is the engine's.
 //! - The boot flash is three on/off cycles of 250 ms on POWER and OUT, shown
 //!   with the `on`/`off` patterns; while the button is held past 10 s POWER
 //!   and OUT show `blink-4hz` until release.
@@ -118,9 +122,10 @@ pub use alarm::{ALARM_CALL_RING, DETECTION_LOCKOUT, SMSCHANGE_HOLD};
 pub use calls::{CALLBACK_DELAY, CALLBACK_RING};
 pub use engine::Engine;
 pub use io::{
-    Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, LedPattern, Leds, ModemHealth, Record,
+    Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
 };
+pub use leds::{FLASH_MS, LedPattern};
 pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
 pub use security::{
     ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW, MAX_PASSWORD_FAILURES,

@@ -141,6 +141,24 @@ fn a_silent_reset_is_found_within_30_s_and_the_settings_restored() {
 }
 
 #[test]
+fn rts_flow_control_is_asked_for_and_restored_after_a_silent_reset() {
+    for (family, profile) in FAMILIES {
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        let mut d = Driver::new(profile, 0).with_rts_flow_control();
+        m.run(&mut d, 3_000 + family.sms_ready_ms);
+        assert_eq!(d.state(), State::Ready, "{}", family.name);
+        assert!(m.volatile.rts, "{}: AT+IFC=2,0 in the init", family.name);
+        m.silent_reset();
+        assert!(!m.volatile.rts);
+        m.run(&mut d, 30_000 + family.sms_ready_ms);
+        assert!(m.volatile.rts, "{}: restored", family.name);
+    }
+    // Without the option the modem is left as it powers up.
+    let (m, _) = up(FAMILIES[0].0, FAMILIES[0].1);
+    assert!(!m.volatile.rts);
+}
+
+#[test]
 fn eps_only_registration_counts_as_registered() {
     for (family, profile) in FAMILIES.into_iter().filter(|(f, _)| f.domains.eps) {
         let mut m = ScriptedModem::with_dialect(family, 1);

@@ -2,6 +2,10 @@
 //! function commands, scratchpad layout (Figure 7), conversion times and the
 //! temperature format (Table 1).
 //!
+//! [`Ds18b20`] is the driver for one probe, given the [`Bus`] at each call
+//! (one bus can serve several probes, addressed by ROM); [`Thermometer`]
+//! owns the bus of a probe alone on it and reads it without blocking.
+//!
 //! A reading is a *sensor failure* (manual §9) when there is no presence pulse,
 //! the CRC does not match, the value is the power-on 85 °C without a completed
 //! conversion, it lies outside −55…125 °C, or it is the third read in a row
@@ -19,11 +23,8 @@
 //! completed conversion; the first is fresh, and the third read in a row
 //! without a new conversion after it fails with [`Error::Stale`].
 
-use embedded_hal::delay::DelayNs;
-use embedded_hal::digital::{InputPin, OutputPin};
-
 use crate::Error;
-use crate::onewire::{OneWire, Rom, crc8};
+use crate::onewire::{Bus, Rom, RomCommands, crc8};
 
 /// Family code of the DS18B20.
 pub const FAMILY: u8 = 0x28;
@@ -214,11 +215,7 @@ impl Ds18b20 {
     }
 
     /// Creates the driver and reads the probe's power mode and resolution.
-    pub fn probe<P, D, E>(bus: &mut OneWire<P, D>, rom: Option<Rom>) -> Result<Self, Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+    pub fn probe<B: Bus + ?Sized>(bus: &mut B, rom: Option<Rom>) -> Result<Self, Error<B::Error>> {
         let mut sensor = Self::new(rom);
         sensor.parasite = sensor.read_power_supply(bus)?;
         sensor.resolution = sensor.read_scratchpad(bus)?.resolution();
@@ -245,11 +242,10 @@ impl Ds18b20 {
     /// A parasite-powered probe needs a strong pull-up during conversions,
     /// which an open-drain pin cannot give: the board must provide it. The
     /// driver then never polls the busy flag and always waits the full time.
-    pub fn read_power_supply<P, D, E>(&mut self, bus: &mut OneWire<P, D>) -> Result<bool, Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+    pub fn read_power_supply<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+    ) -> Result<bool, Error<B::Error>> {
         bus.select(self.rom.as_ref())?;
         bus.write_byte(READ_POWER_SUPPLY)?;
         self.parasite = !bus.read_bit()?;
@@ -257,14 +253,10 @@ impl Ds18b20 {
     }
 
     /// Read Scratchpad (BEh), checked by [`Scratchpad::new`].
-    pub fn read_scratchpad<P, D, E>(
+    pub fn read_scratchpad<B: Bus + ?Sized>(
         &mut self,
-        bus: &mut OneWire<P, D>,
-    ) -> Result<Scratchpad, Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+        bus: &mut B,
+    ) -> Result<Scratchpad, Error<B::Error>> {
         bus.select(self.rom.as_ref())?;
         bus.write_byte(READ_SCRATCHPAD)?;
         let mut bytes = [0; 9];
@@ -273,15 +265,11 @@ impl Ds18b20 {
     }
 
     /// Sets the resolution in the scratchpad (not in EEPROM), keeping TH and TL.
-    pub fn set_resolution<P, D, E>(
+    pub fn set_resolution<B: Bus + ?Sized>(
         &mut self,
-        bus: &mut OneWire<P, D>,
+        bus: &mut B,
         resolution: Resolution,
-    ) -> Result<(), Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+    ) -> Result<(), Error<B::Error>> {
         let (th, tl) = self.read_scratchpad(bus)?.alarm_registers();
         bus.select(self.rom.as_ref())?;
         bus.write_bytes(&[WRITE_SCRATCHPAD, th, tl, resolution.config_byte()])?;
@@ -290,15 +278,11 @@ impl Ds18b20 {
     }
 
     /// Convert T (44h) at `now_ms`; returns when the result will be ready.
-    pub fn start_conversion<P, D, E>(
+    pub fn start_conversion<B: Bus + ?Sized>(
         &mut self,
-        bus: &mut OneWire<P, D>,
+        bus: &mut B,
         now_ms: u64,
-    ) -> Result<u64, Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+    ) -> Result<u64, Error<B::Error>> {
         self.conversion = Conversion::None;
         bus.select(self.rom.as_ref())?;
         bus.write_byte(CONVERT_T)?;
@@ -311,15 +295,11 @@ impl Ds18b20 {
     ///
     /// Fails with [`Error::NotConverted`] when no conversion was started, or
     /// the probe is still busy at twice the datasheet time.
-    pub fn try_read<P, D, E>(
+    pub fn try_read<B: Bus + ?Sized>(
         &mut self,
-        bus: &mut OneWire<P, D>,
+        bus: &mut B,
         now_ms: u64,
-    ) -> Result<Option<Temperature>, Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+    ) -> Result<Option<Temperature>, Error<B::Error>> {
         let reads = match self.conversion {
             Conversion::None => return Err(Error::NotConverted),
             Conversion::Running { ready_at } => {
@@ -352,11 +332,10 @@ impl Ds18b20 {
     }
 
     /// Blocking measurement: starts a conversion, waits for it, reads it.
-    pub fn measure<P, D, E>(&mut self, bus: &mut OneWire<P, D>) -> Result<Temperature, Error<E>>
-    where
-        P: InputPin<Error = E> + OutputPin<Error = E>,
-        D: DelayNs,
-    {
+    pub fn measure<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+    ) -> Result<Temperature, Error<B::Error>> {
         const POLL_MS: u32 = 10;
         let mut now = 0;
         let ready_at = self.start_conversion(bus, now)?;
@@ -369,6 +348,99 @@ impl Ds18b20 {
                 return Ok(t);
             }
         }
+    }
+}
+
+/// A DS18B20 alone on its bus (Skip ROM), read without blocking: [`start`]
+/// a conversion, do something else, [`read`] the result when it is due.
+///
+/// The results are the sensor failures of manual §9 as [`Error`] variants:
+/// [`Error::NoPresence`] when no sensor answered (an empty jack), any other
+/// variant when the sensor is there but failed.
+///
+/// The probe's power mode and resolution are read at the first [`start`],
+/// and again at the next [`start`] after any failure, so a probe plugged in
+/// or replaced while the device runs is read with its own settings.
+///
+/// ```
+/// use isocket_sensors::Error;
+/// use isocket_sensors::ds18b20::{Temperature, Thermometer};
+/// use isocket_sensors::onewire::Bus;
+/// use isocket_sensors::testing::{SimBus, SimProbe};
+///
+/// let sim = SimBus::new([SimProbe::genuine(Temperature::from_sixteenths(-88))]);
+/// let mut thermometer = Thermometer::new(sim.one_wire());
+/// let due_ms = thermometer.start(1_000)?;
+/// assert_eq!(due_ms, 1_750); // 12-bit: 750 ms
+/// assert_eq!(thermometer.read(1_100), None); // still converting
+/// thermometer.bus_mut().delay_ms(750); // the simulated time passes
+/// assert_eq!(thermometer.read(due_ms), Some(Ok(Temperature::from_sixteenths(-88))));
+///
+/// // An empty jack.
+/// let mut missing = Thermometer::new(SimBus::new([]).one_wire());
+/// assert_eq!(missing.start(0), Err(Error::NoPresence));
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// [`start`]: Thermometer::start
+/// [`read`]: Thermometer::read
+pub struct Thermometer<B> {
+    bus: B,
+    sensor: Ds18b20,
+    probed: bool,
+}
+
+impl<B: Bus> Thermometer<B> {
+    /// Takes the bus; nothing is sent until [`Thermometer::start`].
+    pub fn new(bus: B) -> Self {
+        Self {
+            bus,
+            sensor: Ds18b20::new(None),
+            probed: false,
+        }
+    }
+
+    /// Starts a conversion at `now_ms`: when its result is due (ms), or the
+    /// failure.
+    pub fn start(&mut self, now_ms: u64) -> Result<u64, Error<B::Error>> {
+        let started = self
+            .probe()
+            .and_then(|()| self.sensor.start_conversion(&mut self.bus, now_ms));
+        self.probed &= started.is_ok();
+        started
+    }
+
+    /// The started conversion's result: `None` while it runs, then the
+    /// temperature or the failure ([`Error::NotConverted`] without a start,
+    /// or when the probe is still busy at twice the datasheet time).
+    pub fn read(&mut self, now_ms: u64) -> Option<Result<Temperature, Error<B::Error>>> {
+        let read = self.sensor.try_read(&mut self.bus, now_ms).transpose();
+        self.probed &= !matches!(read, Some(Err(_)));
+        read
+    }
+
+    /// The driver, with the power mode and resolution it uses.
+    pub fn sensor(&self) -> &Ds18b20 {
+        &self.sensor
+    }
+
+    /// The bus, for other traffic between conversions.
+    pub fn bus_mut(&mut self) -> &mut B {
+        &mut self.bus
+    }
+
+    /// Gives the bus back.
+    pub fn release(self) -> B {
+        self.bus
+    }
+
+    /// Reads the power mode and resolution unless done since the last failure.
+    fn probe(&mut self) -> Result<(), Error<B::Error>> {
+        if !self.probed {
+            self.sensor = Ds18b20::probe(&mut self.bus, None)?;
+            self.probed = true;
+        }
+        Ok(())
     }
 }
 

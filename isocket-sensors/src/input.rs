@@ -1,9 +1,17 @@
-//! Debounced contact inputs: the alarm input and the button (manual §8, §11).
+//! Debounced contact inputs: the alarm contact and the button (manual §8, §11).
 //!
 //! Sans-IO: each takes timestamped samples (milliseconds from any fixed
 //! origin, non-decreasing) and returns an event when something happened.
+//!
+//! - [`Debouncer`]: a contact's level, accepted once stable for the debounce
+//!   time (the alarm contact: whether it is closed).
+//! - [`Button`]: the push button classified into [`Press`]es.
+//!
+//! **Decision: no NO/NC here.** Whether a closed alarm contact means alarm
+//! (`SENSORTYPE`, manual §11) is a setting changed by SMS, so the engine
+//! owns it; this module reports only whether the contact is closed.
 
-/// Default debounce time for the alarm input and the button.
+/// Default debounce time for the alarm contact and the button.
 pub const DEFAULT_DEBOUNCE_MS: u64 = 50;
 /// A button hold of at least this long is a long press (factory reset).
 pub const LONG_PRESS_MS: u64 = 10_000;
@@ -32,6 +40,13 @@ impl Debouncer {
         self.stable
     }
 
+    /// When a level seen but not yet accepted will be, if it holds: the
+    /// time to sample again without waiting for an edge.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.candidate
+            .map(|(_, since)| since.saturating_add(self.period_ms))
+    }
+
     /// Feeds one sample; returns the new debounced level when it changed.
     pub fn update(&mut self, now_ms: u64, level: bool) -> Option<bool> {
         if self.stable == Some(level) {
@@ -55,102 +70,28 @@ impl Debouncer {
     }
 }
 
-/// How the alarm contact is wired (manual §11 `SENSORTYPE`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Polarity {
-    /// Normally open: active when closed.
-    #[default]
-    NormallyOpen,
-    /// Normally closed: active when open.
-    NormallyClosed,
-}
-
-impl Polarity {
-    fn is_active(self, closed: bool) -> bool {
-        match self {
-            Self::NormallyOpen => closed,
-            Self::NormallyClosed => !closed,
-        }
-    }
-}
-
-/// The alarm input: a debounced contact read as logically active or not.
-///
-/// ```
-/// use isocket_sensors::input::{AlarmInput, Polarity};
-/// let mut alarm = AlarmInput::new(Polarity::NormallyOpen);
-/// assert_eq!(alarm.sample(0, true), None);
-/// assert_eq!(alarm.sample(50, true), Some(true)); // closed 50 ms: active
-/// ```
-#[derive(Clone, Copy, Debug)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct AlarmInput {
-    polarity: Polarity,
-    contact: Debouncer,
-}
-
-impl AlarmInput {
-    /// An input with the default 50 ms debounce.
-    pub fn new(polarity: Polarity) -> Self {
-        Self::with_debounce(polarity, DEFAULT_DEBOUNCE_MS)
-    }
-
-    /// An input with its own debounce time.
-    pub fn with_debounce(polarity: Polarity, debounce_ms: u64) -> Self {
-        Self {
-            polarity,
-            contact: Debouncer::new(debounce_ms),
-        }
-    }
-
-    /// Logically active? Inactive until the contact's state is known.
-    pub fn is_active(&self) -> bool {
-        self.contact
-            .level()
-            .is_some_and(|closed| self.polarity.is_active(closed))
-    }
-
-    /// Feeds a sample of the contact (`closed`); returns the new logical
-    /// state when it changed.
-    pub fn sample(&mut self, now_ms: u64, closed: bool) -> Option<bool> {
-        let before = self.is_active();
-        self.contact.update(now_ms, closed)?;
-        let after = self.is_active();
-        (after != before).then_some(after)
-    }
-
-    /// Changes NO/NC; returns the new logical state when it changed.
-    pub fn set_polarity(&mut self, polarity: Polarity) -> Option<bool> {
-        let before = self.is_active();
-        self.polarity = polarity;
-        let after = self.is_active();
-        (after != before).then_some(after)
-    }
-}
-
 /// What the button did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum ButtonEvent {
+pub enum Press {
     /// Released before [`LONG_PRESS_MS`].
-    ShortPress,
-    /// Still held at [`LONG_PRESS_MS`]: time to show the LED signal.
-    LongPressReached,
-    /// Released after a long press: time for the factory reset.
-    LongPressReleased,
+    Short,
+    /// Still held at [`LONG_PRESS_MS`] (reported once, while held).
+    LongReached,
+    /// Released after [`Press::LongReached`].
+    LongReleased,
 }
 
 /// The push button: short press, or hold of 10 s or more.
 ///
 /// ```
-/// use isocket_sensors::input::{Button, ButtonEvent};
+/// use isocket_sensors::input::{Button, Press};
 /// let mut button = Button::new();
 /// button.sample(0, true);
 /// button.sample(50, true); // pressed (debounced)
-/// assert_eq!(button.sample(10_050, true), Some(ButtonEvent::LongPressReached));
+/// assert_eq!(button.sample(10_050, true), Some(Press::LongReached));
 /// button.sample(10_100, false);
-/// assert_eq!(button.sample(10_150, false), Some(ButtonEvent::LongPressReleased));
+/// assert_eq!(button.sample(10_150, false), Some(Press::LongReleased));
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -186,16 +127,21 @@ impl Button {
         self.pressed_at.is_some()
     }
 
-    /// When the next event can happen without a new edge: the 10 s mark.
+    /// When the next event can happen without a new edge: an edge's
+    /// debounce ending, or the 10 s mark.
     pub fn poll_timeout(&self) -> Option<u64> {
-        match self.pressed_at {
+        let long = match self.pressed_at {
             Some(at) if !self.long => Some(at.saturating_add(LONG_PRESS_MS)),
             _ => None,
-        }
+        };
+        [self.contact.poll_timeout(), long]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Feeds a sample (`pressed`); call it at least every few tens of ms.
-    pub fn sample(&mut self, now_ms: u64, pressed: bool) -> Option<ButtonEvent> {
+    pub fn sample(&mut self, now_ms: u64, pressed: bool) -> Option<Press> {
         match self.contact.update(now_ms, pressed) {
             Some(true) => {
                 self.pressed_at = Some(now_ms);
@@ -207,9 +153,9 @@ impl Button {
                 self.long = false;
                 self.pressed_at.take().map(|_| {
                     if was_long {
-                        ButtonEvent::LongPressReleased
+                        Press::LongReleased
                     } else {
-                        ButtonEvent::ShortPress
+                        Press::Short
                     }
                 })
             }
@@ -217,7 +163,7 @@ impl Button {
                 let at = self.pressed_at?;
                 if !self.long && now_ms.saturating_sub(at) >= LONG_PRESS_MS {
                     self.long = true;
-                    Some(ButtonEvent::LongPressReached)
+                    Some(Press::LongReached)
                 } else {
                     None
                 }
@@ -241,37 +187,32 @@ mod tests {
 
     #[test]
     fn bounces_shorter_than_the_debounce_are_ignored() {
-        let mut alarm = AlarmInput::new(Polarity::NormallyOpen);
-        assert_eq!(feed(0, 100, |t| alarm.sample(t, false)), vec![]);
-        // Closed 40 ms, open again: a bounce.
-        assert_eq!(feed(100, 140, |t| alarm.sample(t, true)), vec![]);
-        assert_eq!(feed(140, 300, |t| alarm.sample(t, false)), vec![]);
-        assert!(!alarm.is_active());
-        // Closed for good: active 50 ms after the first closed sample.
-        assert_eq!(feed(300, 500, |t| alarm.sample(t, true)), vec![(350, true)]);
+        let mut contact = Debouncer::new(DEFAULT_DEBOUNCE_MS);
+        assert_eq!(contact.level(), None);
+        // Open from the start: known (open) after 50 ms.
         assert_eq!(
-            feed(500, 700, |t| alarm.sample(t, false)),
+            feed(0, 100, |t| contact.update(t, false)),
+            vec![(50, false)]
+        );
+        // Closed 40 ms, open again: a bounce.
+        assert_eq!(feed(100, 140, |t| contact.update(t, true)), vec![]);
+        assert_eq!(feed(140, 300, |t| contact.update(t, false)), vec![]);
+        assert_eq!(contact.level(), Some(false));
+        // Closed for good: closed 50 ms after the first closed sample.
+        assert_eq!(
+            feed(300, 500, |t| contact.update(t, true)),
+            vec![(350, true)]
+        );
+        assert_eq!(
+            feed(500, 700, |t| contact.update(t, false)),
             vec![(550, false)]
         );
     }
 
     #[test]
     fn debounce_time_is_configurable() {
-        let mut alarm = AlarmInput::with_debounce(Polarity::NormallyOpen, 200);
-        assert_eq!(feed(0, 400, |t| alarm.sample(t, true)), vec![(200, true)]);
-    }
-
-    #[test]
-    fn normally_closed_is_active_when_open() {
-        let mut alarm = AlarmInput::new(Polarity::NormallyClosed);
-        assert_eq!(feed(0, 100, |t| alarm.sample(t, true)), vec![]);
-        assert_eq!(
-            feed(100, 200, |t| alarm.sample(t, false)),
-            vec![(150, true)]
-        );
-        // Switching to NO while open: inactive at once.
-        assert_eq!(alarm.set_polarity(Polarity::NormallyOpen), Some(false));
-        assert_eq!(alarm.set_polarity(Polarity::NormallyOpen), None);
+        let mut contact = Debouncer::new(200);
+        assert_eq!(feed(0, 400, |t| contact.update(t, true)), vec![(200, true)]);
     }
 
     #[test]
@@ -281,18 +222,20 @@ mod tests {
         assert_eq!(feed(100, 600, |t| b.sample(t, true)), vec![]);
         assert!(b.is_pressed());
         assert_eq!(b.poll_timeout(), Some(10_150));
-        let events = feed(600, 700, |t| b.sample(t, false));
-        assert_eq!(events, vec![(650, ButtonEvent::ShortPress)]);
+        b.sample(600, false);
+        assert_eq!(b.poll_timeout(), Some(650), "the release's debounce");
+        let events = feed(610, 700, |t| b.sample(t, false));
+        assert_eq!(events, vec![(650, Press::Short)]);
     }
 
     #[test]
     fn hold_of_ten_seconds_signals_then_resets_on_release() {
         let mut b = Button::new();
         let events = feed(0, 10_200, |t| b.sample(t, true));
-        assert_eq!(events, vec![(10_050, ButtonEvent::LongPressReached)]);
+        assert_eq!(events, vec![(10_050, Press::LongReached)]);
         assert_eq!(b.poll_timeout(), None);
         let events = feed(20_000, 20_100, |t| b.sample(t, false));
-        assert_eq!(events, vec![(20_050, ButtonEvent::LongPressReleased)]);
+        assert_eq!(events, vec![(20_050, Press::LongReleased)]);
     }
 
     #[test]
@@ -301,6 +244,20 @@ mod tests {
         feed(0, 10_000, |t| b.sample(t, true));
         let events = feed(10_000, 10_100, |t| b.sample(t, false));
         // Pressed (debounced) at 50, let go at 10_000: 9.95 s, short.
-        assert_eq!(events, vec![(10_050, ButtonEvent::ShortPress)]);
+        assert_eq!(events, vec![(10_050, Press::Short)]);
+    }
+
+    #[test]
+    fn a_debouncer_says_when_a_new_level_is_due() {
+        let mut d = Debouncer::new(50);
+        assert_eq!(d.poll_timeout(), None);
+        assert_eq!(d.update(100, true), None);
+        assert_eq!(d.poll_timeout(), Some(150));
+        assert_eq!(d.update(150, true), Some(true));
+        assert_eq!(d.poll_timeout(), None);
+        // Zero debounce: every change at once.
+        let mut d = Debouncer::new(0);
+        assert_eq!(d.update(7, true), Some(true));
+        assert_eq!(d.update(7, false), Some(false));
     }
 }

@@ -1,66 +1,236 @@
-//! 1-Wire bus master, bit-banged on one open-drain pin.
+//! 1-Wire bus masters and the protocol they share.
 //!
 //! Standards followed:
-//! - slot timings: Maxim Application Note 126, "1-Wire Communication Through
-//!   Software", standard speed (A–J below), which meet the DS18B20 datasheet
-//!   (19-7487) limits;
 //! - CRC-8: Maxim Application Note 27, "Understanding and Using Cyclic
 //!   Redundancy Checks with Maxim 1-Wire and iButton Products";
-//! - ROM search: Maxim Application Note 187, "1-Wire Search Algorithm".
+//! - ROM search: Maxim Application Note 187, "1-Wire Search Algorithm";
+//! - the bit-banged master's slot timings: Maxim Application Note 126,
+//!   "1-Wire Communication Through Software", standard speed;
+//! - the UART master: Maxim Application Note 214, "Using a UART to Implement
+//!   a 1-Wire Bus Master".
 //!
-//! The pin must be open drain with a pull-up (about 4.7 kΩ): `set_low` drives
-//! the bus low, `set_high` releases it, `is_high` samples it.
+//! The protocol (ROM commands, the search, and the DS18B20 driver in
+//! [`crate::ds18b20`]) is written once against [`Bus`]: reset and presence,
+//! one time slot written or read, and a wait. Three kinds of master implement
+//! it:
 //!
-//! ## Pin calls and timing
+//! - [`OneWire`]: bit-banged on one open-drain pin and a delay (any
+//!   embedded-hal 1.0 board), with the feature `critical-section` to keep
+//!   interrupts out of each time slot;
+//! - [`uart::UartBus`]: a half-duplex UART, one byte per time slot (AN214);
+//! - a board's own master (a PIO state machine, a DS2482 bridge): implement
+//!   [`Bus`], and override the byte methods when the hardware moves whole
+//!   bytes.
 //!
-//! Every bus operation is a fixed sequence of calls on the pin and the delay
-//! (AN126 standard speed; µs). A mock pin sees exactly these, in this order:
+//! [`RomCommands`] adds Read/Match/Skip ROM and the search to every [`Bus`].
 //!
-//! | operation | calls |
-//! |---|---|
-//! | [`OneWire::new`] | `set_high` |
-//! | [`OneWire::reset`] | `is_low` (low: [`Error::BusShorted`]), `set_low`, delay 480, `set_high`, delay 70, `is_low` (low: presence), delay 410, `is_low` (low: shorted) |
-//! | write a 1 | `set_low`, delay 6, `set_high`, delay 64 |
-//! | write a 0 | `set_low`, delay 60, `set_high`, delay 10 |
-//! | read a bit | `set_low`, delay 6, `set_high`, delay 9, `is_high` (the bit), delay 55 |
-//!
-//! Bytes go least significant bit first. A DS18B20 reading is a reset, a ROM
-//! command (Skip ROM `CCh`, or Match ROM `55h` and 8 ROM bytes), a function
-//! command, then its bytes: one Read Scratchpad is a reset and 16 written
-//! bits plus 72 read ones, about 7 ms; Convert T then takes 94–750 ms by
-//! resolution. The delays are the minimum: the bus tolerates longer slots
-//! (an interrupt between calls), except that a read must sample within 15 µs
-//! of pulling the bus low and a write-0 must stay low under 120 µs, so keep
-//! interrupts off during a slot on a busy system. To test code that reads a
-//! probe without scripting these calls, use the simulated bus of the
-//! `testing` feature (`isocket_sensors::testing`).
-
-use embedded_hal::delay::DelayNs;
-use embedded_hal::digital::{InputPin, OutputPin};
+//! A DS18B20 reading is a reset, a ROM command (Skip ROM `CCh`, or Match ROM
+//! `55h` and 8 ROM bytes), a function command, then its bytes: one Read
+//! Scratchpad is a reset, 16 written bits and 72 read ones, about 7 ms at
+//! standard speed; Convert T then takes 94–750 ms by resolution. Bytes go
+//! least significant bit first. To test code that reads a probe without
+//! hardware, use the simulated bus of the `testing` feature
+//! (`isocket_sensors::testing`), which serves both masters of this crate.
 
 use crate::Error;
 
-/// AN126 standard-speed delays, in microseconds.
-mod timing {
-    /// Write-1 low time.
-    pub const A: u32 = 6;
-    /// Write-1 release time (rest of the slot).
-    pub const B: u32 = 64;
-    /// Write-0 low time.
-    pub const C: u32 = 60;
-    /// Write-0 recovery time.
-    pub const D: u32 = 10;
-    /// Read: wait after release before sampling.
-    pub const E: u32 = 9;
-    /// Read: rest of the slot after the sample.
-    pub const F: u32 = 55;
-    /// Reset low time.
-    pub const H: u32 = 480;
-    /// Reset: wait after release before sampling presence.
-    pub const I: u32 = 70;
-    /// Reset: rest of the presence window.
-    pub const J: u32 = 410;
+mod bitbang;
+pub mod uart;
+
+pub use bitbang::OneWire;
+
+/// A 1-Wire bus master: reset and presence, time slots, and a wait.
+///
+/// Everything else (bytes, ROM commands, the search, the DS18B20) is built on
+/// these. `Error` is the hardware's own error (a pin's, a UART's), reported as
+/// [`Error::Bus`]; a bus held low is [`Error::BusShorted`].
+///
+/// The byte methods are provided, least significant bit first, one slot at a
+/// time; a master that moves whole bytes (a PIO program, a UART batch)
+/// overrides them.
+pub trait Bus {
+    /// The error of the hardware under the bus.
+    type Error;
+
+    /// Reset pulse, then the presence window: `Ok(true)` when a device
+    /// answered, `Ok(false)` when none did, [`Error::BusShorted`] when the
+    /// bus is held low.
+    fn reset(&mut self) -> Result<bool, Error<Self::Error>>;
+
+    /// Writes one time slot.
+    fn write_bit(&mut self, bit: bool) -> Result<(), Error<Self::Error>>;
+
+    /// Reads one time slot: `true` unless a device held the bus low.
+    fn read_bit(&mut self) -> Result<bool, Error<Self::Error>>;
+
+    /// Waits `ms` milliseconds: the blocking
+    /// [`Ds18b20::measure`](crate::ds18b20::Ds18b20::measure) waits for a
+    /// conversion with it.
+    fn delay_ms(&mut self, ms: u32);
+
+    /// Writes a byte, least significant bit first.
+    fn write_byte(&mut self, byte: u8) -> Result<(), Error<Self::Error>> {
+        (0..8).try_for_each(|i| self.write_bit(byte >> i & 1 != 0))
+    }
+
+    /// Reads a byte, least significant bit first.
+    fn read_byte(&mut self) -> Result<u8, Error<Self::Error>> {
+        let mut byte = 0;
+        for i in 0..8 {
+            if self.read_bit()? {
+                byte |= 1 << i;
+            }
+        }
+        Ok(byte)
+    }
+
+    /// Writes several bytes.
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Error<Self::Error>> {
+        bytes.iter().try_for_each(|&b| self.write_byte(b))
+    }
+
+    /// Fills `buf` with bytes read from the bus.
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<(), Error<Self::Error>> {
+        for b in buf.iter_mut() {
+            *b = self.read_byte()?;
+        }
+        Ok(())
+    }
 }
+
+impl<B: Bus + ?Sized> Bus for &mut B {
+    type Error = B::Error;
+
+    fn reset(&mut self) -> Result<bool, Error<Self::Error>> {
+        (**self).reset()
+    }
+    fn write_bit(&mut self, bit: bool) -> Result<(), Error<Self::Error>> {
+        (**self).write_bit(bit)
+    }
+    fn read_bit(&mut self) -> Result<bool, Error<Self::Error>> {
+        (**self).read_bit()
+    }
+    fn delay_ms(&mut self, ms: u32) {
+        (**self).delay_ms(ms);
+    }
+    fn write_byte(&mut self, byte: u8) -> Result<(), Error<Self::Error>> {
+        (**self).write_byte(byte)
+    }
+    fn read_byte(&mut self) -> Result<u8, Error<Self::Error>> {
+        (**self).read_byte()
+    }
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Error<Self::Error>> {
+        (**self).write_bytes(bytes)
+    }
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<(), Error<Self::Error>> {
+        (**self).read_bytes(buf)
+    }
+}
+
+/// The ROM commands and the AN187 search, for every [`Bus`].
+///
+/// ```
+/// use isocket_sensors::onewire::{RomCommands, Search};
+/// use isocket_sensors::testing::{SimBus, SimProbe, GENUINE_ROM};
+/// # use isocket_sensors::ds18b20::Temperature;
+///
+/// let sim = SimBus::new([SimProbe::genuine(Temperature::from_sixteenths(0))]);
+/// let mut bus = sim.one_wire();
+/// assert_eq!(bus.read_rom()?.to_bytes(), GENUINE_ROM);
+///
+/// let mut search = Search::new();
+/// while let Some(rom) = bus.search_next(&mut search)? {
+///     assert_eq!(rom.family(), 0x28);
+/// }
+/// # Ok::<(), isocket_sensors::Error>(())
+/// ```
+pub trait RomCommands: Bus {
+    /// Reset, failing with [`Error::NoPresence`] when nobody answers.
+    fn reset_expect_presence(&mut self) -> Result<(), Error<Self::Error>> {
+        if self.reset()? {
+            Ok(())
+        } else {
+            Err(Error::NoPresence)
+        }
+    }
+
+    /// Read ROM (33h): the ROM of the only device on the bus.
+    fn read_rom(&mut self) -> Result<Rom, Error<Self::Error>> {
+        self.reset_expect_presence()?;
+        self.write_byte(READ_ROM)?;
+        let mut bytes = [0; 8];
+        self.read_bytes(&mut bytes)?;
+        Ok(Rom::new(bytes)?)
+    }
+
+    /// Reset, then Match ROM (55h) for `rom`, or Skip ROM (CCh) for `None`.
+    /// A function command follows.
+    fn select(&mut self, rom: Option<&Rom>) -> Result<(), Error<Self::Error>> {
+        self.reset_expect_presence()?;
+        match rom {
+            Some(rom) => {
+                let mut command = [MATCH_ROM; 9];
+                if let Some(tail) = command.get_mut(1..) {
+                    tail.copy_from_slice(&rom.0);
+                }
+                self.write_bytes(&command)
+            }
+            None => self.write_byte(SKIP_ROM),
+        }
+    }
+
+    /// Finds the next device with the AN187 search; `Ok(None)` when done.
+    fn search_next(&mut self, search: &mut Search) -> Result<Option<Rom>, Error<Self::Error>> {
+        if search.done {
+            return Ok(None);
+        }
+        if !self.reset()? {
+            search.done = true;
+            return Ok(None);
+        }
+        self.write_byte(SEARCH_ROM)?;
+        let mut rom = [0u8; 8];
+        let mut last_zero = 0;
+        for (bit_number, byte_index, mask) in rom_bits() {
+            let id_bit = self.read_bit()?;
+            let complement = self.read_bit()?;
+            let direction = match (id_bit, complement) {
+                // Nobody answered: the devices left the search.
+                (true, true) => {
+                    search.done = true;
+                    return Ok(None);
+                }
+                (false, true) => false,
+                (true, false) => true,
+                // Discrepancy: both values exist on the bus.
+                (false, false) => {
+                    let previous = search.last.get(byte_index).is_some_and(|b| b & mask != 0);
+                    let direction = match bit_number.cmp(&search.last_discrepancy) {
+                        core::cmp::Ordering::Less => previous,
+                        core::cmp::Ordering::Equal => true,
+                        core::cmp::Ordering::Greater => false,
+                    };
+                    if !direction {
+                        last_zero = bit_number;
+                    }
+                    direction
+                }
+            };
+            if direction {
+                if let Some(b) = rom.get_mut(byte_index) {
+                    *b |= mask;
+                }
+            }
+            self.write_bit(direction)?;
+        }
+        search.last_discrepancy = last_zero;
+        search.done = last_zero == 0;
+        search.last = rom;
+        Ok(Some(Rom::new(rom)?))
+    }
+}
+
+impl<B: Bus + ?Sized> RomCommands for B {}
 
 /// ROM command: read the ROM of the only device on the bus.
 pub const READ_ROM: u8 = 0x33;
@@ -143,213 +313,12 @@ impl<E> From<InvalidRom> for Error<E> {
     }
 }
 
-/// A bit-banged 1-Wire master that owns its pin and delay.
-pub struct OneWire<P, D> {
-    pin: P,
-    delay: D,
-}
-
-impl<P, D, E> OneWire<P, D>
-where
-    P: InputPin<Error = E> + OutputPin<Error = E>,
-    D: DelayNs,
-{
-    /// Takes the pin (released) and a delay.
-    pub fn new(mut pin: P, delay: D) -> Result<Self, Error<E>> {
-        pin.set_high().map_err(Error::Bus)?;
-        Ok(Self { pin, delay })
-    }
-
-    /// A master on a pin already released (no pin call).
-    #[cfg(feature = "testing")]
-    pub(crate) fn from_released(pin: P, delay: D) -> Self {
-        Self { pin, delay }
-    }
-
-    /// Gives the pin and delay back.
-    pub fn release(self) -> (P, D) {
-        (self.pin, self.delay)
-    }
-
-    /// Waits, with the bus delay (used for conversion times).
-    pub fn delay_ms(&mut self, ms: u32) {
-        self.delay.delay_ms(ms);
-    }
-
-    /// Reset pulse, then the presence window: `Ok(true)` when a device answered.
-    ///
-    /// A bus that is low before the reset or still low at the end of the
-    /// presence window is shorted: [`Error::BusShorted`].
-    pub fn reset(&mut self) -> Result<bool, Error<E>> {
-        if self.pin.is_low().map_err(Error::Bus)? {
-            return Err(Error::BusShorted);
-        }
-        self.pin.set_low().map_err(Error::Bus)?;
-        self.delay.delay_us(timing::H);
-        self.pin.set_high().map_err(Error::Bus)?;
-        self.delay.delay_us(timing::I);
-        let present = self.pin.is_low().map_err(Error::Bus)?;
-        self.delay.delay_us(timing::J);
-        if self.pin.is_low().map_err(Error::Bus)? {
-            return Err(Error::BusShorted);
-        }
-        Ok(present)
-    }
-
-    /// Reset, failing with [`Error::NoPresence`] when nobody answers.
-    pub fn reset_expect_presence(&mut self) -> Result<(), Error<E>> {
-        if self.reset()? {
-            Ok(())
-        } else {
-            Err(Error::NoPresence)
-        }
-    }
-
-    /// Writes one time slot.
-    pub fn write_bit(&mut self, bit: bool) -> Result<(), Error<E>> {
-        let (low, high) = if bit {
-            (timing::A, timing::B)
-        } else {
-            (timing::C, timing::D)
-        };
-        self.pin.set_low().map_err(Error::Bus)?;
-        self.delay.delay_us(low);
-        self.pin.set_high().map_err(Error::Bus)?;
-        self.delay.delay_us(high);
-        Ok(())
-    }
-
-    /// Reads one time slot.
-    pub fn read_bit(&mut self) -> Result<bool, Error<E>> {
-        self.pin.set_low().map_err(Error::Bus)?;
-        self.delay.delay_us(timing::A);
-        self.pin.set_high().map_err(Error::Bus)?;
-        self.delay.delay_us(timing::E);
-        let bit = self.pin.is_high().map_err(Error::Bus)?;
-        self.delay.delay_us(timing::F);
-        Ok(bit)
-    }
-
-    /// Writes a byte, least significant bit first.
-    pub fn write_byte(&mut self, byte: u8) -> Result<(), Error<E>> {
-        (0..8).try_for_each(|i| self.write_bit(byte >> i & 1 != 0))
-    }
-
-    /// Reads a byte, least significant bit first.
-    pub fn read_byte(&mut self) -> Result<u8, Error<E>> {
-        let mut byte = 0;
-        for i in 0..8 {
-            if self.read_bit()? {
-                byte |= 1 << i;
-            }
-        }
-        Ok(byte)
-    }
-
-    /// Writes several bytes.
-    pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Error<E>> {
-        bytes.iter().try_for_each(|&b| self.write_byte(b))
-    }
-
-    /// Fills `buf` with bytes read from the bus.
-    pub fn read_bytes(&mut self, buf: &mut [u8]) -> Result<(), Error<E>> {
-        for b in buf.iter_mut() {
-            *b = self.read_byte()?;
-        }
-        Ok(())
-    }
-
-    /// Read ROM (33h): the ROM of the only device on the bus.
-    pub fn read_rom(&mut self) -> Result<Rom, Error<E>> {
-        self.reset_expect_presence()?;
-        self.write_byte(READ_ROM)?;
-        let mut bytes = [0; 8];
-        self.read_bytes(&mut bytes)?;
-        Ok(Rom::new(bytes)?)
-    }
-
-    /// Reset, then Match ROM (55h) for `rom`, or Skip ROM (CCh) for `None`.
-    /// A function command follows.
-    pub fn select(&mut self, rom: Option<&Rom>) -> Result<(), Error<E>> {
-        self.reset_expect_presence()?;
-        match rom {
-            Some(rom) => {
-                self.write_byte(MATCH_ROM)?;
-                self.write_bytes(&rom.0)
-            }
-            None => self.write_byte(SKIP_ROM),
-        }
-    }
-
-    /// Finds the next device with the AN187 search; `Ok(None)` when done.
-    ///
-    /// ```no_run
-    /// # fn f<P, D, E>(bus: &mut isocket_sensors::onewire::OneWire<P, D>) -> Result<(), isocket_sensors::Error<E>>
-    /// # where P: embedded_hal::digital::InputPin<Error = E> + embedded_hal::digital::OutputPin<Error = E>,
-    /// #       D: embedded_hal::delay::DelayNs {
-    /// let mut search = isocket_sensors::onewire::Search::new();
-    /// while let Some(rom) = bus.search_next(&mut search)? {
-    ///     // use rom
-    /// #   let _ = rom;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn search_next(&mut self, search: &mut Search) -> Result<Option<Rom>, Error<E>> {
-        if search.done {
-            return Ok(None);
-        }
-        if !self.reset()? {
-            search.done = true;
-            return Ok(None);
-        }
-        self.write_byte(SEARCH_ROM)?;
-        let mut rom = [0u8; 8];
-        let mut last_zero = 0;
-        for (bit_number, byte_index, mask) in rom_bits() {
-            let id_bit = self.read_bit()?;
-            let complement = self.read_bit()?;
-            let direction = match (id_bit, complement) {
-                // Nobody answered: the devices left the search.
-                (true, true) => {
-                    search.done = true;
-                    return Ok(None);
-                }
-                (false, true) => false,
-                (true, false) => true,
-                // Discrepancy: both values exist on the bus.
-                (false, false) => {
-                    let previous = search.last.get(byte_index).is_some_and(|b| b & mask != 0);
-                    let direction = match bit_number.cmp(&search.last_discrepancy) {
-                        core::cmp::Ordering::Less => previous,
-                        core::cmp::Ordering::Equal => true,
-                        core::cmp::Ordering::Greater => false,
-                    };
-                    if !direction {
-                        last_zero = bit_number;
-                    }
-                    direction
-                }
-            };
-            if direction {
-                if let Some(b) = rom.get_mut(byte_index) {
-                    *b |= mask;
-                }
-            }
-            self.write_bit(direction)?;
-        }
-        search.last_discrepancy = last_zero;
-        search.done = last_zero == 0;
-        search.last = rom;
-        Ok(Some(Rom::new(rom)?))
-    }
-}
-
 /// The 64 ROM bits as (1-based bit number, byte index, bit mask).
 fn rom_bits() -> impl Iterator<Item = (u8, usize, u8)> {
     (0u8..64).map(|i| (i + 1, usize::from(i / 8), 1 << (i % 8)))
 }
 
-/// State of an AN187 ROM search across calls to [`OneWire::search_next`].
+/// State of an AN187 ROM search across calls to [`RomCommands::search_next`].
 #[derive(Clone, Debug, Default)]
 pub struct Search {
     last: [u8; 8],

@@ -6,6 +6,8 @@
 //! simulated probes, which answer in read slots by the datasheet's rules
 //! (reset and presence, ROM commands, the ROM search, Convert T with its
 //! conversion time, Read Scratchpad, Write Scratchpad, Read Power Supply).
+//! [`SimBus::uart`] is a UART on the same bus instead, for
+//! [`UartBus`]: its bytes become the waveform a real UART puts on the wire.
 //! Every edge and sample is recorded; [`SimBus::timing_violations`] checks
 //! the master's waveform against the DS18B20 datasheet's limits.
 //!
@@ -38,6 +40,7 @@ use embedded_hal::digital::{ErrorType, InputPin, OutputPin};
 use crate::ds18b20::{
     CONVERT_T, READ_POWER_SUPPLY, READ_SCRATCHPAD, Temperature, WRITE_SCRATCHPAD,
 };
+use crate::onewire::uart::{HalfDuplex, SLOT_BAUD, UartBus};
 use crate::onewire::{MATCH_ROM, OneWire, READ_ROM, SEARCH_ROM, SKIP_ROM, crc8};
 
 const US: u64 = 1_000;
@@ -77,6 +80,8 @@ enum Mode {
 pub struct SimProbe {
     rom: [u8; 8],
     scratchpad: [u8; 9],
+    /// What the scratchpad holds after power-up.
+    power_on_scratchpad: [u8; 9],
     /// What it measures; `None` for a counterfeit that never converts.
     measures: Option<Temperature>,
     parasite: bool,
@@ -85,6 +90,7 @@ pub struct SimProbe {
     tx: VecDeque<bool>,
     converted_at: Option<u64>,
     holds_low: (u64, u64),
+    unplugged: bool,
 }
 
 impl SimProbe {
@@ -98,6 +104,7 @@ impl SimProbe {
         Self {
             rom,
             scratchpad: POWER_ON_SCRATCHPAD,
+            power_on_scratchpad: POWER_ON_SCRATCHPAD,
             measures: Some(t),
             parasite: false,
             mode: Mode::Idle,
@@ -105,6 +112,7 @@ impl SimProbe {
             tx: VecDeque::new(),
             converted_at: None,
             holds_low: (0, 0),
+            unplugged: false,
         }
     }
 
@@ -112,6 +120,7 @@ impl SimProbe {
     pub fn counterfeit_stuck_at_85() -> Self {
         Self {
             scratchpad: COUNTERFEIT_SCRATCHPAD,
+            power_on_scratchpad: COUNTERFEIT_SCRATCHPAD,
             measures: None,
             ..Self::with_rom(COUNTERFEIT_ROM, Temperature::from_sixteenths(0))
         }
@@ -120,6 +129,12 @@ impl SimProbe {
     /// The same part, parasite powered (answers 0 to Read Power Supply).
     pub fn parasite_powered(mut self) -> Self {
         self.parasite = true;
+        self
+    }
+
+    /// The same part, not plugged in yet (see [`SimBus::plug`]).
+    pub fn unplugged(mut self) -> Self {
+        self.unplugged = true;
         self
     }
 
@@ -308,9 +323,27 @@ struct Bus {
 }
 
 impl Bus {
+    /// The master drives the bus low (`true`) or releases it.
+    fn drive(&mut self, low: bool) {
+        if self.master_low == low {
+            return;
+        }
+        let now = self.now;
+        self.master_low = low;
+        self.trace.push(Trace::Drive(now, low));
+        let plugged = self.probes.iter_mut().filter(|d| !d.unplugged);
+        if low {
+            self.fell_at = now;
+            plugged.for_each(|d| d.on_fall(now));
+        } else {
+            let held = now - self.fell_at;
+            plugged.for_each(|d| d.on_rise(now, held));
+        }
+    }
+
     fn is_high(&self) -> bool {
         let t = self.now;
-        let held = |d: &SimProbe| d.holds_low.0 <= t && t < d.holds_low.1;
+        let held = |d: &SimProbe| !d.unplugged && d.holds_low.0 <= t && t < d.holds_low.1;
         !(self.shorted || self.master_low || self.probes.iter().any(held))
     }
 }
@@ -338,10 +371,23 @@ impl SimBus {
         SimDelay(self.0.clone())
     }
 
-    /// A 1-Wire master on this bus.
+    /// A bit-banged 1-Wire master on this bus.
     pub fn one_wire(&self) -> OneWire<SimPin, SimDelay> {
         // The bus starts released, which is all `OneWire::new` would do.
         OneWire::from_released(self.pin(), self.delay())
+    }
+
+    /// A half-duplex UART on this bus, at 115200 baud until told otherwise.
+    pub fn uart(&self) -> SimUart {
+        SimUart {
+            bus: self.0.clone(),
+            baud: SLOT_BAUD,
+        }
+    }
+
+    /// A UART 1-Wire master (AN214) on this bus.
+    pub fn uart_bus(&self) -> UartBus<SimUart, SimDelay> {
+        UartBus::new(self.uart(), self.delay())
     }
 
     /// Simulated time since the bus was created, in nanoseconds.
@@ -353,6 +399,21 @@ impl SimBus {
     pub fn set_temperature(&self, index: usize, t: Temperature) {
         if let Some(probe) = self.0.borrow_mut().probes.get_mut(index) {
             probe.measures = Some(t);
+        }
+    }
+
+    /// Plugs probe number `index` in (`true`) or pulls it out. Plugged in, it
+    /// powers up afresh: the power-on scratchpad, no conversion running.
+    pub fn plug(&self, index: usize, plugged: bool) {
+        if let Some(probe) = self.0.borrow_mut().probes.get_mut(index) {
+            if plugged && probe.unplugged {
+                probe.scratchpad = probe.power_on_scratchpad;
+                probe.mode = Mode::Idle;
+                probe.tx.clear();
+                probe.converted_at = None;
+                probe.holds_low = (0, 0);
+            }
+            probe.unplugged = !plugged;
         }
     }
 
@@ -438,26 +499,12 @@ impl ErrorType for SimPin {
 
 impl OutputPin for SimPin {
     fn set_low(&mut self) -> Result<(), Infallible> {
-        let mut bus = self.0.borrow_mut();
-        if !bus.master_low {
-            let now = bus.now;
-            bus.master_low = true;
-            bus.fell_at = now;
-            bus.trace.push(Trace::Drive(now, true));
-            bus.probes.iter_mut().for_each(|d| d.on_fall(now));
-        }
+        self.0.borrow_mut().drive(true);
         Ok(())
     }
 
     fn set_high(&mut self) -> Result<(), Infallible> {
-        let mut bus = self.0.borrow_mut();
-        if bus.master_low {
-            let now = bus.now;
-            let low = now - bus.fell_at;
-            bus.master_low = false;
-            bus.trace.push(Trace::Drive(now, false));
-            bus.probes.iter_mut().for_each(|d| d.on_rise(now, low));
-        }
+        self.0.borrow_mut().drive(false);
         Ok(())
     }
 }
@@ -481,5 +528,59 @@ pub struct SimDelay(Rc<RefCell<Bus>>);
 impl DelayNs for SimDelay {
     fn delay_ns(&mut self, ns: u32) {
         self.0.borrow_mut().now += u64::from(ns);
+    }
+}
+
+/// A half-duplex UART on the bus, 8N1: its transmitter drives the bus
+/// through an open drain bit by bit (start bit low, data least significant
+/// bit first, stop bit released), and its receiver samples the bus in the
+/// middle of each bit, in simulated time. A stop bit read low (a framing
+/// error) comes back as `0x00`, as [`HalfDuplex::exchange`] asks. Its edges
+/// are recorded in the trace; its samples are not (a UART samples every bit,
+/// not once per slot).
+pub struct SimUart {
+    bus: Rc<RefCell<Bus>>,
+    baud: u32,
+}
+
+impl SimUart {
+    /// The baud rate it runs at.
+    pub fn baud_rate(&self) -> u32 {
+        self.baud
+    }
+}
+
+impl HalfDuplex for SimUart {
+    type Error = Infallible;
+
+    fn set_baud_rate(&mut self, baud: u32) -> Result<(), Infallible> {
+        self.baud = baud.max(1);
+        Ok(())
+    }
+
+    fn exchange(&mut self, byte: u8) -> Result<u8, Infallible> {
+        let mut bus = self.bus.borrow_mut();
+        let start = bus.now;
+        let baud = u64::from(self.baud);
+        let bit_start = |i: u64| start + i * 1_000_000_000 / baud;
+        let (mut echo, mut stop_high) = (0u8, true);
+        for i in 0..10 {
+            let high = match i {
+                0 => false,
+                9 => true,
+                n => byte >> (n - 1) & 1 != 0,
+            };
+            bus.now = bit_start(i);
+            bus.drive(!high);
+            bus.now = (bit_start(i) + bit_start(i + 1)) / 2;
+            let sampled = bus.is_high();
+            match i {
+                1..=8 => echo |= u8::from(sampled) << (i - 1),
+                9 => stop_high = sampled,
+                _ => {}
+            }
+        }
+        bus.now = bit_start(10);
+        Ok(if stop_high { echo } else { 0x00 })
     }
 }

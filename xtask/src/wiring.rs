@@ -41,6 +41,12 @@ struct Signal {
 }
 
 impl Signal {
+    /// Whether `board` wires it at all (an empty cell: an option that
+    /// board's design does without, like the modem's RTS).
+    fn wired(&self, board: usize) -> bool {
+        !self.pin(board).is_empty()
+    }
+
     /// The pin's label without its note: `PA0 (KEY)` → `PA0`.
     fn pin(&self, board: usize) -> &str {
         self.pins
@@ -116,7 +122,11 @@ pub fn check() -> StepResult {
         let text =
             std::fs::read_to_string(&readme).map_err(|e| format!("cannot read {readme}: {e}"))?;
         let mut listed = readme_pins(&text);
-        let mut table: Vec<&str> = signals.iter().map(|s| s.pin(i)).collect();
+        let mut table: Vec<&str> = signals
+            .iter()
+            .filter(|s| s.wired(i))
+            .map(|s| s.pin(i))
+            .collect();
         listed.sort_unstable();
         table.sort_unstable();
         if listed != table {
@@ -196,6 +206,10 @@ fn code_mismatches(code: &str, signals: &[Signal], board: usize, file: &str) -> 
         for (pin, tag) in pins.iter().zip(&tags) {
             match signals.iter().find(|s| s.name == *tag) {
                 None => problems.push(format!("{file}:{}: no signal `{tag}` in {TABLE}", n + 1)),
+                Some(s) if !s.wired(board) => problems.push(format!(
+                    "{file}:{}: {tag} is on {pin} in the code, not wired in {TABLE}",
+                    n + 1
+                )),
                 Some(s) if code_pin(dir, s.pin(board)) != *pin => problems.push(format!(
                     "{file}:{}: {tag} is on {pin} in the code, {} in {TABLE}",
                     n + 1,
@@ -205,7 +219,7 @@ fn code_mismatches(code: &str, signals: &[Signal], board: usize, file: &str) -> 
             }
         }
     }
-    for s in signals {
+    for s in signals.iter().filter(|s| s.wired(board)) {
         if !seen.contains(&s.name) {
             problems.push(format!("{file}: no pin tagged `// wiring: {}`", s.name));
         }
@@ -288,6 +302,7 @@ fn with_table(readme: &str, signals: &[Signal]) -> Result<String, String> {
     for s in signals {
         let _ = write!(table, "| {} |", s.wire);
         for pin in &s.pins {
+            let pin = if pin.is_empty() { "—" } else { pin };
             let _ = write!(table, " {pin} |");
         }
         let level = if s.level.is_empty() {
@@ -319,6 +334,7 @@ fn esc(text: &str) -> String {
 
 /// One SVG: the board on the left, a wire per signal to its part on the right.
 fn svg(signals: &[Signal], board: usize, title: &str) -> String {
+    let signals: Vec<&Signal> = signals.iter().filter(|s| s.wired(board)).collect();
     let rows = i32::try_from(signals.len()).unwrap_or(0);
     let height = TOP + rows * ROW + 40;
     let mut s = String::new();
@@ -627,5 +643,23 @@ mod tests {
         assert_eq!(code_mismatches(moved, &signals, 0, "main.rs").len(), 2);
         let untagged = "let relay = Output::new(p.PIN_3, Level::Low);";
         assert!(!code_mismatches(untagged, &signals, 0, "main.rs").is_empty());
+    }
+
+    #[test]
+    fn an_unwired_signal_is_neither_required_nor_allowed() {
+        let signals = vec![Signal {
+            name: "modem-rts".into(),
+            part: "modem".into(),
+            wire: "modem RTS".into(),
+            pins: vec![String::new(), String::new(), "GPIO8".into()],
+            level: String::new(),
+        }];
+        assert!(code_mismatches("fn main() {}", &signals, 0, "main.rs").is_empty());
+        let tagged = "let rts = p.PIN_15; // wiring: modem-rts";
+        assert!(!code_mismatches(tagged, &signals, 0, "main.rs").is_empty());
+        // Where it is wired, it must be there.
+        assert!(!code_mismatches("fn main() {}", &signals, 2, "main.rs").is_empty());
+        assert_eq!(svg(&signals, 0, "x").matches("GPIO8").count(), 0);
+        assert_eq!(svg(&signals, 2, "x").matches("GPIO8").count(), 1);
     }
 }

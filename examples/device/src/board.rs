@@ -86,6 +86,13 @@ pub enum ResetCause {
 pub trait Board {
     /// Where the settings live.
     type Store: Store;
+    /// The inputs come debounced (hardware filters, a simulator): the
+    /// device takes each change at once instead of waiting for it to hold.
+    const DEBOUNCED: bool = false;
+    /// The board's UART drives the modem's RTS from its receive FIFO, so
+    /// the modem holds back while the board cannot take bytes (a flash
+    /// write stalling the CPU): the modem is asked to obey it.
+    const MODEM_RTS: bool = false;
 
     /// Milliseconds on the board's monotonic clock.
     fn now_ms(&mut self) -> u64;

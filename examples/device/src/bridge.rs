@@ -18,7 +18,6 @@ use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, Sta
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
 use isocket_proto::{PhoneNumber, Probe, Timestamp};
-use isocket_sensors::input::{Button, Debouncer};
 
 use crate::boot::BootReport;
 
@@ -26,8 +25,6 @@ use crate::boot::BootReport;
 const OUTPUTS: usize = 16;
 /// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
 const SENDING: usize = 8;
-/// How long the alarm contact must be steady to count (the sensors' default).
-pub const CONTACT_DEBOUNCE_MS: u64 = 50;
 
 /// What the device does, in order: what [`crate::Device::turn`] carries
 /// out on the board, and what [`crate::board::Board::log`] is told. New
@@ -72,8 +69,6 @@ pub type Modem = Driver<{ isocket_engine::SMS_TEXT_LEN }, 2>;
 pub struct Bridge {
     engine: Engine,
     modem: Modem,
-    contact: Debouncer,
-    button: Button,
     outputs: Deque<Output, OUTPUTS>,
     modem_health: ModemHealth,
     sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
@@ -92,14 +87,19 @@ impl Bridge {
         let mut device = Bridge {
             engine: Engine::new(board, stored, boot, now),
             modem: Modem::with_capacity(profile, now_ms),
-            contact: Debouncer::new(CONTACT_DEBOUNCE_MS),
-            button: Button::new(),
             outputs: Deque::new(),
             modem_health: ModemHealth::Ok,
             sending: Vec::new(),
         };
         device.pump(now_ms);
         device
+    }
+
+    /// The board drives the modem's RTS (hardware flow control): see
+    /// [`isocket_modem::driver::Driver::with_rts_flow_control`].
+    pub fn with_modem_rts(mut self) -> Self {
+        self.modem = self.modem.with_rts_flow_control();
+        self
     }
 
     /// The engine, for its records ([`crate::store::save`]) and state.
@@ -125,27 +125,14 @@ impl Bridge {
         self.modem.poll_transmit(now_ms)
     }
 
-    /// The pins, sampled: the alarm contact (`true`: closed) and the button
-    /// (`true`: pressed). Sample every few ms; debouncing is done here.
-    pub fn sample(&mut self, now_ms: u64, contact_closed: bool, button_pressed: bool) {
-        if let Some(closed) = self.contact.update(now_ms, contact_closed) {
-            self.engine_event(now_ms, Event::InputContact(closed));
-        }
-        if let Some(button) = self.button.sample(now_ms, button_pressed) {
-            self.engine_event(now_ms, Event::Button(button));
-        }
-        self.pump(now_ms);
-    }
-
-    /// The alarm contact changed, already debounced (a board with hardware
-    /// debouncing, or a simulator); [`Bridge::sample`] debounces raw levels.
+    /// The alarm contact changed (debounced).
     pub fn contact(&mut self, now_ms: u64, closed: bool) {
         self.engine_event(now_ms, Event::InputContact(closed));
         self.pump(now_ms);
     }
 
-    /// A classified button event (see [`Bridge::sample`] for raw levels).
-    pub fn button(&mut self, now_ms: u64, event: isocket_sensors::input::ButtonEvent) {
+    /// A classified button event.
+    pub fn button(&mut self, now_ms: u64, event: isocket_engine::ButtonEvent) {
         self.engine_event(now_ms, Event::Button(event));
         self.pump(now_ms);
     }
@@ -173,10 +160,14 @@ impl Bridge {
         self.pump(now_ms);
     }
 
-    /// Runs the timers due at `now_ms`.
+    /// Runs the timers due at `now_ms`, and moves on what the driver
+    /// decided meanwhile (in [`Bridge::modem_tx`]: a power cycle, a
+    /// timeout's events). Call it every turn.
     pub fn tick(&mut self, now_ms: u64) {
-        self.engine
-            .handle_timeout(isocket_engine::Instant::from_millis(now_ms));
+        let now = isocket_engine::Instant::from_millis(now_ms);
+        if self.engine.poll_timeout().is_some_and(|due| due <= now) {
+            self.engine.handle_timeout(now);
+        }
         self.pump(now_ms);
     }
 
@@ -188,8 +179,7 @@ impl Bridge {
     /// When to call [`Bridge::tick`] and [`Bridge::modem_tx`] next, in ms.
     pub fn poll_timeout(&self) -> u64 {
         let engine = self.engine.poll_timeout().map(|t| t.as_millis());
-        let button = self.button.poll_timeout();
-        [Some(self.modem.poll_timeout()), engine, button]
+        [Some(self.modem.poll_timeout()), engine]
             .into_iter()
             .flatten()
             .min()

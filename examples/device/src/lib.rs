@@ -65,6 +65,7 @@
 pub mod board;
 pub mod boot;
 pub mod bridge;
+pub mod inputs;
 pub mod probe;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -76,16 +77,14 @@ pub use bridge::{Bridge, Modem, Output};
 use isocket_engine::{BoardInfo, Leds};
 use isocket_modem::profile::Profile;
 use isocket_proto::{Probe, Timestamp};
-use isocket_sensors::input::Debouncer;
 
 use board::{Levels, RETAINED_WORDS};
 use boot::{BootReport, Retained};
+use inputs::InputFilter;
 
 /// How often a board should call [`Device::turn`] at the least: the pins
 /// are sampled once a turn and the LED patterns change in 100 ms steps.
 pub const SAMPLE_MS: u64 = 5;
-/// The mains sense must hold a level this long (glitches on the divider).
-pub const MAINS_DEBOUNCE_MS: u64 = 200;
 /// After releasing the battery hold, a board still running this long has
 /// mains again: it reboots as "mains restored".
 pub const SHUTDOWN_GRACE_MS: u64 = 2_000;
@@ -121,8 +120,7 @@ pub struct Device {
     /// When the LED patterns started: a change restarts all three, so LEDs
     /// given the same pattern flash together (SPEC §8).
     leds_since: u64,
-    mains: Debouncer,
-    mains_present: bool,
+    inputs: InputFilter,
     /// A DS18B20 conversion in progress: when it is due.
     conversion_ready_at: Option<u64>,
     /// The wall time the engine set, and when.
@@ -144,16 +142,18 @@ impl Device {
         let words = board.retained();
         let (boot, report, retained) = boot::decide(cause, &words, board.rtc_seconds());
         let stored = board.store().map(store::load).unwrap_or_default();
+        let mut bridge = Bridge::new(info, stored, boot, profile, now);
+        if B::MODEM_RTS {
+            bridge = bridge.with_modem_rts();
+        }
         let mut device = Device {
-            bridge: Bridge::new(info, stored, boot, profile, now),
+            bridge,
             report,
             booted_at: now,
             levels: Levels::default(),
             leds: Leds::default(),
             leds_since: now,
-            mains: Debouncer::new(MAINS_DEBOUNCE_MS),
-            // The device boots assuming mains; only a change is reported.
-            mains_present: true,
+            inputs: InputFilter::new(B::DEBOUNCED),
             conversion_ready_at: None,
             clock: boot.clock.map(|t| (t, now)),
             retained,
@@ -200,18 +200,18 @@ impl Device {
         }
         self.modem_io(board, now);
 
-        let inputs = board.inputs();
+        let changes = self.inputs.sample(now, board.inputs());
         let bridge = &mut self.bridge;
-        bridge.sample(now, inputs.contact_closed, inputs.button_pressed);
-        if let Some(present) = self.mains.update(now, inputs.mains_present) {
-            if present != self.mains_present {
-                self.mains_present = present;
-                bridge.mains(now, present);
-            }
+        if let Some(closed) = changes.contact {
+            bridge.contact(now, closed);
         }
-        if now >= bridge.poll_timeout() {
-            bridge.tick(now);
+        if let Some(event) = changes.button {
+            bridge.button(now, event);
         }
+        if let Some(present) = changes.mains {
+            bridge.mains(now, present);
+        }
+        bridge.tick(now);
         self.poll_probe(board, now);
 
         while let Some(output) = self.bridge.poll_output() {
@@ -257,11 +257,30 @@ impl Device {
         // Bytes the outputs queued (an SMS, a dial) go out next turn at the
         // latest; the device's deadline may be sooner than the next sample.
         let at_ms = self
-            .bridge
             .poll_timeout()
             .min(now.saturating_add(SAMPLE_MS))
             .max(now);
         Turn::Again { at_ms }
+    }
+
+    /// When the device itself next needs a turn (ms): a timer, a modem
+    /// deadline, an input's debounce, a conversion due, the shutdown grace's
+    /// end. A board turns every [`SAMPLE_MS`] anyway, for its pins and LEDs;
+    /// a simulator whose inputs change only at its own events can skip to
+    /// this.
+    pub fn poll_timeout(&self) -> u64 {
+        if let Some(until) = self.shutdown_until {
+            return until;
+        }
+        [
+            Some(self.bridge.poll_timeout()),
+            self.inputs.poll_timeout(),
+            self.conversion_ready_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(u64::MAX)
     }
 
     /// Modem bytes in (whatever the board buffered since last turn), then out.

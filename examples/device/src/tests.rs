@@ -153,6 +153,8 @@ fn the_modem_is_powered_and_spoken_to() {
     let mut fake = Fake::new();
     let mut device = boot(&mut fake);
     assert_eq!(run(&mut device, &mut fake, 20_000), None);
+    // A silent modem: three unanswered commands, then a power cycle.
+    assert!(fake.saw(&Output::ModemPower(false)));
     assert!(fake.levels.modem_power);
     assert!(fake.levels.battery_hold);
     assert!(fake.written.starts_with(b"AT"));
@@ -185,6 +187,8 @@ fn a_long_press_resets_and_reboots() {
     run(&mut device, &mut fake, 2_000);
     fake.inputs.button_pressed = true;
     run(&mut device, &mut fake, 2_000 + LONG_PRESS_MS + 200);
+    // Held past 10 s: POWER and OUT blink fast until release.
+    assert_eq!(device.leds().power, LedPattern::Blink4Hz);
     fake.inputs.button_pressed = false;
     assert_eq!(run(&mut device, &mut fake, 20_000), Some(Turn::Reboot));
     assert_eq!(fake.reboots, 1);

@@ -336,6 +336,16 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self
     }
 
+    /// For a board whose UART drives the modem's RTS from its receive FIFO
+    /// (hardware flow control): the init also sends `AT+IFC=2,0`, so the
+    /// modem holds back while the board cannot take bytes (a flash write
+    /// that stalls the CPU). Restored with the other settings after a
+    /// reset of the modem.
+    pub fn with_rts_flow_control(mut self) -> Self {
+        self.supervisor.set_rts_flow_control();
+        self
+    }
+
     /// The module's STATUS output, for a board that reads it
     /// ([`PowerWiring::status`]). A PWRKEY modem seen off while the driver
     /// waits for it is pulsed on at once.

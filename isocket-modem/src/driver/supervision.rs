@@ -17,6 +17,11 @@ const LIST: &str = "AT+CMGL";
 const PDU_MODE: &str = "AT+CMGF=0";
 const PDU_FORMAT: &[&str] = &[PDU_MODE];
 const TEXT_FORMAT: &[&str] = &["AT+CMGF=1", "AT+CSCS=\"GSM\"", "AT+CSDH=1"];
+/// The modem obeys the board's RTS and the board ignores CTS
+/// (`+IFC=<DCE_by_DTE>,<DTE_by_DCE>`, "Set TE-TA local data flow
+/// control": 2 is RTS/CTS, 0 none, in the V.250 syntax of the SIM800 and
+/// SIM7600 AT command manuals and Quectel's M66 and EC2x manuals).
+const FLOW_CONTROL: &str = "AT+IFC=2,0";
 
 /// What a failed or busy init command leads to.
 pub(super) enum Retry {
@@ -63,6 +68,8 @@ pub(super) struct Supervisor {
     profile: &'static Profile,
     /// How the board wired the modem's power.
     wiring: PowerWiring,
+    /// The board drives the modem's RTS: the init asks it to obey.
+    rts: bool,
     /// The module's STATUS output as the board last read it.
     status: Option<bool>,
     /// The modem said it powers down (`NORMAL POWER DOWN`): it is off.
@@ -109,6 +116,7 @@ impl Supervisor {
         Supervisor {
             profile,
             wiring: PowerWiring::SUPPLY,
+            rts: false,
             status: None,
             known_off: false,
             power: None,
@@ -165,6 +173,7 @@ impl Supervisor {
             .chain(format.iter().copied())
             .chain(storage)
             .chain(self.profile.init.iter().copied())
+            .chain(self.rts.then_some(FLOW_CONTROL))
     }
 
     /// Init command `step` as it goes out.
@@ -278,6 +287,10 @@ impl Supervisor {
     /// The board's power wiring.
     pub(super) fn set_wiring(&mut self, wiring: PowerWiring) {
         self.wiring = wiring;
+    }
+
+    pub(super) fn set_rts_flow_control(&mut self) {
+        self.rts = true;
     }
 
     /// The module's STATUS output, if the board reads it; `true` when the

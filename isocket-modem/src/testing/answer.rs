@@ -156,6 +156,18 @@ impl ScriptedModem {
                 v.cvhu = n == 1;
                 n <= 1
             }),
+            // V.250 flow control: <DCE_by_DTE>,<DTE_by_DCE>, each 0 or 2
+            // (1, XON/XOFF, would corrupt PDUs: refused as by the SIM7600).
+            c if c.starts_with("AT+IFC=") => {
+                let mut values = c.trim_start_matches("AT+IFC=").split(',');
+                match (values.next(), values.next(), values.next()) {
+                    (Some(by_dte @ ("0" | "2")), Some("0" | "2"), None) => {
+                        v.rts = by_dte == "2";
+                        true
+                    }
+                    _ => false,
+                }
+            }
             // SIMCom 2G: network time zone updates.
             "AT+CLTS=1" => d.dial == DialProgress::MoRing,
             c => {

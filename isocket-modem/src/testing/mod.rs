@@ -250,6 +250,8 @@ pub struct Volatile {
     pub cvhu: bool,
     /// `n` of `AT+CREG`, `AT+CGREG`, `AT+CEREG`.
     pub reg_n: [u8; 3],
+    /// `AT+IFC=2,…`: the modem obeys RTS (off at power-on).
+    pub rts: bool,
 }
 
 impl Volatile {
@@ -263,6 +265,7 @@ impl Volatile {
             moring: false,
             cvhu: dialect.cvhu,
             reg_n: [0; 3],
+            rts: false,
         }
     }
 }
