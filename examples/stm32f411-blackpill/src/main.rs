@@ -7,6 +7,7 @@
 #![no_main]
 
 mod backup;
+mod onewire_uart;
 
 use core::task::Poll;
 
@@ -14,19 +15,24 @@ use defmt::{info, warn};
 use embassy_executor::Spawner;
 use embassy_futures::poll_once;
 use embassy_stm32::flash::{Bank1Region1, Blocking, Flash};
-use embassy_stm32::gpio::{Input, Level, Output, OutputOpenDrain, Pull, Speed};
+use embassy_stm32::gpio::{Input, Level, Output, Pull, Speed};
 use embassy_stm32::mode::Async;
-use embassy_stm32::usart::{self, Config as UartConfig, RingBufferedUartRx, Uart, UartTx};
+use embassy_stm32::usart::{
+    self, Config as UartConfig, HalfDuplexReadback, OutputConfig, RingBufferedUartRx, Uart, UartTx,
+};
 use embassy_stm32::wdg::IndependentWatchdog;
 use embassy_stm32::{bind_interrupts, dma, peripherals};
 use embassy_time::{Delay, Instant, Timer};
-use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause};
-use isocket_device::probe::Ds18b20Probe;
+use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause, RtsHeld};
+use isocket_device::probe;
 use isocket_device::{Device, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
 use isocket_modem::profile;
 use isocket_proto::Probe;
-use isocket_sensors::onewire::OneWire;
+use isocket_sensors::ds18b20::Thermometer;
+use isocket_sensors::onewire::uart::UartBus;
+
+use onewire_uart::OneWireUart;
 use isocket_storage::NorFlashStore;
 use {defmt_rtt as _, panic_probe as _};
 
@@ -43,7 +49,10 @@ const STORE: core::ops::Range<u32> = 0x4000..0x1_0000;
 /// The modem's bytes, written by DMA while the CPU waits on the flash.
 const RING: usize = 1024;
 
-type Store = NorFlashStore<Bank1Region1<'static, Blocking>>;
+/// The settings store, on flash that holds the modem's RTS while busy.
+type Store = NorFlashStore<RtsHeld<Bank1Region1<'static, Blocking>, Output<'static>>>;
+/// The DS18B20 on USART2 half-duplex (AN214).
+type Probe1w = Thermometer<UartBus<OneWireUart<'static>, Delay>>;
 
 #[embassy_executor::main]
 async fn main(_spawner: Spawner) {
@@ -75,8 +84,11 @@ async fn main(_spawner: Spawner) {
     let mut watchdog = IndependentWatchdog::new(p.IWDG, WATCHDOG_MS * 1000);
     watchdog.unleash();
 
+    // The modem's RTS, held high (stop) while the flash erases or writes:
+    // the modem waits instead of overrunning the DMA ring (README).
+    let rts = Output::new(p.PB10, Level::Low, Speed::Low); // wiring: modem-rts
     let regions = Flash::new_blocking(p.FLASH).into_blocking_regions();
-    let store = NorFlashStore::open(regions.bank1_region1, STORE)
+    let store = NorFlashStore::open(RtsHeld::new(regions.bank1_region1, rts), STORE)
         .inspect_err(|_| warn!("settings flash unusable: factory defaults, no saves"))
         .ok();
     let mut serial = heapless::String::new();
@@ -108,16 +120,24 @@ async fn main(_spawner: Spawner) {
     let mut rx = rx.into_ring_buffered(&mut ring);
     rx.start_uart();
 
-    let one_wire_pin = OutputOpenDrain::new(p.PB5, Level::High, Speed::Low); // wiring: onewire
-    let bus = OneWire::new(one_wire_pin, Delay)
-        .inspect_err(|e| warn!("1-Wire pin: {}", e))
-        .ok();
+    // The DS18B20 on USART2's single wire: the USART times every slot.
+    let mut one_wire_config = UartConfig::default();
+    one_wire_config.tx_config = OutputConfig::OpenDrain; // the 4.7 kΩ pull-up
+    let thermometer = Uart::new_blocking_half_duplex(
+        p.USART2,
+        p.PA2, // wiring: onewire
+        one_wire_config,
+        HalfDuplexReadback::Readback,
+    )
+    .inspect_err(|_| warn!("USART2 1-Wire configuration"))
+    .ok()
+    .map(|uart| Thermometer::new(UartBus::new(OneWireUart(uart), Delay)));
 
     let mut board = BlackPill {
         tx,
         rx,
         pins,
-        probe: Ds18b20Probe::new(bus),
+        thermometer,
         store,
         watchdog,
         cause,
@@ -142,7 +162,7 @@ struct BlackPill<'d> {
     tx: UartTx<'d, Async>,
     rx: RingBufferedUartRx<'d>,
     pins: Pins<Output<'d>, Input<'d>>,
-    probe: Ds18b20Probe<OutputOpenDrain<'d>, Delay>,
+    thermometer: Option<Probe1w>,
     store: Option<Store>,
     watchdog: IndependentWatchdog<'d, peripherals::IWDG>,
     cause: ResetCause,
@@ -152,6 +172,8 @@ struct BlackPill<'d> {
 
 impl Board for BlackPill<'_> {
     type Store = Store;
+    /// PB10 drives the modem's RTS around flash writes (`RtsHeld`).
+    const MODEM_RTS: bool = true;
 
     fn now_ms(&mut self) -> u64 {
         Instant::now().as_millis()
@@ -186,11 +208,11 @@ impl Board for BlackPill<'_> {
     }
 
     fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
-        self.probe.start(now_ms)
+        probe::start(self.thermometer.as_mut(), now_ms)
     }
 
     fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
-        self.probe.read(now_ms)
+        probe::read(self.thermometer.as_mut(), now_ms)
     }
 
     fn store(&mut self) -> Option<&mut Store> {

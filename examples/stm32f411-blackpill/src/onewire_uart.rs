@@ -2,22 +2,7 @@
 //! on PA2, open drain, the 4.7 kΩ pull-up kept), for
 //! `isocket_sensors::onewire::uart::UartBus` (Maxim AN214): the USART's
 //! clock times every slot, so interrupts cannot stretch one.
-//!
-//! NOT YET IN THE BUILD: it implements the `HalfDuplex` trait of the
-//! `sensors-bus` branch, which main does not have yet. Once that is merged:
-//! `mod onewire_uart;` in main.rs, the `onewire` wiring row and tag move
-//! from PB5 to PA2, and `embedded-hal-nb = "1"` joins the dependencies.
-//! Construction:
-//!
-//! ```ignore
-//! let mut config = usart::Config::default();
-//! config.tx_config = usart::OutputConfig::OpenDrain; // the 4.7 kΩ pull-up
-//! let uart = Uart::new_blocking_half_duplex(
-//!     p.USART2, p.PA2, // wiring: onewire
-//!     config, usart::HalfDuplexReadback::Readback,
-//! )?;
-//! let bus = UartBus::new(OneWireUart(uart), Delay);
-//! ```
+
 
 use embassy_stm32::mode::Blocking;
 use embassy_stm32::usart::{ConfigError, Error, Uart};
