@@ -32,8 +32,8 @@ use isocket_proto::Probe;
 use isocket_sensors::ds18b20::Thermometer;
 use isocket_sensors::onewire::uart::UartBus;
 
-use onewire_uart::OneWireUart;
 use isocket_storage::NorFlashStore;
+use onewire_uart::OneWireUart;
 use {defmt_rtt as _, panic_probe as _};
 
 bind_interrupts!(struct Irqs {

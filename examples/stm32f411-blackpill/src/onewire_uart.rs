@@ -3,7 +3,6 @@
 //! `isocket_sensors::onewire::uart::UartBus` (Maxim AN214): the USART's
 //! clock times every slot, so interrupts cannot stretch one.
 
-
 use embassy_stm32::mode::Blocking;
 use embassy_stm32::usart::{ConfigError, Error, Uart};
 use embassy_time::{Duration, Instant};
