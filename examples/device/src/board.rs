@@ -12,6 +12,7 @@
 //! while mains is there. [`Pins`] applies it to any embedded-hal pins.
 
 use embedded_hal::digital::{InputPin, OutputPin, PinState};
+use embedded_storage::nor_flash::{ErrorType, NorFlash, ReadNorFlash};
 use isocket_proto::Probe;
 use isocket_storage::Store;
 
@@ -193,5 +194,60 @@ impl<O: OutputPin, I: InputPin> Pins<O, I> {
         for (pin, on) in self.leds.iter_mut().zip(levels.leds) {
             let _ = pin.set_state(PinState::from(on));
         }
+    }
+}
+
+/// A board's flash that holds the modem's RTS while it erases or writes:
+/// the modem stops sending (it obeys RTS once [`Board::MODEM_RTS`] is set),
+/// so a CPU that stalls on the flash loses no byte, however long the
+/// erase. The few bytes the modem still sends after RTS rises land in the
+/// board's receive buffer. RTS is a plain output here, low (ready) except
+/// around each erase and write.
+pub struct RtsHeld<F, P> {
+    flash: F,
+    rts: P,
+}
+
+impl<F, P: OutputPin> RtsHeld<F, P> {
+    /// Wraps `flash`; `rts` is set low (ready) now.
+    pub fn new(flash: F, mut rts: P) -> Self {
+        let _ = rts.set_low();
+        RtsHeld { flash, rts }
+    }
+
+    fn held<T>(&mut self, op: impl FnOnce(&mut F) -> T) -> T {
+        let _ = self.rts.set_high();
+        let result = op(&mut self.flash);
+        let _ = self.rts.set_low();
+        result
+    }
+}
+
+impl<F: ErrorType, P> ErrorType for RtsHeld<F, P> {
+    type Error = F::Error;
+}
+
+impl<F: ReadNorFlash, P> ReadNorFlash for RtsHeld<F, P> {
+    const READ_SIZE: usize = F::READ_SIZE;
+
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), Self::Error> {
+        self.flash.read(offset, bytes)
+    }
+
+    fn capacity(&self) -> usize {
+        self.flash.capacity()
+    }
+}
+
+impl<F: NorFlash, P: OutputPin> NorFlash for RtsHeld<F, P> {
+    const WRITE_SIZE: usize = F::WRITE_SIZE;
+    const ERASE_SIZE: usize = F::ERASE_SIZE;
+
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
+        self.held(|flash| flash.erase(from, to))
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
+        self.held(|flash| flash.write(offset, bytes))
     }
 }

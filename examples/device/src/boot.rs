@@ -105,9 +105,21 @@ impl Retained {
 
     /// Keeps `time` (the wall clock now) with the RTC reading taken with it.
     pub fn set_clock(&mut self, time: Option<Timestamp>, rtc_seconds: Option<u32>) {
+        self.set_clock_at(time, 0, rtc_seconds);
+    }
+
+    /// Keeps `time` advanced by `elapsed_s` seconds: plain arithmetic, as
+    /// this runs every turn.
+    pub fn set_clock_at(
+        &mut self,
+        time: Option<Timestamp>,
+        elapsed_s: u64,
+        rtc_seconds: Option<u32>,
+    ) {
         self.clock = time.and_then(|t| {
             let t = t.datetime();
-            let unix = u32::try_from(t.timestamp()).ok()?;
+            let unix = u64::try_from(t.timestamp()).ok()?.checked_add(elapsed_s)?;
+            let unix = u32::try_from(unix).ok()?;
             Some((unix, t.offset().local_minus_utc(), rtc_seconds.unwrap_or(0)))
         });
     }

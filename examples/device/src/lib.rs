@@ -331,14 +331,9 @@ impl Device {
     fn keep<B: Board>(&mut self, board: &mut B) {
         let now = board.now_ms();
         let rtc = board.rtc_seconds();
-        let wall = self.clock.and_then(|(time, set_at)| {
-            let elapsed = i64::try_from(now.saturating_sub(set_at) / 1000).ok()?;
-            let advanced = time
-                .datetime()
-                .checked_add_signed(chrono::TimeDelta::try_seconds(elapsed)?)?;
-            Some(Timestamp::from_datetime(advanced))
-        });
-        self.retained.set_clock(wall, rtc);
+        let (time, set_at) = self.clock.unzip();
+        let elapsed = now.saturating_sub(set_at.unwrap_or(now)) / 1000;
+        self.retained.set_clock_at(time, elapsed, rtc);
         let words = self.retained.encode();
         if words != self.retained_words {
             board.retain(&words);

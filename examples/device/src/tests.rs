@@ -375,3 +375,43 @@ fn the_clock_survives_a_reboot() {
     let elapsed = kept.map(|k| k - t.datetime().timestamp());
     assert!(matches!(elapsed, Some(102..=103)), "{elapsed:?}");
 }
+
+#[test]
+fn rts_is_held_exactly_while_the_flash_erases_or_writes() {
+    use crate::board::RtsHeld;
+    use core::cell::RefCell;
+    use embedded_hal::digital::{ErrorType, OutputPin};
+    use embedded_storage::nor_flash::NorFlash;
+    use isocket_storage::{NorFlashStore, RamFlash, Store};
+    use std::rc::Rc;
+
+    /// The RTS level at every change, shared with the test.
+    #[derive(Clone, Default)]
+    struct Rts(Rc<RefCell<Vec<bool>>>);
+    impl ErrorType for Rts {
+        type Error = core::convert::Infallible;
+    }
+    impl OutputPin for Rts {
+        fn set_low(&mut self) -> Result<(), Self::Error> {
+            self.0.borrow_mut().push(false);
+            Ok(())
+        }
+        fn set_high(&mut self) -> Result<(), Self::Error> {
+            self.0.borrow_mut().push(true);
+            Ok(())
+        }
+    }
+
+    let rts = Rts::default();
+    let mut flash = RtsHeld::new(RamFlash::<8192>::new(), rts.clone());
+    assert_eq!(*rts.0.borrow(), [false], "ready from the start");
+    flash.erase(0, 4096).unwrap_or_default();
+    assert_eq!(*rts.0.borrow(), [false, true, false]);
+    // Through the store: every save holds it, and lets it go.
+    let mut store = NorFlashStore::open(flash, 0..8192).expect("opens");
+    rts.0.borrow_mut().clear();
+    store.write_bytes(1, b"settings").expect("saves");
+    let levels = rts.0.borrow();
+    assert!(levels.len() >= 2 && levels.last() == Some(&false));
+    assert!(levels.chunks(2).all(|pair| pair == [true, false]));
+}

@@ -1,24 +1,29 @@
 //! isocket on an ESP32-C3 DevKit with a SIMCom SIM7600 on UART1.
 //!
-//! Board mapping only: pins, UART, flash, clock and resets go onto
-//! `isocket_device::Device`, which holds every behaviour. Wiring: README.md.
+//! Board mapping only: pins, UART, flash, RTC and watchdog go onto
+//! `isocket_device::Board`; `Device` holds every behaviour. Wiring and
+//! design: README.md.
 #![no_std]
 #![no_main]
 
+mod retained;
+
 use defmt::{info, warn};
 use embedded_io::Write as _;
+use esp_hal::Blocking;
 use esp_hal::delay::Delay;
 use esp_hal::gpio::{DriveMode, Flex, Input, InputConfig, Level, Output, OutputConfig, Pull};
-use esp_hal::rtc_cntl::SocResetReason;
-use esp_hal::time::Instant;
-use esp_hal::uart::{Config as UartConfig, Uart};
-use esp_hal::{Blocking, time::Duration};
+use esp_hal::rtc_cntl::{Rtc, RwdtStage, RwdtStageAction};
+use esp_hal::time::{Duration, Instant};
+use esp_hal::uart::{Config as UartConfig, HwFlowControl, RtsConfig, Uart};
 use esp_storage::FlashStorage;
-use isocket_device::board::{Board, Pins, Platform};
-use isocket_device::probe::Ds18b20Probe;
-use isocket_device::runner::{Hardware as _, Runner, SAMPLE_MS, Turn};
-use isocket_engine::{BoardInfo, Boot, BootReason};
+use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause};
+use isocket_device::probe;
+use isocket_device::{Device, SAMPLE_MS, Turn, WATCHDOG_MS};
+use isocket_engine::BoardInfo;
 use isocket_modem::profile;
+use isocket_proto::Probe;
+use isocket_sensors::ds18b20::Thermometer;
 use isocket_sensors::onewire::OneWire;
 use isocket_storage::NorFlashStore;
 use {esp_backtrace as _, esp_println as _};
@@ -30,57 +35,69 @@ esp_bootloader_esp_idf::esp_app_desc!();
 /// partition of espflash's default partition table (0x9000..0xF000): this
 /// firmware has no ESP-IDF NVS user, and the app partition starts at 0x10000.
 const STORE: core::ops::Range<u32> = 0x9000..0xB000;
-/// After releasing the battery hold, a board still running has mains again.
-const SHUTDOWN_GRACE_MS: u32 = 2000;
+/// RX FIFO fill (of 128 bytes) at which UART1 raises RTS, so the modem
+/// pauses: 64 bytes (5.6 ms at 115200 baud) of room for what it still sends.
+const RTS_THRESHOLD: u8 = 64;
 
 #[esp_hal::main]
 fn main() -> ! {
     let p = esp_hal::init(esp_hal::Config::default());
-    let boot = boot_state();
-    let delay = Delay::new();
+
+    // The RTC watchdog (esp_hal::init disabled the bootloader's): stage 0
+    // resets the digital core, leaving RTC memory and the RTC timer.
+    let mut rtc = Rtc::new(p.RTC_TIMER);
+    let timeout = Duration::from_millis(u64::from(WATCHDOG_MS));
+    rtc.rwdt.set_timeout(RwdtStage::Stage0, timeout);
+    rtc.rwdt.enable();
+    rtc.rwdt
+        .set_stage_action(RwdtStage::Stage0, RwdtStageAction::ResetCore);
 
     // Outputs first, in their safe state: relay off, modem off, battery held.
     let push_pull = OutputConfig::default();
-    let relay = Output::new(p.GPIO4, Level::Low, push_pull); // wiring: relay
-    let modem_power = Output::new(p.GPIO3, Level::Low, push_pull); // wiring: modem-power
-    let mut battery_hold = Output::new(p.GPIO2, Level::High, push_pull); // wiring: battery-hold
-    let leds = [
-        Output::new(p.GPIO10, Level::Low, push_pull), // wiring: led-power
-        Output::new(p.GPIO18, Level::Low, push_pull), // wiring: led-gsm
-        Output::new(p.GPIO19, Level::Low, push_pull), // wiring: led-out
-    ];
     let pull_up = InputConfig::default().with_pull(Pull::Up);
+    let pins = Pins {
+        relay: Output::new(p.GPIO4, Level::Low, push_pull), // wiring: relay
+        modem_power: Output::new(p.GPIO3, Level::Low, push_pull), // wiring: modem-power
+        battery_hold: Output::new(p.GPIO2, Level::High, push_pull), // wiring: battery-hold
+        leds: [
+            Output::new(p.GPIO10, Level::Low, push_pull), // wiring: led-power
+            Output::new(p.GPIO18, Level::Low, push_pull), // wiring: led-gsm
+            Output::new(p.GPIO19, Level::Low, push_pull), // wiring: led-out
+        ],
+        // Contact and button (the board's BOOT button on GPIO9) close to ground.
+        contact: Input::new(p.GPIO6, pull_up), // wiring: contact
+        button: Input::new(p.GPIO9, pull_up),  // wiring: button
+        // High while the mains supply is there (divider from the PSU's 5 V).
+        mains: Input::new(p.GPIO7, InputConfig::default().with_pull(Pull::Down)), // wiring: mains
+    };
 
-    let flash = FlashStorage::new(p.FLASH);
     let mut serial = heapless::String::new();
     for byte in esp_hal::efuse::base_mac_address().as_bytes() {
         for nibble in [byte >> 4, byte & 0xF] {
             let _ = serial.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
         }
     }
-    let storage = match NorFlashStore::open(flash, STORE) {
-        Ok(store) => Some(store),
-        Err(e) => {
-            // Only a misconfigured range gets here; core::fmt stays out of the image.
-            let _ = e;
-            warn!("settings flash unusable: factory defaults, no saves");
-            None
-        }
+    let store = NorFlashStore::open(FlashStorage::new(p.FLASH), STORE).ok();
+    if store.is_none() {
+        // Only a misconfigured range gets here; core::fmt stays out of the image.
+        warn!("settings flash unusable: factory defaults, no saves");
+    }
+
+    // Hardware flow control on receive: RTS stops the modem while the CPU
+    // cannot read (a flash erase), so the 128-byte FIFO never overflows.
+    let flow = HwFlowControl {
+        rts: RtsConfig::Enabled(RTS_THRESHOLD),
+        ..HwFlowControl::default()
     };
-
-    info!(
-        "isocket esp32c3-devkit {} (after a mains failure: {}, clock kept: {})",
-        serial.as_str(),
-        boot.reason == BootReason::MainsRestored,
-        boot.clock.is_some()
-    );
-
-    let uart_config = UartConfig::default().with_baudrate(115_200);
+    let uart_config = UartConfig::default()
+        .with_baudrate(115_200)
+        .with_hw_flow_ctrl(flow);
     let uart = match Uart::new(p.UART1, uart_config) {
         Ok(uart) => uart.with_tx(p.GPIO0).with_rx(p.GPIO1), // wiring: modem-tx, modem-rx
         // Only a baud rate the clock cannot make: a build-time mistake.
         Err(_) => defmt::panic!("UART1 configuration"),
     };
+    let uart = uart.with_rts(p.GPIO8); // wiring: modem-rts
 
     // Open drain with input enabled: the 1-Wire master reads the bus back.
     let mut one_wire_pin = Flex::new(p.GPIO5); // wiring: onewire
@@ -89,71 +106,57 @@ fn main() -> ! {
     one_wire_pin.set_high();
     one_wire_pin.set_input_enable(true);
     one_wire_pin.set_output_enable(true);
-    let bus = match OneWire::new(one_wire_pin, delay) {
-        Ok(bus) => Some(bus),
-        Err(e) => {
-            warn!("1-Wire pin: {}", e);
-            None
-        }
-    };
+    // Each reset pulse and time slot runs in a critical section
+    // (isocket-sensors' `critical-section` feature): no interrupt stretches it.
+    let thermometer = OneWire::new(one_wire_pin, Delay::new())
+        .inspect_err(|e| warn!("1-Wire pin: {}", e))
+        .ok()
+        .map(Thermometer::new);
 
-    let mut board = Board {
-        platform: DevKit { uart },
-        pins: Pins {
-            relay,
-            modem_power,
-            leds,
-            // Contact and button (the board's BOOT button on GPIO9) close to ground.
-            contact: Input::new(p.GPIO6, pull_up), // wiring: contact
-            button: Input::new(p.GPIO9, pull_up),  // wiring: button
-            // High while the mains supply is there (divider from the PSU's 5 V).
-            mains: Input::new(p.GPIO7, InputConfig::default().with_pull(Pull::Down)), // wiring: mains
-        },
-        probe: Ds18b20Probe::new(bus),
-        store: storage,
+    let mut board = DevKit {
+        uart,
+        pins,
+        thermometer,
+        store,
+        rtc,
     };
     let info = BoardInfo {
         product: "isocket esp32c3-devkit",
         serial,
     };
-    let mut runner = Runner::new(&mut board, info, boot, &profile::SIM7600);
-
+    info!("isocket esp32c3-devkit {}", info.serial.as_str());
+    let mut device = Device::boot(&mut board, info, &profile::SIM7600);
+    let delay = Delay::new();
     loop {
-        match runner.turn(&mut board) {
-            Turn::Again { at_ms } => {
-                // Blocking board: sleep until the device's next deadline.
-                let now = board.now_ms();
-                let wait = at_ms.saturating_sub(now).min(SAMPLE_MS);
-                delay.delay(Duration::from_millis(wait));
-            }
-            Turn::Reboot => {
-                esp_hal::system::software_reset();
-            }
-            Turn::Shutdown => {
-                info!("releasing the battery hold");
-                battery_hold.set_low();
-                // Still running: mains came back meanwhile. Start again
-                // (as a reset: nothing here survives a reboot to say why).
-                delay.delay_millis(SHUTDOWN_GRACE_MS);
-                esp_hal::system::software_reset();
-            }
+        // Turn::Reboot never comes: `reboot` does not return here.
+        if let Turn::Again { at_ms } = device.turn(&mut board) {
+            // Blocking board: sleep until the device's next deadline.
+            let wait = at_ms.saturating_sub(board.now_ms()).min(SAMPLE_MS);
+            delay.delay(Duration::from_millis(wait));
         }
     }
 }
 
-/// The ESP32-C3's clock and modem UART. No RTC time is kept across a reset
-/// (the default `keep_clock`).
+/// The ESP32-C3 DevKit as the device sees it.
 struct DevKit<'d> {
     uart: Uart<'d, Blocking>,
+    pins: Pins<Output<'d>, Input<'d>>,
+    thermometer: Option<Thermometer<OneWire<Flex<'d>, Delay>>>,
+    store: Option<NorFlashStore<FlashStorage<'d>>>,
+    rtc: Rtc<'d>,
 }
 
-impl Platform for DevKit<'_> {
+impl<'d> Board for DevKit<'d> {
+    type Store = NorFlashStore<FlashStorage<'d>>;
+    /// UART1 drives the modem's RTS (GPIO8): the modem is told to obey it.
+    const MODEM_RTS: bool = true;
+
     fn now_ms(&mut self) -> u64 {
         Instant::now().duration_since_epoch().as_millis()
     }
 
     fn modem_read(&mut self, buf: &mut [u8]) -> usize {
-        // What the 128-byte FIFO holds (11 ms at 115200 baud): never wait.
+        // What the 128-byte FIFO holds: never wait.
         self.uart.read_buffered(buf).unwrap_or_else(|e| {
             warn!("modem UART: {}", e);
             0
@@ -165,26 +168,49 @@ impl Platform for DevKit<'_> {
             warn!("modem UART: {}", e);
         }
     }
-}
 
-/// Why we booted, from the reset cause.
-///
-/// A power-on (or brown-out) reset means the supply was gone: the board only
-/// loses power when it shut itself down for a mains failure (or the battery
-/// ran flat), so that counts as "mains restored" (SPEC §13). Anything else
-/// (software, watchdog, EN pin) is a reset. No RTC time is kept: the clock
-/// is unset.
-fn boot_state() -> Boot {
-    let power_on = matches!(
-        esp_hal::system::reset_reason(),
-        Some(SocResetReason::ChipPowerOn | SocResetReason::SysBrownOut)
-    );
-    Boot {
-        reason: if power_on {
-            BootReason::MainsRestored
-        } else {
-            BootReason::Reset
-        },
-        clock: None,
+    fn inputs(&mut self) -> Inputs {
+        self.pins.inputs()
+    }
+
+    fn set_levels(&mut self, levels: &Levels) {
+        self.pins.set(levels);
+    }
+
+    fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
+        probe::start(self.thermometer.as_mut(), now_ms)
+    }
+
+    fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
+        probe::read(self.thermometer.as_mut(), now_ms)
+    }
+
+    fn store(&mut self) -> Option<&mut Self::Store> {
+        self.store.as_mut()
+    }
+
+    fn reset_cause(&mut self) -> ResetCause {
+        retained::reset_cause()
+    }
+
+    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
+        retained::load()
+    }
+
+    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
+        retained::store(words);
+    }
+
+    fn rtc_seconds(&mut self) -> Option<u32> {
+        Some(retained::rtc_seconds(&self.rtc))
+    }
+
+    fn feed_watchdog(&mut self) {
+        self.rtc.rwdt.feed();
+    }
+
+    fn reboot(&mut self) {
+        // A core reset (RTC_CNTL_SW_SYS_RST): reason `CoreSw`, RTC kept.
+        esp_hal::system::software_reset();
     }
 }

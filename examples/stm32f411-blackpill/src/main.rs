@@ -1,89 +1,113 @@
 //! isocket on a WeAct STM32F411CE Black Pill with a Quectel M66/EC21 on USART1.
 //!
-//! Board mapping only: pins, UART, flash, clock and resets go onto
-//! `isocket_device::Device`, which holds every behaviour. Wiring: README.md.
+//! Board mapping only: pins, UART, flash, RTC, watchdog and resets go onto
+//! `isocket_device::Device`, which holds every behaviour. Wiring and the
+//! design of each part: README.md.
 #![no_std]
 #![no_main]
 
+mod backup;
+mod onewire_uart;
+
+use core::task::Poll;
+
 use defmt::{info, warn};
 use embassy_executor::Spawner;
-use embassy_stm32::flash::Flash;
-use embassy_stm32::gpio::{Input, Level, Output, OutputOpenDrain, Pull, Speed};
+use embassy_futures::poll_once;
+use embassy_stm32::flash::{Bank1Region1, Blocking, Flash};
+use embassy_stm32::gpio::{Input, Level, Output, Pull, Speed};
+use embassy_stm32::mode::Async;
 use embassy_stm32::usart::{
-    BufferedInterruptHandler, BufferedUart, BufferedUartRx, BufferedUartTx, Config as UartConfig,
+    self, Config as UartConfig, HalfDuplexReadback, OutputConfig, RingBufferedUartRx, Uart, UartTx,
 };
-use embassy_stm32::{bind_interrupts, pac, peripherals};
-use embassy_time::{Delay, Duration, Instant, Ticker, Timer};
-use embedded_io::{Read as _, ReadReady as _, Write as _};
-use isocket_device::board::{Board, Pins, Platform};
-use isocket_device::probe::Ds18b20Probe;
-use isocket_device::runner::{Runner, SAMPLE_MS, Turn};
-use isocket_engine::{BoardInfo, Boot, BootReason};
+use embassy_stm32::wdg::IndependentWatchdog;
+use embassy_stm32::{bind_interrupts, dma, peripherals};
+use embassy_time::{Delay, Instant, Timer};
+use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause, RtsHeld};
+use isocket_device::probe;
+use isocket_device::{Device, Turn, WATCHDOG_MS};
+use isocket_engine::BoardInfo;
 use isocket_modem::profile;
-use isocket_sensors::onewire::OneWire;
+use isocket_proto::Probe;
+use isocket_sensors::ds18b20::Thermometer;
+use isocket_sensors::onewire::uart::UartBus;
+
 use isocket_storage::NorFlashStore;
+use onewire_uart::OneWireUart;
 use {defmt_rtt as _, panic_probe as _};
 
 bind_interrupts!(struct Irqs {
-    USART1 => BufferedInterruptHandler<peripherals::USART1>;
+    USART1 => usart::InterruptHandler<peripherals::USART1>;
+    DMA2_STREAM2 => dma::InterruptHandler<peripherals::DMA2_CH2>;
+    DMA2_STREAM7 => dma::InterruptHandler<peripherals::DMA2_CH7>;
 });
 
-/// Settings live in sectors 6 and 7, the last two 128 KiB sectors
-/// (0x0804_0000..0x0808_0000; offsets from the flash start). memory.x gives
-/// the firmware sectors 0..5 (256 KiB) only.
-const STORE: core::ops::Range<u32> = 0x4_0000..0x8_0000;
-/// After releasing the battery hold, a board still running has mains again.
-const SHUTDOWN_GRACE_MS: u64 = 2000;
+/// Settings live in sectors 1-3, the 16 KiB sectors after the vector
+/// table's (offsets from the flash start; memory.x starts the code at
+/// sector 4): an erase stalls the CPU for at most 0.5 s (README).
+const STORE: core::ops::Range<u32> = 0x4000..0x1_0000;
+/// The modem's bytes, written by DMA while the CPU waits on the flash.
+const RING: usize = 1024;
+
+/// The settings store, on flash that holds the modem's RTS while busy.
+type Store = NorFlashStore<RtsHeld<Bank1Region1<'static, Blocking>, Output<'static>>>;
+/// The DS18B20 on USART2 half-duplex (AN214).
+type Probe1w = Thermometer<UartBus<OneWireUart<'static>, Delay>>;
 
 #[embassy_executor::main]
 async fn main(_spawner: Spawner) {
-    // The 16 MHz HSI is plenty: no need for the 25 MHz crystal and the PLL.
-    let p = embassy_stm32::init(Default::default());
-    let boot = boot_state();
+    let cause = backup::reset_cause();
+    // The 16 MHz HSI is plenty (no PLL). The backup domain is left alone
+    // if the RTC already runs on the LSE (see backup::ls_config).
+    let mut config = embassy_stm32::Config::default();
+    config.rcc.ls = backup::ls_config();
+    let p = embassy_stm32::init(config);
 
     // Outputs first, in their safe state: relay off, modem off, battery held.
-    let relay = Output::new(p.PB1, Level::Low, Speed::Low); // wiring: relay
-    let modem_power = Output::new(p.PB0, Level::Low, Speed::Low); // wiring: modem-power
-    let mut battery_hold = Output::new(p.PB9, Level::High, Speed::Low); // wiring: battery-hold
-    let leds = [
-        Output::new(p.PB12, Level::Low, Speed::Low), // wiring: led-power
-        Output::new(p.PB13, Level::Low, Speed::Low), // wiring: led-gsm
-        Output::new(p.PB14, Level::Low, Speed::Low), // wiring: led-out
-    ];
+    let pins = Pins {
+        relay: Output::new(p.PB1, Level::Low, Speed::Low), // wiring: relay
+        modem_power: Output::new(p.PB0, Level::Low, Speed::Low), // wiring: modem-power
+        battery_hold: Output::new(p.PB9, Level::High, Speed::Low), // wiring: battery-hold
+        leds: [
+            Output::new(p.PB12, Level::Low, Speed::Low), // wiring: led-power
+            Output::new(p.PB13, Level::Low, Speed::Low), // wiring: led-gsm
+            Output::new(p.PB14, Level::Low, Speed::Low), // wiring: led-out
+        ],
+        // Contact and button (the board's KEY on PA0) close to ground.
+        contact: Input::new(p.PB6, Pull::Up), // wiring: contact
+        button: Input::new(p.PA0, Pull::Up),  // wiring: button
+        // High while the mains supply is there (divider from the PSU's 5 V).
+        mains: Input::new(p.PB8, Pull::Down), // wiring: mains
+    };
+    // Up to 4 s on a fresh backup domain, before the watchdog runs.
+    let rtc = backup::start().await;
+    let mut watchdog = IndependentWatchdog::new(p.IWDG, WATCHDOG_MS * 1000);
+    watchdog.unleash();
 
-    let flash = Flash::new_blocking(p.FLASH);
+    // The modem's RTS, held high (stop) while the flash erases or writes:
+    // the modem waits instead of overrunning the DMA ring (README).
+    let rts = Output::new(p.PB10, Level::Low, Speed::Low); // wiring: modem-rts
+    let regions = Flash::new_blocking(p.FLASH).into_blocking_regions();
+    let store = NorFlashStore::open(RtsHeld::new(regions.bank1_region1, rts), STORE)
+        .inspect_err(|_| warn!("settings flash unusable: factory defaults, no saves"))
+        .ok();
     let mut serial = heapless::String::new();
     // The 96-bit factory unique id, 24 hex digits: always fits.
     let _ = serial.push_str(embassy_stm32::uid::uid_hex());
-    let storage = match NorFlashStore::open(flash, STORE) {
-        Ok(store) => Some(store),
-        Err(e) => {
-            // Only a misconfigured range gets here; core::fmt stays out of the image.
-            let _ = e;
-            warn!("settings flash unusable: factory defaults, no saves");
-            None
-        }
-    };
-
     info!(
-        "isocket stm32f411-blackpill {} (after a mains failure: {}, clock kept: {})",
+        "isocket stm32f411-blackpill {}, RTC: {}",
         serial.as_str(),
-        boot.reason == BootReason::MainsRestored,
-        boot.clock.is_some()
+        rtc
     );
 
-    let mut tx_buf = [0u8; 512];
-    // Covers a loop turn or two; bytes during a flash erase are lost in the
-    // FIFO anyway (see README), so more buffer would not save them.
-    let mut rx_buf = [0u8; 512];
     let mut uart_config = UartConfig::default();
     uart_config.baudrate = 115_200;
-    let uart = match BufferedUart::new(
+    let uart = match Uart::new(
         p.USART1,
         p.PA10, // wiring: modem-rx
         p.PA9,  // wiring: modem-tx
-        &mut tx_buf,
-        &mut rx_buf,
+        p.DMA2_CH7,
+        p.DMA2_CH2,
         Irqs,
         uart_config,
     ) {
@@ -92,103 +116,130 @@ async fn main(_spawner: Spawner) {
         Err(_) => defmt::panic!("USART1 configuration"),
     };
     let (tx, rx) = uart.split();
+    let mut ring = [0u8; RING];
+    let mut rx = rx.into_ring_buffered(&mut ring);
+    rx.start_uart();
 
-    let one_wire_pin = OutputOpenDrain::new(p.PB5, Level::High, Speed::Low); // wiring: onewire
-    let bus = match OneWire::new(one_wire_pin, Delay) {
-        Ok(bus) => Some(bus),
-        Err(e) => {
-            warn!("1-Wire pin: {}", e);
-            None
-        }
-    };
+    // The DS18B20 on USART2's single wire: the USART times every slot.
+    let mut one_wire_config = UartConfig::default();
+    one_wire_config.tx_config = OutputConfig::OpenDrain; // the 4.7 kΩ pull-up
+    let thermometer = Uart::new_blocking_half_duplex(
+        p.USART2,
+        p.PA2, // wiring: onewire
+        one_wire_config,
+        HalfDuplexReadback::Readback,
+    )
+    .inspect_err(|_| warn!("USART2 1-Wire configuration"))
+    .ok()
+    .map(|uart| Thermometer::new(UartBus::new(OneWireUart(uart), Delay)));
 
-    let mut board = Board {
-        platform: BlackPill { tx, rx },
-        pins: Pins {
-            relay,
-            modem_power,
-            leds,
-            // Contact and button (the board's KEY on PA0) close to ground.
-            contact: Input::new(p.PB6, Pull::Up), // wiring: contact
-            button: Input::new(p.PA0, Pull::Up),  // wiring: button
-            // High while the mains supply is there (divider from the PSU's 5 V).
-            mains: Input::new(p.PB8, Pull::Down), // wiring: mains
-        },
-        probe: Ds18b20Probe::new(bus),
-        store: storage,
+    let mut board = BlackPill {
+        tx,
+        rx,
+        pins,
+        thermometer,
+        store,
+        watchdog,
+        cause,
+        rtc,
     };
     let info = BoardInfo {
         product: "isocket stm32f411-blackpill",
         serial,
     };
-    let mut runner = Runner::new(&mut board, info, boot, &profile::M66);
-    let mut ticker = Ticker::every(Duration::from_millis(SAMPLE_MS));
-
+    let mut device = Device::boot(&mut board, info, &profile::M66);
     loop {
-        match runner.turn(&mut board) {
-            Turn::Again { .. } => ticker.next().await,
-            Turn::Reboot => {
-                cortex_m::peripheral::SCB::sys_reset();
-            }
-            Turn::Shutdown => {
-                info!("releasing the battery hold");
-                battery_hold.set_low();
-                // Still running: mains came back meanwhile. Start again
-                // (as a reset: nothing here survives a reboot to say why).
-                Timer::after_millis(SHUTDOWN_GRACE_MS).await;
-                cortex_m::peripheral::SCB::sys_reset();
-            }
+        match device.turn(&mut board) {
+            Turn::Again { at_ms } => Timer::at(Instant::from_millis(at_ms)).await,
+            // Board::reboot does not return here.
+            Turn::Reboot => cortex_m::peripheral::SCB::sys_reset(),
         }
     }
 }
 
-/// The F411's clock and modem UART. No battery-backed RTC is wired: the
-/// wall clock is not kept across a reset (the default `keep_clock`).
+/// The Black Pill's side of the device.
 struct BlackPill<'d> {
-    tx: BufferedUartTx<'d>,
-    rx: BufferedUartRx<'d>,
+    tx: UartTx<'d, Async>,
+    rx: RingBufferedUartRx<'d>,
+    pins: Pins<Output<'d>, Input<'d>>,
+    thermometer: Option<Probe1w>,
+    store: Option<Store>,
+    watchdog: IndependentWatchdog<'d, peripherals::IWDG>,
+    cause: ResetCause,
+    /// The RTC runs on the LSE.
+    rtc: bool,
 }
 
-impl Platform for BlackPill<'_> {
+impl Board for BlackPill<'_> {
+    type Store = Store;
+    /// PB10 drives the modem's RTS around flash writes (`RtsHeld`).
+    const MODEM_RTS: bool = true;
+
     fn now_ms(&mut self) -> u64 {
         Instant::now().as_millis()
     }
 
     fn modem_read(&mut self, buf: &mut [u8]) -> usize {
-        // Whatever the interrupt buffered: never wait for more.
-        match self.rx.read_ready() {
-            Ok(true) => self.rx.read(buf).unwrap_or_else(|e| {
+        // Whatever the DMA put in the ring: never wait for more.
+        match poll_once(self.rx.read(buf)) {
+            Poll::Ready(Ok(n)) => n,
+            Poll::Ready(Err(e)) => {
+                // The ring overran (or a framing/noise error): reception
+                // restarts at the next read.
                 warn!("modem UART: {}", e);
                 0
-            }),
-            _ => 0,
+            }
+            Poll::Pending => 0,
         }
     }
 
     fn modem_write(&mut self, bytes: &[u8]) {
-        if let Err(e) = self.tx.write_all(bytes) {
+        if let Err(e) = self.tx.blocking_write(bytes) {
             warn!("modem UART: {}", e);
         }
     }
-}
 
-/// Why we booted, from the reset flags.
-///
-/// A power-on (or brown-out) reset means the supply was gone: the board only
-/// loses power when it shut itself down for a mains failure (or the battery
-/// ran flat), so that counts as "mains restored" (SPEC §13). Anything else
-/// (software, watchdog, NRST) is a reset. No RTC is used: the clock is unset.
-fn boot_state() -> Boot {
-    let csr = pac::RCC.csr().read();
-    let power_on = csr.porrstf() || csr.borrstf();
-    // Clear the flags so the next reset reports its own cause.
-    pac::RCC.csr().modify(|w| w.set_rmvf(true));
-    Boot {
-        reason: if power_on {
-            BootReason::MainsRestored
-        } else {
-            BootReason::Reset
-        },
-        clock: None,
+    fn inputs(&mut self) -> Inputs {
+        self.pins.inputs()
+    }
+
+    fn set_levels(&mut self, levels: &Levels) {
+        self.pins.set(levels);
+    }
+
+    fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
+        probe::start(self.thermometer.as_mut(), now_ms)
+    }
+
+    fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
+        probe::read(self.thermometer.as_mut(), now_ms)
+    }
+
+    fn store(&mut self) -> Option<&mut Store> {
+        self.store.as_mut()
+    }
+
+    fn reset_cause(&mut self) -> ResetCause {
+        self.cause
+    }
+
+    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
+        backup::retained()
+    }
+
+    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
+        backup::retain(words);
+    }
+
+    fn rtc_seconds(&mut self) -> Option<u32> {
+        self.rtc.then(backup::seconds).flatten()
+    }
+
+    fn feed_watchdog(&mut self) {
+        self.watchdog.pet();
+    }
+
+    fn reboot(&mut self) {
+        cortex_m::peripheral::SCB::sys_reset();
     }
 }
