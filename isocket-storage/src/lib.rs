@@ -142,6 +142,30 @@ pub enum Error<E> {
     Decode,
 }
 
+impl<E> Error<E> {
+    /// The same error with the device's error converted, for a store that
+    /// wraps another (and reports its own device error).
+    ///
+    /// ```
+    /// use isocket_storage::Error;
+    /// let e: Error<u8> = Error::Device(5);
+    /// assert_eq!(e.map_device(|code| code > 3), Error::Device(true));
+    /// assert_eq!(Error::<u8>::Full.map_device(|_| ()), Error::Full);
+    /// ```
+    pub fn map_device<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::Device(e) => Error::Device(f(e)),
+            Error::Corrupt => Error::Corrupt,
+            Error::InvalidKind(kind) => Error::InvalidKind(kind),
+            Error::TooLarge => Error::TooLarge,
+            Error::Full => Error::Full,
+            Error::BadRegion => Error::BadRegion,
+            Error::UnsupportedVersion(v) => Error::UnsupportedVersion(v),
+            Error::Decode => Error::Decode,
+        }
+    }
+}
+
 /// A place that keeps the last committed value of each record kind.
 ///
 /// Implementations provide the byte layer; [`Store::load`] and

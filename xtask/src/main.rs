@@ -531,6 +531,10 @@ const BOARDS: &[Board] = &[
     },
 ];
 
+/// Board builds with a feature beyond the default image: built to prove
+/// they compile, not held to the footprint budget (README of each board).
+const FEATURE_BUILDS: &[(&str, &str)] = &[("examples/rp2040-pico", "usb")];
+
 /// ELF sections whose bytes are stored in flash (`.data` as its load image;
 /// ESP32's `.trap`/`.rwtext` are copied to IRAM at boot).
 const FLASH_SECTIONS: &[&str] = &[
@@ -580,6 +584,14 @@ fn board_builds() -> StepResult {
                 ));
             }
         }
+    }
+    for (dir, feature) in FEATURE_BUILDS {
+        run_in(
+            Path::new(dir),
+            "cargo",
+            &["build", "--release", "--features", feature],
+        )?;
+        println!("board {dir:<30} with --features {feature}: builds");
     }
     if over.is_empty() {
         Ok(())

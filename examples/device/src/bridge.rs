@@ -1,7 +1,8 @@
 //! The sans-IO bridge at the heart of the device: the engine and the modem driver wired
 //! together, fed with bytes, debounced inputs, probe readings and storage
-//! results, with the time. [`crate::Device`] runs it on a [`crate::board::Board`];
-//! simulators that step virtual time event by event drive it directly.
+//! results, with the time. [`crate::Device`] runs it on a [`crate::board::Board`]
+//! (every board, the host and the simulator); a test that wants to feed the
+//! engine and the modem by hand, event by event, drives it directly.
 //!
 //! How modem events become engine events: a whole SMS is handed to the
 //! engine and acknowledged (deleted from the SIM) right after, so each is

@@ -150,7 +150,13 @@ impl Device {
             bridge,
             report,
             booted_at: now,
-            levels: Levels::default(),
+            // The modem on (a supply switched on, PWRKEY released) from the
+            // first turn: the driver power-cycles only a modem that does
+            // not answer, and a running PWRKEY modem is left running.
+            levels: Levels {
+                modem_power: true,
+                ..Levels::default()
+            },
             leds: Leds::default(),
             leds_since: now,
             inputs: InputFilter::new(B::DEBOUNCED),

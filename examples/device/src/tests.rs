@@ -152,6 +152,8 @@ fn ms(d: core::time::Duration) -> u64 {
 fn the_modem_is_powered_and_spoken_to() {
     let mut fake = Fake::new();
     let mut device = boot(&mut fake);
+    let _ = device.turn(&mut fake);
+    assert!(fake.levels.modem_power, "on from the first turn");
     assert_eq!(run(&mut device, &mut fake, 20_000), None);
     // A silent modem: three unanswered commands, then a power cycle.
     assert!(fake.saw(&Output::ModemPower(false)));

@@ -877,8 +877,21 @@ impl Soak {
         );
         let (now, base) = (self.now(), self.model.base);
         self.model.boot(now, base);
+        self.board_reports_contact();
         self.check("a reboot");
         self.report_contact();
+    }
+
+    /// Through AT the device runs on a board, which samples the contact
+    /// from its first turn: the engine hears it at boot, not when the
+    /// world says so.
+    fn board_reports_contact(&mut self) {
+        if !self.immediate {
+            let closed = self.model.normally_closed;
+            let wall = self.sim.world_time().format("%y/%m/%d,%H:%M:%S");
+            let now = self.now();
+            self.model.input(now, closed, &wall.to_string());
+        }
     }
 
     /// Mains away for up to 2 min. The device sends its power-failure SMS
@@ -911,6 +924,7 @@ impl Soak {
             };
             let now = self.now();
             self.model.boot(now, on);
+            self.board_reports_contact();
         } else {
             self.model.shutdown_at = None;
         }

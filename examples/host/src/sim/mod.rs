@@ -3,32 +3,39 @@
 //!
 //! Two devices under test: the engine alone (the default, exact to the
 //! millisecond), or, with [`Simulator::through_at`], the whole device loop
-//! (`isocket-device`) with the real modem driver talking AT to the emulated
-//! modem of `isocket_modem::testing`: phones and network act on the modem,
-//! the rest on the device's inputs.
+//! (`isocket_device::Device`) on a simulated board (module `at`, an
+//! `isocket_device::Board` like every real one): the real modem driver
+//! talks AT to the emulated modem of `isocket_modem::testing`, phones and
+//! network act on the modem, the contact, button, mains and probe on the
+//! board's inputs, and the device's outputs are handled by the device, as
+//! on hardware.
 //!
-//! `reboot` and `power restored` build a new engine from what the simulated
-//! storage holds, so RAM state is really lost and persistence is exercised.
-//! The storage is the engine's records kept as they are, or, with
+//! `reboot` and `power restored` build a new engine (or device) from what
+//! the simulated storage holds, so RAM state is really lost and persistence
+//! is exercised. The storage is the engine's records kept as they are
+//! (engine alone), the board's `RamStore` (through AT), or, with
 //! [`Simulator::through_at_and_flash`], the `NorFlashStore` the boards use,
 //! on a RAM flash of two 4 KiB sectors (the boards' size): every save is
-//! encoded and written, every boot decodes what the flash holds.
+//! encoded and written, every boot decodes what the flash holds. Through
+//! AT, a reboot is the board's reset and a power cut its power-on, with the
+//! retained words and the battery-backed clock the board keeps.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone};
-use isocket_engine::SmsText;
 use isocket_engine::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Engine, Event, Instant, Leds, Record, Stored,
 };
-use isocket_proto::{PhoneNumber, Probe, Timestamp, UssdCode};
+use isocket_proto::{Probe, Timestamp};
 
 use isocket_device::testing::console;
-use isocket_device::{Bridge, Output, store};
-use isocket_modem::profile;
-use isocket_modem::testing::{FarEnd, ScriptedModem};
+use isocket_device::{Device, Output, store};
 use isocket_storage::{NorFlashStore, RamFlash};
+
+mod at;
+
+use at::{AtLink, Records};
 
 use crate::scenario::{Led, ProbeSetting, Step};
 
@@ -68,12 +75,12 @@ pub struct Simulator {
     now: Instant,
     world: (Instant, DateTime<FixedOffset>),
     dut: Option<Dut>,
-    /// The emulated modem, in through-AT mode; it keeps its SIM across reboots.
+    /// The board with the emulated modem, in through-AT mode; it keeps its
+    /// SIM and its store across reboots.
     at: Option<AtLink>,
     board: BoardInfo,
+    /// The engine's records, kept as they are (engine-only mode).
     storage: Stored,
-    /// The boards' flash store, when the records go through it.
-    flash: Option<Box<FlashStore>>,
     saves_fail: bool,
     mains: bool,
     rtc: Option<(Instant, Timestamp)>,
@@ -95,9 +102,6 @@ pub struct Simulator {
     log: Vec<(Duration, String)>,
 }
 
-/// The boards' store on a RAM flash: two 4 KiB sectors, as on the boards.
-type FlashStore = NorFlashStore<RamFlash<8192>>;
-
 /// Digits only: how the device and the expectations name a number.
 pub fn digits(number: &str) -> &str {
     number.strip_prefix('+').unwrap_or(number)
@@ -118,7 +122,7 @@ impl Simulator {
     /// The same, with the device loop and the real modem driver talking AT
     /// to the emulated modem.
     pub fn through_at() -> Self {
-        Self::build(Some(Self::at_link()))
+        Self::build(Some(AtLink::new(Records::Ram(Box::default()))))
     }
 
     /// Through AT as [`Simulator::through_at`], and the engine's records
@@ -126,25 +130,9 @@ impl Simulator {
     pub fn through_at_and_flash() -> Result<Self, String> {
         let flash = NorFlashStore::open(RamFlash::<8192>::new(), 0..8192)
             .map_err(|e| format!("the RAM flash store does not open: {e:?}"))?;
-        let mut sim = Self::build(Some(Self::at_link()));
-        sim.flash = Some(Box::new(flash));
-        // The factory-fresh boot again, now from the (empty) flash.
-        sim.boot(BootReason::Reset);
-        Ok(sim)
-    }
-
-    fn at_link() -> AtLink {
-        let mut modem = ScriptedModem::new(1);
-        modem.far_end = FarEnd::Manual;
-        modem.ussd_answer = None;
-        modem.signal_dbm = Some(START_SIGNAL_DBM);
-        AtLink {
-            modem,
-            dialled: 0,
-            ussd: 0,
-            hung_up_seen: false,
-            trace: None,
-        }
+        Ok(Self::build(Some(AtLink::new(Records::Flash(Box::new(
+            flash,
+        ))))))
     }
 
     fn build(at: Option<AtLink>) -> Self {
@@ -161,7 +149,6 @@ impl Simulator {
                 serial: "SIM-0001".try_into().unwrap_or_default(),
             },
             storage: Stored::default(),
-            flash: None,
             saves_fail: false,
             mains: true,
             rtc: None,
@@ -219,7 +206,7 @@ impl Simulator {
     fn engine(&self) -> Option<&Engine> {
         match self.dut.as_ref()? {
             Dut::Engine(engine) => Some(engine),
-            Dut::Device(device) => Some(device.engine()),
+            Dut::Device(device) => Some(device.bridge().engine()),
         }
     }
 
@@ -234,8 +221,11 @@ impl Simulator {
     }
 
     /// What the simulated storage holds for the relay's base state.
-    pub fn stored_relay_base(&self) -> bool {
-        self.storage.relay_on
+    pub fn stored_relay_base(&mut self) -> bool {
+        match self.at.as_mut() {
+            Some(at) => store::load(&mut at.store).relay_on,
+            None => self.storage.relay_on,
+        }
     }
 
     /// Actions the engine dropped for a full queue (always 0: the simulator drains).
@@ -303,9 +293,21 @@ impl Simulator {
                 self.feed(event);
             }
             Step::UssdReply(text) => self.feed(Event::UssdAnswer(text)),
-            Step::Temp(setting) => self.probe = *setting,
+            Step::Temp(setting) => {
+                self.probe = *setting;
+                if let Some(at) = self.at.as_mut() {
+                    at.probe = *setting;
+                }
+            }
             Step::Input { closed } => self.feed(Event::InputContact(*closed)),
             Step::ButtonPress => self.feed(Event::Button(ButtonEvent::ShortPress)),
+            Step::ButtonHold(d) if self.at.is_some() => {
+                // The board's pin: down for the whole hold; the device
+                // classifies it (10 s: long).
+                self.feed(Event::Button(ButtonEvent::LongPressReached));
+                self.advance(*d);
+                self.feed(Event::Button(ButtonEvent::LongPressReleased));
+            }
             Step::ButtonHold(d) => {
                 if *d >= RESET_HOLD {
                     self.advance(RESET_HOLD);
@@ -398,7 +400,12 @@ impl Simulator {
                     return Err("the device has not shut down".into());
                 }
             }
-            Step::Storage { fail } => self.saves_fail = *fail,
+            Step::Storage { fail } => {
+                self.saves_fail = *fail;
+                if let Some(at) = self.at.as_mut() {
+                    at.store.fail = *fail;
+                }
+            }
             Step::Modem(health) => self.feed(Event::Modem(*health)),
         }
         Ok(())
@@ -517,21 +524,13 @@ impl Simulator {
             reason,
             clock: self.rtc_time(),
         };
-        if let Some(flash) = self.flash.as_deref_mut() {
-            self.storage = store::load(flash);
-        }
         let (board, stored) = (self.board.clone(), self.storage.clone());
-        self.dut = Some(match self.at {
+        self.dut = Some(match self.at.as_mut() {
             None => Dut::Engine(Box::new(Engine::new(board, stored, boot, self.now))),
-            Some(_) => {
-                let now_ms = self.now.as_millis();
-                Dut::Device(Box::new(Bridge::new(
-                    board,
-                    stored,
-                    boot,
-                    &profile::SIM800,
-                    now_ms,
-                )))
+            Some(at) => {
+                let power_on = reason == BootReason::MainsRestored;
+                at.inputs.mains_present = self.mains;
+                Dut::Device(Box::new(at.boot(board, power_on, self.now.as_millis())))
             }
         });
         self.shut_down = false;
@@ -549,7 +548,7 @@ impl Simulator {
         let now = self.now;
         match (self.dut.as_mut(), self.at.as_mut()) {
             (Some(Dut::Engine(engine)), _) => engine.handle(now, event),
-            (Some(Dut::Device(device)), Some(at)) => at.feed(device, now.as_millis(), event),
+            (Some(Dut::Device(_)), Some(at)) => at.feed(now.as_millis(), event),
             _ => {}
         }
     }
@@ -571,10 +570,8 @@ impl Simulator {
     fn handle_timeout(&mut self, now: Instant) {
         match (self.dut.as_mut(), self.at.as_mut()) {
             (Some(Dut::Engine(engine)), _) => engine.handle_timeout(now),
-            (Some(Dut::Device(device)), Some(at)) => {
-                at.modem.advance_to(now.as_millis());
-                device.tick(now.as_millis());
-            }
+            // The next exchange turns the device.
+            (Some(Dut::Device(_)), Some(at)) => at.modem.advance_to(now.as_millis()),
             _ => {}
         }
     }
@@ -671,12 +668,9 @@ impl Simulator {
             }
             Action::MeasureTemperature => return Some(FollowUp::Temperature(self.probe.reading())),
             Action::Save(record) => {
-                let mut ok = !self.saves_fail;
-                if let (true, Some(flash), Some(Dut::Device(device))) =
-                    (ok, self.flash.as_deref_mut(), self.dut.as_ref())
-                {
-                    ok = store::save(flash, device.engine(), record);
-                }
+                // The engine alone: its records kept as they are (the
+                // device loop saves through its board's store).
+                let ok = !self.saves_fail;
                 if let (true, Some(engine)) = (ok, self.engine()) {
                     match record {
                         Record::Settings => self.storage.settings = engine.settings().clone(),
@@ -723,139 +717,6 @@ fn indent(text: &str) -> String {
 enum Dut {
     /// The engine alone.
     Engine(Box<Engine>),
-    /// The device loop, talking AT to [`AtLink::modem`].
-    Device(Box<Bridge>),
-}
-
-/// The emulated modem and what has been read off it.
-struct AtLink {
-    modem: ScriptedModem,
-    dialled: usize,
-    ussd: usize,
-    hung_up_seen: bool,
-    /// AT lines, kept once [`Simulator::trace_at`] asked for them.
-    trace: Option<Vec<String>>,
-}
-
-impl AtLink {
-    /// A world event: phones and network act on the modem, the rest on the device.
-    fn feed(&mut self, device: &mut Bridge, now: u64, event: Event<'_>) {
-        let modem = &mut self.modem;
-        modem.advance_to(now);
-        match event {
-            Event::SmsReceived {
-                from,
-                text,
-                sent_at,
-            } => {
-                if let Some(t) = sent_at {
-                    modem.deliver_at(from, text, t.datetime());
-                }
-            }
-            Event::IncomingCall { from } => modem.ring(from),
-            Event::IncomingCallEnded => {}
-            Event::CallAnswered => modem.answer_call(),
-            Event::CallRejected | Event::CallEnded => modem.reject_call(),
-            Event::UssdAnswer(text) => modem.ussd_reply(text),
-            Event::UssdFailed | Event::SmsSent | Event::SmsFailed => {}
-            Event::NetworkRegistered => modem.set_registered(true),
-            Event::NetworkLost => modem.set_registered(false),
-            Event::Signal(dbm) => modem.set_signal(dbm),
-            Event::NetworkTime(t) => modem.network_time(t.datetime()),
-            Event::Modem(health) => {
-                modem.silent = health == isocket_engine::ModemHealth::ModemError;
-                modem.set_sim_ready(health != isocket_engine::ModemHealth::SimError);
-            }
-            Event::Temperature(reading) => device.temperature(now, reading),
-            Event::InputContact(closed) => device.contact(now, closed),
-            Event::Button(button) => device.button(now, button),
-            Event::MainsLost => device.mains(now, false),
-            Event::MainsRestored => device.mains(now, true),
-            Event::Saved { record, ok } => device.saved(now, record, ok),
-        }
-    }
-
-    /// Moves bytes between the device and the modem until both are quiet;
-    /// returns the device's outputs and the modem's observations as actions.
-    fn exchange(&mut self, device: &mut Bridge, now: u64) -> Vec<Action> {
-        let mut actions = Vec::new();
-        for _ in 0..10_000 {
-            let mut busy = false;
-            while let Some(tx) = device.modem_tx(now) {
-                let tx = tx.to_vec();
-                keep_lines(&mut self.trace, "> ", &tx);
-                self.modem.write(&tx);
-                busy = true;
-            }
-            let rx = self.modem.read();
-            keep_lines(&mut self.trace, "< ", &rx);
-            if !rx.is_empty() {
-                device.modem_rx(now, &rx);
-                busy = true;
-            }
-            device.tick(now);
-            while let Some(output) = device.poll_output() {
-                busy = true;
-                // The modem's power pin reaches the emulated modem: it reboots.
-                if let Output::ModemPower(on) = output {
-                    self.modem.power_pin(on);
-                }
-                actions.extend(output_action(output));
-            }
-            if !busy {
-                break;
-            }
-        }
-        for (to, text) in self.modem.take_sent() {
-            if let Some(to) = PhoneNumber::parse(&to) {
-                let text = SmsText::try_from(text.as_str()).unwrap_or_default();
-                actions.push(Action::SendSms { to, text });
-            }
-        }
-        for number in self.modem.dialled.iter().skip(self.dialled) {
-            actions.extend(PhoneNumber::parse(number).map(Action::Dial));
-        }
-        self.dialled = self.modem.dialled.len();
-        for code in self.modem.ussd_requests.iter().skip(self.ussd) {
-            actions.extend(UssdCode::parse(code).map(Action::SendUssd));
-        }
-        self.ussd = self.modem.ussd_requests.len();
-        if self.modem.hung_up_incoming && !self.hung_up_seen {
-            self.hung_up_seen = true;
-            actions.push(Action::HangUp);
-        }
-        actions
-    }
-}
-
-/// The device's outputs in the engine's words, for the one world that carries them out.
-fn output_action(output: Output) -> Option<Action> {
-    Some(match output {
-        Output::Relay(on) => Action::SetRelay(on),
-        Output::Leds(leds) => Action::SetLeds(leds),
-        Output::MeasureTemperature => Action::MeasureTemperature,
-        Output::Save(record) => Action::Save(record),
-        Output::SetClock(time) => Action::SetClock(time),
-        Output::Reboot => Action::Reboot,
-        Output::Shutdown => Action::Shutdown,
-        // The modem's pin, and the SMS and calls the modem side reports itself.
-        _ => return None,
-    })
-}
-
-/// Appends the non-empty lines of `bytes` to `trace`, if it is kept.
-fn keep_lines(trace: &mut Option<Vec<String>>, prefix: &str, bytes: &[u8]) {
-    if let Some(trace) = trace {
-        let text = String::from_utf8_lossy(bytes);
-        // Ctrl-Z ends a PDU, ESC abandons one: shown by name.
-        let text = text
-            .replace('\u{1a}', "<Ctrl-Z>")
-            .replace('\u{1b}', "<ESC>");
-        trace.extend(
-            text.split(['\r', '\n'])
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(|l| format!("{prefix}{l}")),
-        );
-    }
+    /// The device loop on the simulated board, talking AT to its emulated modem.
+    Device(Box<Device>),
 }
