@@ -20,7 +20,7 @@ use embassy_rp::peripherals::FLASH;
 use embassy_rp::uart::{self, Config as UartConfig, Uart, UartRx, UartTx};
 use embassy_rp::watchdog::{ResetReason, Watchdog};
 use embassy_time::{Duration, Instant, Timer};
-use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause};
+use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause, RtsHeld};
 use isocket_device::probe;
 use isocket_device::{Device, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
@@ -42,7 +42,8 @@ const STORE: core::ops::Range<u32> = (FLASH_SIZE as u32 - 8192)..FLASH_SIZE as u
 /// leave alone, so no word of ours can ever send the bootrom anywhere.
 const SCRATCH: [usize; RETAINED_WORDS] = [0, 1, 2, 3, 5, 6];
 
-type Store = NorFlashStore<Flash<'static, FLASH, Blocking, FLASH_SIZE>>;
+/// The settings store, on flash that holds the modem's RTS while busy.
+type Store = NorFlashStore<RtsHeld<Flash<'static, FLASH, Blocking, FLASH_SIZE>, Output<'static>>>;
 
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
@@ -83,7 +84,10 @@ fn setup(p: Peripherals, spawner: Spawner) -> (Pico, BoardInfo) {
 
     let mut flash = Flash::<_, Blocking, FLASH_SIZE>::new_blocking(p.FLASH);
     let serial = unique_id(&mut flash);
-    let store = NorFlashStore::open(flash, STORE).ok();
+    // The modem's RTS, held high (stop) while the flash erases or writes:
+    // the modem waits instead of overrunning the DMA ring (README).
+    let rts = Output::new(p.PIN_9, Level::Low); // wiring: modem-rts
+    let store = NorFlashStore::open(RtsHeld::new(flash, rts), STORE).ok();
     if store.is_none() {
         // Only a misconfigured range gets here; core::fmt stays out of the image.
         warn!("settings flash unusable: factory defaults, no saves");
@@ -142,6 +146,8 @@ struct Pico {
 
 impl Board for Pico {
     type Store = Store;
+    /// GP9 drives the modem's RTS around flash writes (`RtsHeld`).
+    const MODEM_RTS: bool = true;
 
     fn now_ms(&mut self) -> u64 {
         Instant::now().as_millis()
