@@ -103,7 +103,9 @@ const RX_CHUNKS_PER_TURN: usize = 32;
 pub enum Turn {
     /// Come back at this time (ms), or after [`SAMPLE_MS`] if sooner.
     Again {
-        /// The next deadline, never more than [`SAMPLE_MS`] away.
+        /// The next deadline: at most [`SAMPLE_MS`] away, except during
+        /// the shutdown grace (up to [`SHUTDOWN_GRACE_MS`]), when nothing
+        /// but the wait runs.
         at_ms: u64,
     },
     /// [`Board::reboot`] returned (a host or a simulator): boot again.
@@ -198,7 +200,7 @@ impl Device {
         if let Some(until) = self.shutdown_until {
             // Nothing runs but the wait: a board still up has mains again.
             if now >= until {
-                return self.reboot(board, now);
+                return self.reboot(board);
             }
             board.set_levels(&self.levels);
             board.feed_watchdog();
@@ -243,7 +245,7 @@ impl Device {
                 Output::ModemPower(on) => self.levels.modem_power = on,
                 // Whatever is still queued is lost with the reset, as on
                 // real hardware.
-                Output::Reboot => return self.reboot(board, now),
+                Output::Reboot => return self.reboot(board),
                 Output::Shutdown => return self.shut_down(board, now),
                 // SmsSent, Calling: for the log only.
                 _ => {}
@@ -347,9 +349,8 @@ impl Device {
         }
     }
 
-    fn reboot<B: Board>(&mut self, board: &mut B, now: u64) -> Turn {
+    fn reboot<B: Board>(&mut self, board: &mut B) -> Turn {
         log(board, &Output::Reboot);
-        let _ = now;
         self.retained.reboot_asked = true;
         self.keep(board);
         board.reboot();
