@@ -6,27 +6,26 @@
 #![no_std]
 #![no_main]
 
+mod board;
 mod retained;
 
 use defmt::{info, warn};
-use embedded_io::Write as _;
-use esp_hal::Blocking;
 use esp_hal::delay::Delay;
 use esp_hal::gpio::{DriveMode, Flex, Input, InputConfig, Level, Output, OutputConfig, Pull};
 use esp_hal::rtc_cntl::{Rtc, RwdtStage, RwdtStageAction};
-use esp_hal::time::{Duration, Instant};
+use esp_hal::time::Duration;
 use esp_hal::uart::{Config as UartConfig, HwFlowControl, RtsConfig, Uart};
 use esp_storage::FlashStorage;
-use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause};
-use isocket_device::probe;
+use isocket_device::board::{Board, Pins};
 use isocket_device::{Device, SAMPLE_MS, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
 use isocket_modem::profile;
-use isocket_proto::Probe;
 use isocket_sensors::ds18b20::Thermometer;
 use isocket_sensors::onewire::OneWire;
 use isocket_storage::NorFlashStore;
 use {esp_backtrace as _, esp_println as _};
+
+use board::DevKit;
 
 // The app descriptor the ESP-IDF second-stage bootloader checks.
 esp_bootloader_esp_idf::esp_app_desc!();
@@ -134,83 +133,5 @@ fn main() -> ! {
             let wait = at_ms.saturating_sub(board.now_ms()).min(SAMPLE_MS);
             delay.delay(Duration::from_millis(wait));
         }
-    }
-}
-
-/// The ESP32-C3 DevKit as the device sees it.
-struct DevKit<'d> {
-    uart: Uart<'d, Blocking>,
-    pins: Pins<Output<'d>, Input<'d>>,
-    thermometer: Option<Thermometer<OneWire<Flex<'d>, Delay>>>,
-    store: Option<NorFlashStore<FlashStorage<'d>>>,
-    rtc: Rtc<'d>,
-}
-
-impl<'d> Board for DevKit<'d> {
-    type Store = NorFlashStore<FlashStorage<'d>>;
-    /// UART1 drives the modem's RTS (GPIO8): the modem is told to obey it.
-    const MODEM_RTS: bool = true;
-
-    fn now_ms(&mut self) -> u64 {
-        Instant::now().duration_since_epoch().as_millis()
-    }
-
-    fn modem_read(&mut self, buf: &mut [u8]) -> usize {
-        // What the 128-byte FIFO holds: never wait.
-        self.uart.read_buffered(buf).unwrap_or_else(|e| {
-            warn!("modem UART: {}", e);
-            0
-        })
-    }
-
-    fn modem_write(&mut self, bytes: &[u8]) {
-        if let Err(e) = self.uart.write_all(bytes) {
-            warn!("modem UART: {}", e);
-        }
-    }
-
-    fn inputs(&mut self) -> Inputs {
-        self.pins.inputs()
-    }
-
-    fn set_levels(&mut self, levels: &Levels) {
-        self.pins.set(levels);
-    }
-
-    fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
-        probe::start(self.thermometer.as_mut(), now_ms)
-    }
-
-    fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
-        probe::read(self.thermometer.as_mut(), now_ms)
-    }
-
-    fn store(&mut self) -> Option<&mut Self::Store> {
-        self.store.as_mut()
-    }
-
-    fn reset_cause(&mut self) -> ResetCause {
-        retained::reset_cause()
-    }
-
-    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
-        retained::load()
-    }
-
-    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
-        retained::store(words);
-    }
-
-    fn rtc_seconds(&mut self) -> Option<u32> {
-        Some(retained::rtc_seconds(&self.rtc))
-    }
-
-    fn feed_watchdog(&mut self) {
-        self.rtc.rwdt.feed();
-    }
-
-    fn reboot(&mut self) {
-        // A core reset (RTC_CNTL_SW_SYS_RST): reason `CoreSw`, RTC kept.
-        esp_hal::system::software_reset();
     }
 }

@@ -6,26 +6,26 @@
 #![no_std]
 #![no_main]
 
+mod board;
 mod onewire;
 mod rx_ring;
 #[cfg(feature = "usb")]
 mod usb_log;
 
+use board::Pico;
 use defmt::{info, warn};
 use embassy_executor::Spawner;
 use embassy_rp::Peripherals;
 use embassy_rp::flash::{Blocking, Flash};
 use embassy_rp::gpio::{Input, Level, Output, Pull};
 use embassy_rp::peripherals::FLASH;
-use embassy_rp::uart::{self, Config as UartConfig, Uart, UartRx, UartTx};
-use embassy_rp::watchdog::{ResetReason, Watchdog};
+use embassy_rp::uart::{Config as UartConfig, Uart};
+use embassy_rp::watchdog::Watchdog;
 use embassy_time::{Duration, Instant, Timer};
-use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause, RtsHeld};
-use isocket_device::probe;
+use isocket_device::board::{Board, Pins, RtsHeld};
 use isocket_device::{Device, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
 use isocket_modem::profile;
-use isocket_proto::Probe;
 use isocket_sensors::ds18b20::Thermometer;
 use isocket_storage::NorFlashStore;
 use onewire::PioBus;
@@ -36,14 +36,6 @@ use {defmt_rtt as _, panic_probe as _};
 const FLASH_SIZE: usize = 2 * 1024 * 1024;
 /// Settings live in the last two 4 KiB sectors; memory.x keeps code out of them.
 const STORE: core::ops::Range<u32> = (FLASH_SIZE as u32 - 8192)..FLASH_SIZE as u32;
-/// The watchdog scratch registers holding the retained words: 0-3 and 5-6.
-/// The bootrom acts on a watchdog reset only if SCRATCH4 holds its magic
-/// (then it jumps to SCRATCH6, checked by SCRATCH7): 4 and 7 stay ours to
-/// leave alone, so no word of ours can ever send the bootrom anywhere.
-const SCRATCH: [usize; RETAINED_WORDS] = [0, 1, 2, 3, 5, 6];
-
-/// The settings store, on flash that holds the modem's RTS while busy.
-type Store = NorFlashStore<RtsHeld<Flash<'static, FLASH, Blocking, FLASH_SIZE>, Output<'static>>>;
 
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
@@ -130,99 +122,6 @@ fn setup(p: Peripherals, spawner: Spawner) -> (Pico, BoardInfo) {
         serial,
     };
     (board, info)
-}
-
-/// The Pico's side of the device.
-struct Pico {
-    pins: Pins<Output<'static>, Input<'static>>,
-    tx: UartTx<'static, uart::Blocking>,
-    /// Keeps UART0's RX pin configured; the bytes come through `rx`.
-    _uart_rx: UartRx<'static, uart::Blocking>,
-    rx: RxRing,
-    thermometer: Thermometer<PioBus>,
-    store: Option<Store>,
-    watchdog: Watchdog,
-}
-
-impl Board for Pico {
-    type Store = Store;
-    /// GP9 drives the modem's RTS around flash writes (`RtsHeld`).
-    const MODEM_RTS: bool = true;
-
-    fn now_ms(&mut self) -> u64 {
-        Instant::now().as_millis()
-    }
-
-    fn modem_read(&mut self, buf: &mut [u8]) -> usize {
-        let (n, lost) = self.rx.read(buf);
-        if lost > 0 {
-            warn!("modem UART: {} bytes lost (loop stalled)", lost);
-        }
-        n
-    }
-
-    fn modem_write(&mut self, bytes: &[u8]) {
-        // Waits for the FIFO (an SMS: ~20 ms); reception goes on by DMA.
-        let _ = self.tx.blocking_write(bytes);
-    }
-
-    fn inputs(&mut self) -> Inputs {
-        self.pins.inputs()
-    }
-
-    fn set_levels(&mut self, levels: &Levels) {
-        self.pins.set(levels);
-    }
-
-    fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
-        probe::start(Some(&mut self.thermometer), now_ms)
-    }
-
-    fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
-        probe::read(Some(&mut self.thermometer), now_ms)
-    }
-
-    fn store(&mut self) -> Option<&mut Store> {
-        self.store.as_mut()
-    }
-
-    fn reset_cause(&mut self) -> ResetCause {
-        // WATCHDOG.REASON is cleared by a power-on, brown-out or RUN-pin
-        // reset; FORCE is our own reboot (trigger_reset) or the bootrom's
-        // after a UF2 copy.
-        match self.watchdog.reset_reason() {
-            None => ResetCause::PowerOn,
-            Some(ResetReason::TimedOut) => ResetCause::Watchdog,
-            Some(ResetReason::Forced) => ResetCause::Other,
-        }
-    }
-
-    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
-        SCRATCH.map(|i| self.watchdog.get_scratch(i))
-    }
-
-    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
-        for (i, word) in SCRATCH.into_iter().zip(words) {
-            self.watchdog.set_scratch(i, *word);
-        }
-    }
-
-    fn feed_watchdog(&mut self) {
-        self.watchdog
-            .feed(Duration::from_millis(WATCHDOG_MS.into()));
-    }
-
-    #[cfg(feature = "usb")]
-    fn log(&mut self, output: &isocket_device::Output) {
-        usb_log::output(output);
-    }
-
-    fn reboot(&mut self) {
-        self.watchdog.trigger_reset();
-        loop {
-            cortex_m::asm::nop();
-        }
-    }
 }
 
 /// The flash chip's 64-bit unique id in hex: the SERIALNUM.

@@ -7,31 +7,25 @@
 #![no_main]
 
 mod backup;
+mod board;
 mod onewire_uart;
-
-use core::task::Poll;
 
 use defmt::{info, warn};
 use embassy_executor::Spawner;
-use embassy_futures::poll_once;
-use embassy_stm32::flash::{Bank1Region1, Blocking, Flash};
+use embassy_stm32::flash::Flash;
 use embassy_stm32::gpio::{Input, Level, Output, Pull, Speed};
-use embassy_stm32::mode::Async;
-use embassy_stm32::usart::{
-    self, Config as UartConfig, HalfDuplexReadback, OutputConfig, RingBufferedUartRx, Uart, UartTx,
-};
+use embassy_stm32::usart::{self, Config as UartConfig, HalfDuplexReadback, OutputConfig, Uart};
 use embassy_stm32::wdg::IndependentWatchdog;
 use embassy_stm32::{bind_interrupts, dma, peripherals};
 use embassy_time::{Delay, Instant, Timer};
-use isocket_device::board::{Board, Inputs, Levels, Pins, RETAINED_WORDS, ResetCause, RtsHeld};
-use isocket_device::probe;
+use isocket_device::board::{Pins, RtsHeld};
 use isocket_device::{Device, Turn, WATCHDOG_MS};
 use isocket_engine::BoardInfo;
 use isocket_modem::profile;
-use isocket_proto::Probe;
 use isocket_sensors::ds18b20::Thermometer;
 use isocket_sensors::onewire::uart::UartBus;
 
+use board::BlackPill;
 use isocket_storage::NorFlashStore;
 use onewire_uart::OneWireUart;
 use {defmt_rtt as _, panic_probe as _};
@@ -48,11 +42,6 @@ bind_interrupts!(struct Irqs {
 const STORE: core::ops::Range<u32> = 0x4000..0x1_0000;
 /// The modem's bytes, written by DMA while the CPU waits on the flash.
 const RING: usize = 1024;
-
-/// The settings store, on flash that holds the modem's RTS while busy.
-type Store = NorFlashStore<RtsHeld<Bank1Region1<'static, Blocking>, Output<'static>>>;
-/// The DS18B20 on USART2 half-duplex (AN214).
-type Probe1w = Thermometer<UartBus<OneWireUart<'static>, Delay>>;
 
 #[embassy_executor::main]
 async fn main(_spawner: Spawner) {
@@ -154,92 +143,5 @@ async fn main(_spawner: Spawner) {
             // Board::reboot does not return here.
             Turn::Reboot => cortex_m::peripheral::SCB::sys_reset(),
         }
-    }
-}
-
-/// The Black Pill's side of the device.
-struct BlackPill<'d> {
-    tx: UartTx<'d, Async>,
-    rx: RingBufferedUartRx<'d>,
-    pins: Pins<Output<'d>, Input<'d>>,
-    thermometer: Option<Probe1w>,
-    store: Option<Store>,
-    watchdog: IndependentWatchdog<'d, peripherals::IWDG>,
-    cause: ResetCause,
-    /// The RTC runs on the LSE.
-    rtc: bool,
-}
-
-impl Board for BlackPill<'_> {
-    type Store = Store;
-    /// PB10 drives the modem's RTS around flash writes (`RtsHeld`).
-    const MODEM_RTS: bool = true;
-
-    fn now_ms(&mut self) -> u64 {
-        Instant::now().as_millis()
-    }
-
-    fn modem_read(&mut self, buf: &mut [u8]) -> usize {
-        // Whatever the DMA put in the ring: never wait for more.
-        match poll_once(self.rx.read(buf)) {
-            Poll::Ready(Ok(n)) => n,
-            Poll::Ready(Err(e)) => {
-                // The ring overran (or a framing/noise error): reception
-                // restarts at the next read.
-                warn!("modem UART: {}", e);
-                0
-            }
-            Poll::Pending => 0,
-        }
-    }
-
-    fn modem_write(&mut self, bytes: &[u8]) {
-        if let Err(e) = self.tx.blocking_write(bytes) {
-            warn!("modem UART: {}", e);
-        }
-    }
-
-    fn inputs(&mut self) -> Inputs {
-        self.pins.inputs()
-    }
-
-    fn set_levels(&mut self, levels: &Levels) {
-        self.pins.set(levels);
-    }
-
-    fn probe_start(&mut self, now_ms: u64) -> Result<u64, Probe> {
-        probe::start(self.thermometer.as_mut(), now_ms)
-    }
-
-    fn probe_read(&mut self, now_ms: u64) -> Option<Probe> {
-        probe::read(self.thermometer.as_mut(), now_ms)
-    }
-
-    fn store(&mut self) -> Option<&mut Store> {
-        self.store.as_mut()
-    }
-
-    fn reset_cause(&mut self) -> ResetCause {
-        self.cause
-    }
-
-    fn retained(&mut self) -> [u32; RETAINED_WORDS] {
-        backup::retained()
-    }
-
-    fn retain(&mut self, words: &[u32; RETAINED_WORDS]) {
-        backup::retain(words);
-    }
-
-    fn rtc_seconds(&mut self) -> Option<u32> {
-        self.rtc.then(backup::seconds).flatten()
-    }
-
-    fn feed_watchdog(&mut self) {
-        self.watchdog.pet();
-    }
-
-    fn reboot(&mut self) {
-        cortex_m::peripheral::SCB::sys_reset();
     }
 }
