@@ -156,12 +156,13 @@ impl ScriptedModem {
                 v.cvhu = n == 1;
                 n <= 1
             }),
-            // V.250 flow control: <DCE_by_DTE>,<DTE_by_DCE>, each 0 or 2
-            // (1, XON/XOFF, would corrupt PDUs: refused as by the SIM7600).
+            // V.250 flow control, `+IFC=<DCE_by_DTE>,<DTE_by_DCE>`: each
+            // 0 (none), 1 (XON/XOFF) or 2 (RTS/CTS), as the SIM800 manual's
+            // AT+IFC lists them; the modem obeys RTS only with 2 first.
             c if c.starts_with("AT+IFC=") => {
                 let mut values = c.trim_start_matches("AT+IFC=").split(',');
                 match (values.next(), values.next(), values.next()) {
-                    (Some(by_dte @ ("0" | "2")), Some("0" | "2"), None) => {
+                    (Some(by_dte @ ("0" | "1" | "2")), Some("0" | "1" | "2"), None) => {
                         v.rts = by_dte == "2";
                         true
                     }
