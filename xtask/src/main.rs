@@ -8,6 +8,8 @@
 //!   once per seed and writes its table into RELIABILITY.md.
 //! - `cargo xtask bench [--quick]` measures every figure of BENCHMARKS.md.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
+//! - `cargo xtask pico-sim [--scenario FILE]` runs the Pico release image in
+//!   rp2040js against `isocket-host pico`.
 //! - `cargo xtask links` checks every relative link in the Markdown files.
 //! - `cargo xtask wiring` draws the boards' wiring pictures from
 //!   `examples/wiring.csv`.
@@ -23,6 +25,7 @@ mod bench;
 mod generated;
 mod integrator;
 mod links;
+mod pico_sim;
 mod playground;
 mod reliability;
 mod wiring;
@@ -115,6 +118,10 @@ const CI_STEPS: &[Step] = &[
         run: qemu_end_to_end,
     },
     Step {
+        name: "pico release image in rp2040js",
+        run: pico_sim::ci,
+    },
+    Step {
         name: "fuzz smoke",
         run: fuzz_smoke,
     },
@@ -134,6 +141,7 @@ fn main() -> ExitCode {
             _ => usage("bench takes only --quick"),
         },
         Some("qemu") => report(qemu_end_to_end()),
+        Some("pico-sim") => report(pico_sim::main(&args[1..])),
         Some("links") => report(links::check_markdown_links()),
         Some("crates-alone") => report(integrator::library_crates_alone()),
         Some("playground") => match &args[1..] {
@@ -166,6 +174,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
     eprintln!("       cargo xtask soak [--commands N] [--seeds A..B]");
     eprintln!("       cargo xtask qemu");
+    eprintln!("       cargo xtask pico-sim [--scenario FILE]");
     eprintln!("       cargo xtask links");
     eprintln!("       cargo xtask crates-alone");
     eprintln!("       cargo xtask wiring [--check]");

@@ -22,10 +22,20 @@
 //! - `storage fail` / `storage ok` make the simulated storage fail or succeed
 //!   from then on, to exercise the `Execute error!` path;
 //! - `modem ok` / `modem sim-error` / `modem failure` set what the modem's
-//!   supervisor reports, for the LED patterns of SPEC §8.
+//!   supervisor reports, for the LED patterns of SPEC §8;
+//! - `hang` (the firmware locks up) and `expect watchdog-reset` (the
+//!   watchdog has reset the device since the last such expectation), for a
+//!   device with a watchdog: `isocket-host pico` runs them on the emulated
+//!   Pico; the simulator refuses them.
+//!
+//! `isocket-host pico --elf FILE --harness DIR --wiring CSV --scenario FILE`
+//! runs a scenario on the Pico's release image in rp2040js ([`pico`]);
+//! `cargo xtask pico-sim` builds and runs it (xtask/README.md).
 
 pub mod e2e;
 pub mod interactive;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod pico;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod run;
 pub mod scenario;

@@ -23,6 +23,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some((command, options)) if command == "pico" => match isocket_host::pico::main(options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("isocket-host pico: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some((command, files)) if command == "script" && !files.is_empty() => {
             let (through_at, files) = match files.split_first() {
                 Some((flag, rest)) if flag == "--through-at" => (true, rest),
@@ -41,6 +48,9 @@ fn main() -> ExitCode {
             eprintln!("                    [--profile NAME] [--state DIR]");
             eprintln!("  profiles: {}", isocket_host::run::profile_names());
             eprintln!("       isocket-host e2e --modem HOST:PORT --console HOST:PORT");
+            eprintln!(
+                "       isocket-host pico --elf FILE --harness DIR --wiring CSV --scenario FILE"
+            );
             ExitCode::from(2)
         }
     }

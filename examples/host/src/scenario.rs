@@ -120,6 +120,11 @@ pub enum Step {
         /// Whether saves fail.
         fail: bool,
     },
+    /// `hang` (an addition, for a device with a watchdog): the firmware locks up.
+    Hang,
+    /// `expect watchdog-reset` (an addition): the watchdog has reset the
+    /// device since the last such expectation.
+    ExpectWatchdogReset,
 }
 
 /// A step and the line it starts on (1-based).
@@ -213,6 +218,7 @@ const VERBS: &[&str] = &[
     "signal",
     "expect",
     "storage",
+    "hang",
 ];
 
 /// Parses one step line (no body); also used by the interactive simulator.
@@ -288,6 +294,8 @@ pub fn parse_step(line: &str) -> Result<Step, String> {
         ["modem", "failure"] => Step::Modem(isocket_engine::ModemHealth::ModemError),
         ["storage", "fail"] => Step::Storage { fail: true },
         ["storage", "ok"] => Step::Storage { fail: false },
+        ["hang"] => Step::Hang,
+        ["expect", "watchdog-reset"] => Step::ExpectWatchdogReset,
         [] => return Err("empty step".into()),
         [verb, ..] if VERBS.contains(verb) => {
             return Err(format!("malformed `{verb}` step: `{}`", line.trim_end()));
@@ -295,6 +303,22 @@ pub fn parse_step(line: &str) -> Result<Step, String> {
         [verb, ..] => return Err(format!("unknown step `{verb}`")),
     };
     Ok(step)
+}
+
+/// Whether an SMS text is what an `expect sms` body asks for: line by
+/// line, trailing blanks ignored, each body line a whole-line regular
+/// expression when `matching`.
+pub fn sms_matches(text: &str, body: &[String], matching: bool) -> bool {
+    let got: Vec<&str> = text.split('\n').map(str::trim_end).collect();
+    got.len() == body.len()
+        && got.iter().zip(body).all(|(g, w)| {
+            let w = w.trim_end();
+            if matching {
+                regex::Regex::new(&format!("^(?:{w})$")).is_ok_and(|re| re.is_match(g))
+            } else {
+                *g == w
+            }
+        })
 }
 
 /// The text after the first `words` words and the spaces that follow them.

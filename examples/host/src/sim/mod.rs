@@ -407,6 +407,11 @@ impl Simulator {
                 }
             }
             Step::Modem(health) => self.feed(Event::Modem(*health)),
+            Step::Hang | Step::ExpectWatchdogReset => {
+                return Err("`hang` and `expect watchdog-reset` need a device with a \
+                            watchdog: run them on the emulated Pico (cargo xtask pico-sim)"
+                    .into());
+            }
         }
         Ok(())
     }
@@ -454,16 +459,7 @@ impl Simulator {
         let sms = position
             .and_then(|i| self.sent.remove(i))
             .ok_or_else(|| format!("no SMS to {to}"))?;
-        let got: Vec<&str> = sms.text.split('\n').map(str::trim_end).collect();
-        let want: Vec<&str> = lines.iter().map(|l| l.trim_end()).collect();
-        let same = got.len() == want.len()
-            && got.iter().zip(&want).all(|(g, w)| {
-                if matching {
-                    regex::Regex::new(&format!("^(?:{w})$")).is_ok_and(|re| re.is_match(g))
-                } else {
-                    g == w
-                }
-            });
+        let same = crate::scenario::sms_matches(&sms.text, lines, matching);
         if same {
             Ok(())
         } else {
@@ -472,7 +468,7 @@ impl Simulator {
             Err(format!(
                 "SMS to {to} was {:?}, expected {:?}",
                 sms.text,
-                want.join("\n")
+                lines.join("\n")
             ))
         }
     }
