@@ -156,8 +156,9 @@ export class Chip {
     if (this.toChip.length) this.rxAlarm.schedule(this.byteNanos);
   }
 
-  /** Bytes from the modem, sent at its baud rate. */
+  /** Bytes from the modem, sent at its baud rate; an unpowered chip hears none. */
   sendToChip(bytes) {
+    if (!this.powered) return;
     const idle = this.toChip.length === 0;
     this.toChip.push(...bytes);
     if (idle && this.powered) this.rxAlarm.schedule(this.byteNanos);
@@ -219,6 +220,7 @@ export class Chip {
       this.base += this.clock.nanos;
       this.clock = null;
       this.powered = false;
+      this.toChip = [];
       for (const index of this.lastOutput.keys()) this.emit(`pin ${index} z`);
       this.lastOutput = new Map();
     }
