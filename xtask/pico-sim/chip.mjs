@@ -290,7 +290,7 @@ const RXDMAE = 1;
 const DREQ_UART0_RX = 21;
 
 /**
- * UART0's receive DMA request (datasheet §4.2.6 "DMA interface"): raised
+ * UART0's receive DMA request (RP2040 datasheet, UART: UARTDMACR): raised
  * while UARTDMACR.RXDMAE is set and the receive FIFO holds a byte.
  * rp2040js has no UARTDMACR and never raises it, so a DMA-fed receiver
  * would see nothing.
@@ -326,8 +326,9 @@ const OPCODE_OUT = 0b011;
 
 /**
  * An instruction written to SMx_INSTR runs at once and replaces the one
- * the state machine is stalled on (datasheet §3.5.7): rp2040js runs it but
- * leaves the old stall in place, so a forced `jmp` out of a blocking
+ * the state machine is stalled on (RP2040 datasheet, PIO, SMx_INSTR:
+ * "execute an instruction immediately ... and then resume execution"):
+ * rp2040js runs it but leaves the old stall in place, so a forced `jmp` out of a blocking
  * `out` (how a 1-Wire reset starts) would never take effect.
  */
 function modelForcedInstructions(machine) {

@@ -1,8 +1,8 @@
 // A DS18B20 on the 1-Wire pin, at the pin level, in the emulator's time
-// (Maxim DS18B20 datasheet 19-7487 Rev 6: "1-Wire Signaling", Figures
-// 14-16, and the AC table). It sees only the master's pulls on the line
+// (Maxim DS18B20 datasheet: "1-Wire Signaling", its timing diagrams
+// and the AC table). It sees only the master's pulls on the line
 // and answers with its own:
-// - a low of 480-960 us is a reset; 15-60 us after its end the probe pulls
+// - a low of 480 us or more is a reset; 15-60 us after its end the probe pulls
 //   the line low for 60-240 us (presence) - here after 30 us, for 120 us;
 // - a low of 1-15 us is a write-1 or the start of a read slot, 60-120 us a
 //   write-0; the probe samples at 30 us, so 15-60 us is ambiguous on the
@@ -90,7 +90,7 @@ export class Ds18b20 {
     const width = (now - this.fellAt) / US;
     this.fellAt = null;
     if (this.setting === 'none') return;
-    if (width >= 480 && width <= 960) {
+    if (width >= 480) {
       this.idle();
       this.state = 'rom';
       this.presenceAlarm.schedule(30 * US);

@@ -1,8 +1,8 @@
-// The SSI (RP2040 datasheet §4.10) with the Pico's W25Q16JV behind it, as
+// The SSI (RP2040 datasheet, SSI) with the Pico's W25Q16JV behind it, as
 // far as the firmware and its boot2 (re-run from RAM after every flash
 // write) drive it: rp2040js's own SSI answers every read with 0, so a
 // unique-id read would return zeros. Modelled commands (W25Q16JV datasheet
-// §8.2): 05/35 status registers 1/2 (idle, QE set), 9F JEDEC id
+// instruction table): 05/35 status registers 1/2 (idle, QE set), 9F JEDEC id
 // (EF 40 15), 4B unique id (4 dummy bytes, then 8 id bytes). Any other
 // command answers 0, which is what boot2's XIP setup expects.
 import { BasePeripheral } from 'rp2040js';
@@ -81,7 +81,7 @@ function answerTo(command) {
 }
 
 /**
- * XIP_CTRL (datasheet §2.6.3.4 at 0x14000000), absent from rp2040js: the
+ * XIP_CTRL (RP2040 datasheet, XIP: its registers at 0x14000000), absent from rp2040js: the
  * cache here is always flushed and the streaming engine always idle, which
  * is what the flash driver waits for before it turns XIP off.
  */

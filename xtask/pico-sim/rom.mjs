@@ -4,7 +4,7 @@
 // work on the emulator's registers and flash array; `bx lr` returns to the
 // firmware. No third-party bootrom binary is involved.
 //
-// Served (RP2040 datasheet §2.8.3 "Bootrom Contents", table codes in quotes):
+// Served (RP2040 datasheet, Bootrom: function table codes in quotes):
 // - rom_table_lookup (the pointer at 0x18) over the table at 0x14;
 // - 'IF' connect_internal_flash, 'EX' flash_exit_xip, 'FC' flash_flush_cache,
 //   'CX' flash_enter_cmd_xip: the flash is always readable here, so these
@@ -22,7 +22,7 @@ export const FLASH_BASE = 0x10000000;
 export const FLASH_SIZE = 2 * 1024 * 1024;
 const SECTOR = 4096;
 const PAGE = 256;
-// W25Q16JV datasheet §9.6 AC characteristics, typical: sector erase
+// W25Q16JV datasheet, AC electrical characteristics, typical: sector erase
 // tSE 45 ms, page program tPP 0.4 ms.
 const ERASE_NANOS = 45e6;
 const PROGRAM_NANOS = 0.4e6;
