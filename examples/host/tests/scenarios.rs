@@ -45,3 +45,19 @@ fn every_scenario_file_passes_on_the_engine() {
 fn every_scenario_file_passes_through_at() {
     every_file_passes(true);
 }
+
+/// `hang` and `expect watchdog-reset` parse, and the simulator, which has
+/// no watchdog, refuses them at their line instead of passing them by.
+#[test]
+fn the_watchdog_steps_are_refused_by_the_simulator() {
+    use isocket_host::script::{run_text, run_text_through_at};
+    for text in ["advance 1s\nhang\n", "expect watchdog-reset\n"] {
+        for verdict in [run_text(text), run_text_through_at(text)] {
+            let Verdict::Fail { line, reason, .. } = verdict else {
+                panic!("{text:?} passed on the simulator");
+            };
+            assert_eq!(line, text.lines().count());
+            assert!(reason.contains("pico-sim"), "{reason}");
+        }
+    }
+}
