@@ -66,6 +66,16 @@ pub struct Address {
     pub number: String<ADDRESS_LEN>,
 }
 
+/// The type of address of a sender whose type the modem did not report
+/// (text mode without `AT+CSDH=1`). Every real type of address has bit 8
+/// set (23.040 §9.1.2.5), so this one matches no number and no rule that
+/// checks the type: fail closed.
+pub const TOA_NOT_TOLD: u8 = 0x00;
+/// Type of address of an international number (23.040 §9.1.2.5).
+pub const TOA_INTERNATIONAL: u8 = 0x91;
+/// Type of address of an alphanumeric sender (23.040 §9.1.2.5).
+pub const TOA_ALPHANUMERIC: u8 = 0xD0;
+
 const TON_INTERNATIONAL: u8 = 0x10;
 const TON_ALPHANUMERIC: u8 = 0x50;
 

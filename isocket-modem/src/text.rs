@@ -26,7 +26,7 @@ use heapless::{String, Vec};
 use isocket_proto::gsm7::{self, Septet};
 
 use crate::fields::{self, Field};
-use crate::pdu::{Address, Alphabet, Deliver, MAX_UD, UserData};
+use crate::pdu::{Address, Alphabet, Deliver, MAX_UD, TOA_INTERNATIONAL, TOA_NOT_TOLD, UserData};
 use crate::septet;
 use crate::time;
 
@@ -57,15 +57,36 @@ pub fn deliver(params: &[u8], skip: usize, body: &[u8]) -> Option<Deliver> {
         .and_then(|i| rest.get(i + 4))
         .and_then(|f| f.number::<u8>())
         .unwrap_or(0);
+    // `<tooa>` follows the time stamp (`AT+CSDH=1`); every type of address
+    // has bit 8 set (23.040 §9.1.2.5).
+    let tooa = stamp
+        .and_then(|i| rest.get(i + 1))
+        .filter(|f| !f.quoted)
+        .and_then(|f| f.number::<u8>())
+        .filter(|t| t & 0x80 != 0);
     let number = core::str::from_utf8(sender.bytes).ok()?;
     Some(Deliver {
         smsc: None,
-        sender: Address::new(number),
+        sender: Address::with_toa(number, tooa.unwrap_or_else(|| untold_toa(number))),
         pid: 0,
         dcs,
         timestamp,
         user_data: user_data(dcs, body),
     })
+}
+
+/// The type of address of a sender the modem printed without `<tooa>`.
+/// An alphanumeric sender prints as its text, which may be all digits or
+/// `+` and digits, and has at most 11 characters (10 octets of
+/// Address-Value, 23.040 §9.1.2.5): only `+` and 11 or more digits is
+/// surely an international number. Anything else is
+/// [`TOA_NOT_TOLD`], which matches no number (fail closed).
+fn untold_toa(number: &str) -> u8 {
+    let digits = number.strip_prefix('+').unwrap_or_default();
+    match digits.len() >= 11 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        true => TOA_INTERNATIONAL,
+        false => TOA_NOT_TOLD,
+    }
 }
 
 /// `yy/MM/dd,hh:mm:ss±zz` in some form (its zone may still be unreal).
@@ -203,6 +224,53 @@ mod tests {
             "04140430",
         );
         assert_eq!(d.user_data.text, "Да");
+    }
+
+    /// The sender's type of address: `<tooa>` with `AT+CSDH=1`; without
+    /// it, only `+` and 11 or more digits, which no alphanumeric sender
+    /// (at most 11 characters) can be, counts as a number.
+    #[test]
+    fn sender_type_of_address() {
+        let toa = |h: &str| read(h, 1, "x").sender.toa;
+        let stamp = r#""07/04/05,18:02:28+08""#;
+        assert_eq!(
+            toa(&format!(
+                r#"+CMGR: "REC READ","+39348",,{stamp},145,4,0,0,"+39",145,1"#
+            )),
+            145
+        );
+        assert_eq!(
+            toa(&format!(
+                r#"+CMGR: "REC READ","3473065111",,{stamp},129,4,0,0,"+39",145,1"#
+            )),
+            129
+        );
+        let alpha = format!(r#"+CMGR: "REC READ","33612345678",,{stamp},208,4,0,0,"+39",145,1"#);
+        assert_eq!(
+            (toa(&alpha), read(&alpha, 1, "x").sender.number.as_str()),
+            (208, "33612345678")
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","33612345678",,{stamp}"#)),
+            TOA_NOT_TOLD
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","+3361234567",,{stamp}"#)),
+            TOA_NOT_TOLD
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","+33612345678",,{stamp}"#)),
+            0x91
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","Bank",,{stamp}"#)),
+            TOA_NOT_TOLD
+        );
+        // A field that is no type of address (bit 8 clear) is none.
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","33612345678",,{stamp},17"#)),
+            TOA_NOT_TOLD
+        );
     }
 
     #[test]

@@ -47,7 +47,7 @@ fn messages(events: &[Event]) -> Vec<(u16, String, String, Option<String>)> {
                 ..
             } => Some((
                 *id,
-                from.to_string(),
+                from.number.to_string(),
                 text.to_string(),
                 sent_at.map(|t| t.to_rfc3339()),
             )),

@@ -232,7 +232,7 @@ impl Bridge {
                 self.engine_event(
                     now_ms,
                     Event::SmsReceived {
-                        from: &from,
+                        from: from.number.as_str(),
                         text: &text,
                         sent_at,
                     },
