@@ -183,6 +183,11 @@ pub const NOISY_READS: u8 = 2;
 /// Reads in a row that must find an index empty before a delete whose
 /// answer was lost counts as done.
 pub const EMPTY_READS: u8 = 3;
+/// A text-mode answer with a body without `<length>` (a modem that refuses
+/// `AT+CSDH=1`) counts only once the modem has been quiet this long after
+/// its final result, which may be a line of that body: what comes meanwhile
+/// is the rest of it, never a URC.
+pub const SETTLE_MS: u64 = 1_000;
 /// Wait between reads of an index whose delete may not have happened.
 pub const VERIFY_RETRY_MS: u64 = 1_000;
 /// Tries of one init command (an error or no answer) before a power cycle:
@@ -290,7 +295,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn reinit(&mut self, now_ms: u64) {
         self.clear_work(now_ms);
         self.supervisor.begin_init(now_ms);
-        self.scheduler.set_text_body(false);
         // After an Escape that clear_work may have queued.
         self.scheduler.push_back(Op::Init(0));
         self.set_state(State::Initialising);
@@ -543,6 +547,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn timed_out(&mut self, now_ms: u64) {
+        // A settled answer's result counts now.
+        if let Some(result) = self.scheduler.settled() {
+            return self.finish(now_ms, result);
+        }
         let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
@@ -571,6 +579,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
 
     /// Feeds bytes read from the modem.
     pub fn handle(&mut self, now_ms: u64, mut input: &[u8]) {
+        if !input.is_empty() {
+            self.scheduler.heard(now_ms);
+        }
         while !input.is_empty() {
             // An answer may change the mode (a re-init, a refused PDU mode).
             let text_mode = self.supervisor.text_mode;
@@ -578,17 +589,21 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             let (used, frame) = self.scheduler.decode(input);
             input = input.get(used..).unwrap_or_default();
             let Some(mut frame) = frame else { continue };
-            // A text-mode body line is the sender's text, whatever it reads.
-            let text_body =
-                text_mode && in_flight.is_some_and(|e| matches!(e.op, Op::Read(_)) && e.header);
-            if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) && !text_body {
+            // A text-mode body is `Frame::Data`: never taken for an `OK`.
+            if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) {
                 frame = Frame::Final(Final::Ok);
             }
-            let info = matches!(frame, Frame::Info(_));
+            let (info, data) = (
+                matches!(frame, Frame::Info(_)),
+                matches!(frame, Frame::Data(_)),
+            );
             let text = text_mode.then_some(&mut self.inbox.text_read);
             let action = classify(frame, in_flight, text);
             if info {
                 self.scheduler.saw_line();
+            }
+            if data {
+                self.scheduler.saw_data();
             }
             self.apply(now_ms, action);
         }
@@ -646,8 +661,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             Action::Header(length, fingerprint) => {
                 self.scheduler.saw_header(length, fingerprint);
-                // A text-mode body is the sender's text, whatever it reads.
-                self.scheduler.set_text_body(self.supervisor.text_mode);
             }
             Action::Undecodable(fingerprint) | Action::Misshapen(fingerprint) => {
                 let misshapen = matches!(action, Action::Misshapen(_));
@@ -712,10 +725,21 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn finish(&mut self, now_ms: u64, result: Final) {
+        // A text-mode body without `<length>` ends at a final result that
+        // may be one of its lines: wait for the rest before it counts.
+        if self.scheduler.settle(now_ms, result) {
+            return;
+        }
         let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
         self.supervisor.answered();
+        // A list cut short by a body line listed what came before it,
+        // the message with that body included.
+        let result = match (f.op, f.settle) {
+            (Op::List | Op::Init(_), Some(_)) => Final::Ok,
+            _ => result,
+        };
         match (f.op, result) {
             // `+CPIN: SIM PIN` / `NOT READY` with an OK: no use going on.
             (Op::Init(step), Final::Ok) if f.sim_trouble => self.init_failed(now_ms, step),
@@ -747,8 +771,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::Poll(_), _) if !self.supervisor.registered() => {
                 self.supervisor.poll_again_soon(now_ms);
             }
-            (Op::Read(index), Final::Ok) if self.supervisor.text_mode && f.header => {
-                let answer = self.inbox.text_answer();
+            (Op::Read(index), r) if self.supervisor.text_mode && f.header => {
+                let answer = match (r, f.settle) {
+                    (Final::Ok, None) => self.inbox.text_answer(false, false),
+                    (_, Some(_)) => self.inbox.text_answer(true, f.tail),
+                    _ => Answer::Unclear,
+                };
                 self.read_answer(now_ms, index, answer);
             }
             (Op::Read(index), Final::Ok) if !f.got_message => {

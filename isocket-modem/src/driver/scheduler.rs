@@ -4,9 +4,9 @@
 
 use heapless::{Deque, Vec};
 
-use super::TX_LEN;
 use super::classify::Expecting;
-use crate::codec::{Codec, Frame};
+use super::{SETTLE_MS, TX_LEN};
+use crate::codec::{Codec, Final, Frame};
 use crate::network::Domain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +54,11 @@ pub(super) struct InFlight {
     pub(super) call_listed: bool,
     /// The SIM reported trouble during this init command.
     pub(super) sim_trouble: bool,
+    /// A text-mode answer with a body without `<length>` ended with this
+    /// result: what follows for [`SETTLE_MS`] may be the rest of that body.
+    pub(super) settle: Option<Final>,
+    /// Lines came while settling.
+    pub(super) tail: bool,
 }
 
 /// How a command written by [`Scheduler::begin`] is answered.
@@ -63,6 +68,8 @@ pub(super) struct Expect {
     pub(super) prefix: Option<&'static [u8]>,
     /// It waits for a `>` prompt.
     pub(super) prompt: bool,
+    /// A text-mode `AT+CMGL` (`Some(true)`) or `AT+CMGR` (`Some(false)`).
+    pub(super) text: Option<bool>,
 }
 
 /// What [`Scheduler::next_queued`] found at the head of the queue.
@@ -239,6 +246,9 @@ impl Scheduler {
             self.tx.push(b'\r').ok();
         }
         self.codec.expect(expect.prefix, expect.prompt);
+        if let Some(list) = expect.text {
+            self.codec.expect_text(list);
+        }
         self.in_flight = Some(InFlight {
             op,
             deadline: now_ms + expect.timeout,
@@ -251,6 +261,8 @@ impl Scheduler {
             lines: false,
             call_listed: false,
             sim_trouble: false,
+            settle: None,
+            tail: false,
         });
         self.pending_tx = true;
     }
@@ -267,6 +279,7 @@ impl Scheduler {
             header: f.header,
             pdu_len: f.pdu_len,
             header_fp: f.header_fp,
+            settling: f.settle.is_some(),
         })
     }
 
@@ -276,8 +289,39 @@ impl Scheduler {
         self.codec.decode(input)
     }
 
-    /// Whether a `+CMGR` body line is taken whatever it reads (text mode).
-    pub(super) fn set_text_body(&mut self, on: bool) {
-        self.codec.set_text_body(on);
+    /// The text-mode answer in flight ended with `result`, and it had a
+    /// body without `<length>`: `true` if it now settles for
+    /// [`SETTLE_MS`], every line data, before its result counts.
+    pub(super) fn settle(&mut self, now_ms: u64, result: Final) -> bool {
+        let Some(f) = self.in_flight.as_mut() else {
+            return false;
+        };
+        if f.settle.is_some() || !self.codec.unframed() {
+            return false;
+        }
+        f.settle = Some(result);
+        f.deadline = now_ms + SETTLE_MS;
+        self.codec.all_data();
+        true
+    }
+
+    /// The result of an answer that settled, once its time is up.
+    pub(super) fn settled(&self) -> Option<Final> {
+        self.in_flight.as_ref().and_then(|f| f.settle)
+    }
+
+    /// Bytes came: a settling answer waits [`SETTLE_MS`] more.
+    pub(super) fn heard(&mut self, now_ms: u64) {
+        if let Some(f) = self.in_flight.as_mut().filter(|f| f.settle.is_some()) {
+            f.deadline = now_ms + SETTLE_MS;
+        }
+    }
+
+    /// A line of data: a body line, or, while settling, its tail.
+    pub(super) fn saw_data(&mut self) {
+        if let Some(f) = &mut self.in_flight {
+            f.lines = true;
+            f.tail |= f.settle.is_some();
+        }
     }
 }
