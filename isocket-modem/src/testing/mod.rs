@@ -1022,6 +1022,15 @@ pub fn deliver_pdus(from: &str, text: &str, concat_ref: u8) -> Vec<String> {
         .map_or_else(Vec::new, |t| deliver_pdus_at(from, text, concat_ref, &t))
 }
 
+/// [`deliver_pdus`] from an address of any type: an alphanumeric sender
+/// is `Address::with_toa("Bank", 0xD0)`.
+pub fn deliver_pdus_from(from: &Address, text: &str) -> Vec<String> {
+    let (y, mo, d, h, mi, s) = DEFAULT_SCTS;
+    FixedOffset::east_opt(0)
+        .and_then(|utc| utc.with_ymd_and_hms(y, mo, d, h, mi, s).single())
+        .map_or_else(Vec::new, |t| addressed(from, text, 0, &t))
+}
+
 /// [`deliver_pdus`] with the SMSC time stamp `sent_at`.
 pub fn deliver_pdus_at(
     from: &str,
@@ -1029,14 +1038,19 @@ pub fn deliver_pdus_at(
     concat_ref: u8,
     sent_at: &DateTime<FixedOffset>,
 ) -> Vec<String> {
+    addressed(&Address::new(from), text, concat_ref, sent_at)
+}
+
+fn addressed(
+    from: &Address,
+    text: &str,
+    concat_ref: u8,
+    sent_at: &DateTime<FixedOffset>,
+) -> Vec<String> {
     let mut parts = Vec::new();
-    let encoded = pdu::encode_submit(
-        &Address::new(from),
-        text,
-        &SubmitOptions::default(),
-        concat_ref,
-        |p| parts.push(p),
-    );
+    let encoded = pdu::encode_submit(from, text, &SubmitOptions::default(), concat_ref, |p| {
+        parts.push(p)
+    });
     if encoded.is_err() {
         return Vec::new();
     }

@@ -125,3 +125,60 @@ fn data(pdu_hex: &str, d: &pdu::Deliver) -> (String, usize) {
     let hex = ud.iter().map(|b| format!("{b:02X}")).collect();
     (hex, ud.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::deliver_pdus;
+
+    const SIM800: Style = Style {
+        details: true,
+        full_list: false,
+    };
+    const SIM7600: Style = Style {
+        details: true,
+        full_list: true,
+    };
+    const BARE: Style = Style {
+        details: false,
+        full_list: false,
+    };
+
+    /// The entries as the manuals show them (see the module docs).
+    #[test]
+    fn entries_as_the_manuals_print_them() {
+        let pdu = deliver_pdus("+4915112345678", "OK\r\nRDY", 0).remove(0);
+        let head = r#""REC UNREAD","+4915112345678","","11/01/01,12:34:56+00""#;
+        let details = r#"145,4,0,0,"+491710760000",145,7"#;
+        assert_eq!(
+            entry(&pdu, Some(3), SIM800),
+            format!("\r\n+CMGL: 3,{head},145,7\r\nOK\r\nRDY\r\n")
+        );
+        assert_eq!(
+            entry(&pdu, Some(3), SIM7600),
+            format!("\r\n+CMGL: 3,{head},{details}\r\nOK\r\nRDY\r\n")
+        );
+        assert_eq!(
+            entry(&pdu, None, SIM800),
+            format!("\r\n+CMGR: {head},{details}\r\nOK\r\nRDY\r\n")
+        );
+        assert_eq!(
+            entry(&pdu, Some(3), BARE),
+            format!("\r\n+CMGL: 3,{head}\r\nOK\r\nRDY\r\n")
+        );
+        assert_eq!(
+            entry(&pdu, None, BARE),
+            format!("\r\n+CMGR: {head}\r\nOK\r\nRDY\r\n")
+        );
+    }
+
+    /// GSM bodies one byte a septet (`@` is 0, `€` ESC and 0x65);
+    /// UCS2 in hex, `<length>` in octets.
+    #[test]
+    fn bodies_in_the_gsm_alphabet_or_hex() {
+        let pdu = deliver_pdus("+49", "@€", 0).remove(0);
+        assert!(entry(&pdu, None, SIM800).ends_with(",3\r\n\u{0}\u{1b}\u{65}\r\n"));
+        let pdu = deliver_pdus("+49", "Да", 0).remove(0);
+        assert!(entry(&pdu, None, SIM800).ends_with(",8,\"+491710760000\",145,4\r\n04140430\r\n"));
+    }
+}
