@@ -52,10 +52,11 @@
 //! - Reads and deletes that were queued or in flight survive a re-init.
 //! - Text mode ([`crate::text`]) replaces `AT+CMGF=0` in the init with
 //!   `AT+CMGF=1`, `AT+CSCS="GSM"`, `AT+CSDH=1` (the last two may fail), lists
-//!   with `AT+CMGL="ALL"`, and sends with `AT+CMGS="<number>"`; a text body
-//!   that spans lines ends at the final result code. A body line that is
-//!   itself a final result (an SMS reading just `OK`) cannot be told apart
-//!   from the end of the answer; such a message is handed out empty.
+//!   with `AT+CMGL="ALL"`, and sends with `AT+CMGS="<number>"`. Nothing in
+//!   a list or read answer is a URC; bodies are cut by `<length>`. Without
+//!   it, the answer settles ([`SETTLE_MS`]) and a body holding a line a
+//!   modem could send is deleted unexecuted (crate docs, Decisions). A
+//!   PDU-mode header in text mode is a modem reset without a word.
 //! - Sends wait, like reads, while the event queue is nearly full, so no
 //!   `SmsSent` is ever lost to a full queue.
 //! - Reading stops while the event queue or the handed-out table is nearly
