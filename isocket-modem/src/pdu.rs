@@ -67,10 +67,11 @@ pub struct Address {
 }
 
 /// The type of address of a sender whose type the modem did not report
-/// (text mode without `AT+CSDH=1`). Every real type of address has bit 8
-/// set (23.040 §9.1.2.5), so this one matches no number and no rule that
-/// checks the type: fail closed.
-pub const TOA_NOT_TOLD: u8 = 0x00;
+/// (text mode without `AT+CSDH=1`): bit 8 clear, which no real type of
+/// address has, and the type of number 111, "reserved for extension"
+/// (23.040 §9.1.2.5). A rule that checks the type, even one reading only
+/// the type-of-number bits, takes it for no phone number: fail closed.
+pub const TOA_NOT_TOLD: u8 = 0x70;
 /// Type of address of an international number (23.040 §9.1.2.5).
 pub const TOA_INTERNATIONAL: u8 = 0x91;
 /// Type of address of an alphanumeric sender (23.040 §9.1.2.5).

@@ -21,7 +21,7 @@
 //!   alphanumeric sender cannot be told from a number: only `+` and 11 or
 //!   more digits (no alphanumeric sender has more than 11 characters) is
 //!   taken for international; anything else is
-//!   [`TOA_NOT_TOLD`](crate::pdu::TOA_NOT_TOLD), which matches no number.
+//!   [`crate::pdu::TOA_NOT_TOLD`], which matches no number.
 //! - Outgoing text is split into parts of [`TEXT_PART`] septets sent as
 //!   separate messages. Characters that the GSM default alphabet lacks, and
 //!   those that would put NUL, Ctrl-Z or ESC on the line (`@`, `Ξ`, the

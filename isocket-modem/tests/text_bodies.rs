@@ -14,7 +14,7 @@
 
 use isocket_modem::codec::{Codec, Final, Frame};
 use isocket_modem::driver::{Driver, Event, State};
-use isocket_modem::pdu::{Address, TOA_ALPHANUMERIC, TOA_INTERNATIONAL};
+use isocket_modem::pdu::{Address, TOA_ALPHANUMERIC, TOA_INTERNATIONAL, TOA_NOT_TOLD};
 use isocket_modem::profile;
 use isocket_modem::testing::{Dialect, ScriptedModem, deliver_pdus_from, dialect};
 
@@ -254,7 +254,7 @@ fn an_alphanumeric_sender_with_line_breaks_stays_in_its_header() {
             })
             .collect();
         // Without `<tooa>` the type was not told: never a number.
-        let toa = if csdh { TOA_ALPHANUMERIC } else { 0 };
+        let toa = if csdh { TOA_ALPHANUMERIC } else { TOA_NOT_TOLD };
         assert_eq!(got, [(i, toa, "hello".to_string())], "{pdu_mode} {csdh}");
         assert!(m.sim.is_empty());
     }
