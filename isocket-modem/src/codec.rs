@@ -127,8 +127,8 @@ struct Framing {
     need: usize,
     /// The header ended at CR: an LF right after it is the line break.
     skip_lf: bool,
-    /// `need` was doubled for a hex body, or given up (the modem counted
-    /// otherwise: the body runs to the line's end).
+    /// More came than `need`: the body runs to the line's end (a hex body,
+    /// or a modem that counted otherwise).
     revised: bool,
 }
 
@@ -381,8 +381,7 @@ impl<const N: usize> Codec<N> {
     /// A `+CUSD` line with an unclosed quote continues past the line
     /// break; so does a text-mode header of a received message until its
     /// time stamp, which comes after the sender: an alphanumeric sender
-    /// (at most 11 characters, 23.040 §9.1.2.5) may hold CR or LF, and no
-    /// more than 11 of them.
+    /// (at most 11 characters, 23.040 §9.1.2.5) may hold CR or LF.
     fn continues(&self) -> bool {
         let Some(t) = self.text else {
             return open_quotes(self.buf.trim_ascii());
@@ -449,36 +448,38 @@ impl<const N: usize> Codec<N> {
             return false;
         }
         let len = self.buf.len();
-        // `usize::MAX`: the body runs to the line's end.
-        if end && (len >= f.need || f.need == usize::MAX) {
+        if end && (len >= f.need || f.revised) {
+            // A body that ran past `<length>` is trusted to its line's end
+            // only if it is hex, which holds no line break (below).
+            if f.revised && !crate::septet::is_hex(&self.buf) {
+                self.unframe();
+            }
             self.state = State::BodyDone;
             return true;
         }
-        if len >= f.need {
-            // More before the line break: an 8-bit or UCS2 body in hex
-            // (two digits an octet), or a modem that counts otherwise,
-            // whose body runs to the line's end and may go on: what
-            // follows is data until the next header.
-            let hex = !f.revised && len > 0 && crate::septet::is_hex(&self.buf);
-            f.need = if hex { len * 2 } else { usize::MAX };
-            if !hex {
-                if let Some(t) = &mut self.text {
-                    t.unframed = true;
-                    t.unframed_body = true;
-                }
-            }
+        if len >= f.need && !f.revised {
+            // More before the line break: an 8-bit or UCS2 body in hex,
+            // two digits an octet and `<length>` in octets (or septets:
+            // modems differ), runs to the line's end. Anything else is a
+            // modem that counts otherwise: what follows is data until the
+            // next header.
             f.revised = true;
         }
         if self.buf.push(byte).is_err() {
-            if let Some(t) = &mut self.text {
-                t.unframed = true;
-                t.unframed_body = true;
-            }
+            self.unframe();
             self.state = State::Discard;
             return true;
         }
         self.state = State::Framed(f);
         false
+    }
+
+    /// The body in flight did not fit its `<length>`: where it ends is unknown.
+    fn unframe(&mut self) {
+        if let Some(t) = &mut self.text {
+            t.unframed = true;
+            t.unframed_body = true;
+        }
     }
 
     fn frame(&mut self) -> Option<Frame<'_>> {

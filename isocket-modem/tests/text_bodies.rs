@@ -282,6 +282,28 @@ fn the_codec_cuts_bodies_by_length() {
     assert_eq!(frames[3], data("04140430"));
     assert_eq!(frames[4], format!("{:?}", Frame::Final(Final::Ok)));
     assert!(!c.unframed());
+    // A hex body runs to its line's end whatever `<length>` counts
+    // (septets here); a text body longer than `<length>` is unframed.
+    let mut c: Codec = Codec::new();
+    c.expect(Some(b"+CMGR"), false);
+    c.expect_text(false);
+    let input = concat!(
+        "\r\n+CMGR: \"REC READ\",\"+4917\",\"\",\"26/01/01,00:00:00+04\",145,68,0,0,\"+49\",145,10\r\n",
+        "0500030A0201C8329BFD06\r\n\r\nOK\r\n"
+    );
+    let mut frames = Vec::new();
+    c.feed(input.as_bytes(), |f| frames.push(format!("{f:?}")));
+    assert_eq!(frames[1], data("0500030A0201C8329BFD06"));
+    assert_eq!(frames[2], format!("{:?}", Frame::Final(Final::Ok)));
+    assert!(!c.unframed());
+    c.done();
+    c.expect(Some(b"+CMGR"), false);
+    c.expect_text(false);
+    let input = "\r\n+CMGR: \"STO UNSENT\",\"+10011\",,145,17,0,0,167,\"+86\",145,4\r\nHello World\r\n\r\nOK\r\n";
+    let mut frames = Vec::new();
+    c.feed(input.as_bytes(), |f| frames.push(format!("{f:?}")));
+    assert_eq!(frames[1], data("Hello World"));
+    assert!(c.unframed(), "the modem counted otherwise");
     // Without `<length>` the `OK` body line cannot be told from the end.
     let mut c: Codec = Codec::new();
     c.expect(Some(b"+CMGR"), false);
