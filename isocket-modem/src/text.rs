@@ -15,8 +15,10 @@
 //!   have no text, as in PDU mode.
 //! - Only received messages (`REC UNREAD`, `REC READ`) are messages; stored
 //!   SUBMITs and status reports are not.
-//! - Text mode carries no user-data header, so a concatenated message
-//!   arrives as its separate parts, each a message of its own.
+//! - A part of a concatenated message has a user-data header, and text
+//!   mode prints such user data as hex, header and all (27.005 §3.1
+//!   `<data>`): it is handed out as that hex, a message of its own, not
+//!   reassembled (it begins with the header in hex, as no command does).
 //! - The sender's type of address is `<tooa>` (`AT+CSDH=1`). Without it an
 //!   alphanumeric sender cannot be told from a number: only `+` and 11 or
 //!   more digits (no alphanumeric sender has more than 11 characters) is
