@@ -297,7 +297,8 @@ impl<const N: usize> Codec<N> {
     /// that may continue (`+CUSD`, `+CMT`, `+CDS`), a possible prompt, or a
     /// line cut by the chunk's end go byte by byte from the returned offset.
     fn fast_line<'a>(&self, input: &'a [u8]) -> Fast<'a> {
-        let busy = self.state != State::Line || !self.buf.is_empty() || self.prompt_possible;
+        let busy =
+            !matches!(self.state, State::Line) || !self.buf.is_empty() || self.prompt_possible;
         if busy || self.text.is_some() {
             return Fast::Slow(0);
         }
@@ -394,7 +395,7 @@ impl<const N: usize> Codec<N> {
         !t.all_data
             && line.len() <= SENDER_END
             && t.is_header(line)
-            && entry(line, t.list).received
+            && entry(line).received
             && !has_time_stamp(line)
     }
 
@@ -418,7 +419,7 @@ impl<const N: usize> Codec<N> {
                 _ => Kind::Other,
             };
             if t.kind == Kind::Header {
-                let e = entry(line, t.list);
+                let e = entry(line);
                 t.read_header = true;
                 t.unframed_body = e.body && e.length.is_none();
                 t.unframed |= t.unframed_body;
@@ -483,11 +484,10 @@ impl<const N: usize> Codec<N> {
     }
 
     fn frame(&mut self) -> Option<Frame<'_>> {
-        if self.state == State::Discard {
-            return Some(Frame::Overflow);
-        }
-        if self.state == State::BodyDone {
-            return Some(Frame::Data(&self.buf));
+        match self.state {
+            State::Discard => return Some(Frame::Overflow),
+            State::BodyDone => return Some(Frame::Data(&self.buf)),
+            _ => {}
         }
         if let Some(t) = self.text {
             let line = self.buf.trim_ascii();
@@ -530,19 +530,24 @@ struct Entry {
     length: Option<usize>,
 }
 
-fn entry(line: &[u8], list: bool) -> Entry {
-    let params = fields::params(line, if list { b"+CMGL" } else { b"+CMGR" });
-    let mut f = fields::Fields::new(params.unwrap_or_default());
-    let stat = f.nth(usize::from(list)).filter(|s| s.quoted);
-    let received = stat.is_some_and(|s| s.bytes.starts_with(b"REC"));
-    let body = received || stat.is_some_and(|s| s.bytes.starts_with(b"STO"));
+fn entry(line: &[u8]) -> Entry {
+    // `<stat>` is the first quoted field (`+CMGR: "REC …`, `+CMGL: 3,"REC …`);
+    // a status report's has none before its address, which is digits.
+    let stat = line
+        .iter()
+        .position(|&b| b == b'"')
+        .and_then(|q| line.get(q + 1..q + 4));
+    let received = stat == Some(b"REC");
+    let body = received || stat == Some(b"STO");
+    // The last field, if it is a bare number of up to 4 digits.
     let last = line.rsplit(|&b| b == b',').next().unwrap_or_default();
     let digits = last.trim_ascii();
-    let length = core::str::from_utf8(digits)
-        .ok()
-        .filter(|d| body && d.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|d| d.parse::<u16>().ok())
-        .map(usize::from);
+    let number = (1..=4).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit);
+    let length = (body && number).then(|| {
+        digits
+            .iter()
+            .fold(0, |n, &d| n * 10 + usize::from(d - b'0'))
+    });
     Entry {
         received,
         body,
@@ -592,15 +597,17 @@ fn text_frame<'a>(line: &'a [u8], kind: Kind, echo_possible: &mut bool) -> Optio
 /// `<length>`), it makes the message one never to act on.
 pub(crate) fn is_modem_line(line: &[u8]) -> bool {
     let line = line.trim_ascii();
-    let info = line.first() == Some(&b'+')
-        && line
-            .iter()
-            .skip(1)
-            .position(|&b| b == b':')
-            .is_some_and(|end| {
-                end > 0 && line.iter().skip(1).take(end).all(u8::is_ascii_alphabetic)
-            });
-    info || Final::parse(line).is_some() || urc::parse(line).is_some()
+    // `+CLIP: …`, `+CMGL: …`, `*PSUTTZ: …`: a prefix of capitals and a colon.
+    let prefixed = line
+        .iter()
+        .skip(1)
+        .position(|&b| b == b':')
+        .is_some_and(|end| {
+            end > 0
+                && matches!(line.first(), Some(b'+' | b'*' | b'^'))
+                && line.iter().skip(1).take(end).all(u8::is_ascii_uppercase)
+        });
+    prefixed || Final::parse(line).is_some() || urc::parse(line).is_some()
 }
 
 /// A `+CUSD` line (trimmed) whose quotes are still open.

@@ -213,7 +213,10 @@ fn a_reboot_falls_back_again_and_keeps_unread_messages() {
     let (mut m, mut d) = booted_without_pdu();
     let a = m.deliver(&mut d, "+18005551212", "during reboot");
     m.reboot_next = true;
-    let events = m.run(&mut d, 14_000); // SMS Ready 9 s after the reboot
+    // The read in flight loses its answer to the reboot, and its `RDY` is
+    // no URC inside a text-mode read (it could be a sender's text): the
+    // registration poll's power-on `n` tells the reset (at most 30 s).
+    let events = m.run(&mut d, 45_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(d.text_mode());
     assert_eq!(
@@ -281,5 +284,34 @@ fn a_text_body_that_reads_like_a_urc_is_the_text() {
     assert!(
         !all.contains(&&Event::State(State::Initialising)),
         "no re-init: {all:?}"
+    );
+}
+
+/// A reset without a word puts the modem back in PDU mode, its default
+/// (SIM800 manual, AT+CMGF): a read in text mode then gets a PDU-mode
+/// header. That is a reset (settings lost), not an undecodable message.
+#[test]
+fn a_pdu_answer_in_text_mode_is_a_reset_not_a_bad_message() {
+    let mut m = ScriptedModem::new(6);
+    let mut d = Driver::new(&TEXT_SIM800, 0);
+    assert!(m.run(&mut d, 3_000).contains(&Event::State(State::Ready)));
+    m.silent_reset();
+    let a = m.deliver(&mut d, "+18005551212", "after the reset");
+    // No `+CMTI` (the reset forgot AT+CNMI): the next poll lists it.
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{a}\r\n"));
+    let events = m.run(&mut d, 60_000);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::SmsUndecodable { .. })),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&Event::State(State::Initialising)),
+        "re-init"
+    );
+    assert_eq!(
+        messages(&events).iter().map(|m| m.0).collect::<Vec<_>>(),
+        [a]
     );
 }

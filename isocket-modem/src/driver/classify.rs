@@ -230,15 +230,17 @@ fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut Te
 }
 
 /// A `+CMGR`/`+CMGL` header of PDU mode: `<stat>` is a number (after
-/// `+CMGL`'s `<index>`).
+/// `+CMGL`'s `<index>`), where text mode quotes it.
 fn pdu_header(line: &[u8]) -> bool {
-    let (prefix, skip): (&[u8], usize) = match line.starts_with(b"+CMGL") {
-        true => (b"+CMGL", 1),
-        false => (b"+CMGR", 0),
+    let stat = match line.get(..7) {
+        Some(b"+CMGR: ") => line.get(7),
+        Some(b"+CMGL: ") => line
+            .iter()
+            .position(|&b| b == b',')
+            .and_then(|comma| line.get(comma + 1)),
+        _ => None,
     };
-    let params = crate::fields::params(line, prefix).unwrap_or_default();
-    let stat = crate::fields::Fields::new(params).nth(skip);
-    stat.is_some_and(|s| !s.quoted && s.number::<u8>().is_some())
+    stat.is_some_and(u8::is_ascii_digit)
 }
 
 /// A `+CMGR` PDU line, checked as far as a line without checksum can be.

@@ -412,7 +412,8 @@ impl ScriptedModem {
         self.ussd_release = None;
         self.typed.clear();
         self.volatile = Volatile::power_on(self.dialect);
-        self.text_mode = false;
+        // A modem without PDU mode has only text mode.
+        self.text_mode = !self.pdu_mode;
         self.booted_at = Some(self.now);
         self.boot_lines = match self.fixed_baud {
             true => self.dialect.boot.to_vec(),
