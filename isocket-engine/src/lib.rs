@@ -120,13 +120,15 @@ mod time;
 
 pub use alarm::{ALARM_CALL_RING, DETECTION_LOCKOUT, SMSCHANGE_HOLD};
 pub use calls::{CALLBACK_DELAY, CALLBACK_RING};
-pub use engine::Engine;
+pub use engine::{Engine, OutgoingSms, SMS_QUEUE, SmsRoom};
 pub use io::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
 };
 pub use leds::{FLASH_MS, LedPattern};
-pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
+pub use power::{
+    FAILURE_SMS_WAIT, SEND_BUDGET, SEND_BUDGET_BASE, SEND_TIME_PER_NUMBER, send_budget,
+};
 pub use security::{
     ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW, MAX_PASSWORD_FAILURES,
 };

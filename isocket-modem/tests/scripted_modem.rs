@@ -235,15 +235,29 @@ fn a_temporary_refusal_keeps_the_message_and_lets_the_others_go() {
 }
 
 #[test]
-fn urgent_messages_go_before_the_others() {
+fn urgent_messages_go_before_one_that_failed() {
     let (mut m, mut d) = booted();
     m.send_delay_ms = 5_000;
+    m.refuse_to.push(("+15555550001".into(), 27)); // destination out of service
     d.send_sms("+15555550001", "reply").unwrap();
+    m.run(&mut d, 34_000); // refused at about 5 s: due again 30 s later
+    m.refuse_to.clear();
+    // Alert 1 goes at once; the reply is due when it is done, as is alert 2.
     d.send_urgent_sms("+15555550002", "alert 1").unwrap();
     d.send_urgent_sms("+15555550003", "alert 2").unwrap();
     m.run(&mut d, 60_000);
     let texts: Vec<String> = m.take_sent().into_iter().map(|(_, t)| t).collect();
     assert_eq!(texts, ["alert 1", "alert 2", "reply"]);
+}
+
+#[test]
+fn fresh_messages_go_in_queue_order() {
+    let (mut m, mut d) = booted();
+    d.send_sms("+15555550001", "reply").unwrap();
+    d.send_urgent_sms("+15555550002", "alert").unwrap();
+    m.run(&mut d, 10_000);
+    let texts: Vec<String> = m.take_sent().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts, ["reply", "alert"]);
 }
 
 #[test]

@@ -11,9 +11,17 @@
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
 //! Numbers go to the modem in international format (`+` and the digits).
+//!
+//! SMS flow under back-pressure: the engine hands over the next SMS only
+//! while the modem's outbox has room, alerts (urgent in the outbox) before
+//! replies, and replies never take more than [`REPLY_SLOTS`] of it, so a
+//! reply that keeps failing never keeps an alert waiting. The other
+//! actions flow as they come.
 
 use heapless::{Deque, String, Vec};
-use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
+use isocket_engine::{
+    Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, OutgoingSms, Record, SmsRoom, Stored,
+};
 use isocket_modem::calls::NUMBER_LEN;
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
@@ -24,8 +32,10 @@ use crate::boot::BootReport;
 
 /// Outputs waiting for the board.
 const OUTPUTS: usize = 16;
-/// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
-const SENDING: usize = 8;
+/// SMS in the modem's outbox, remembered for [`Output::SmsSent`].
+const SENDING: usize = isocket_modem::driver::OUTBOX_LEN;
+/// Outbox places replies may take; the rest stay free for alerts.
+pub const REPLY_SLOTS: usize = isocket_modem::driver::OUTBOX_LEN / 2;
 
 /// What the device does, in order: what [`crate::Device::turn`] carries
 /// out on the board, and what [`crate::board::Board::log`] is told. New
@@ -72,7 +82,8 @@ pub struct Bridge {
     modem: Modem,
     outputs: Deque<Output, OUTPUTS>,
     modem_health: ModemHealth,
-    sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
+    /// Handle, recipient and whether it is an alert.
+    sending: Vec<(SmsHandle, PhoneNumber, bool), SENDING>,
 }
 
 impl Bridge {
@@ -206,9 +217,13 @@ impl Bridge {
                 busy = true;
                 self.on_modem_event(now_ms, event);
             }
-            while let Some(action) = self.engine.poll_action() {
+            while let Some(action) = self.engine.poll_other_action() {
                 busy = true;
-                self.on_action(now_ms, action);
+                self.on_action(action);
+            }
+            while let Some(sms) = self.engine.poll_sms(self.sms_room()) {
+                busy = true;
+                self.send_sms(now_ms, sms);
             }
             if let Some(on) = self.modem.poll_power() {
                 busy = true;
@@ -298,8 +313,33 @@ impl Bridge {
     }
 
     fn take_sending(&mut self, handle: SmsHandle) -> Option<PhoneNumber> {
-        let position = self.sending.iter().position(|(h, _)| *h == handle)?;
+        let position = self.sending.iter().position(|(h, _, _)| *h == handle)?;
         Some(self.sending.remove(position).1)
+    }
+
+    /// What the modem's outbox takes now.
+    fn sms_room(&self) -> SmsRoom {
+        let room = self.modem.sms_room() > 0 && !self.sending.is_full();
+        let replies = self.sending.iter().filter(|(_, _, alert)| !alert).count();
+        SmsRoom {
+            alerts: room,
+            replies: room && replies < REPLY_SLOTS,
+        }
+    }
+
+    fn send_sms(&mut self, now_ms: u64, sms: OutgoingSms) {
+        let to = international(&sms.to);
+        let queued = match sms.alert {
+            true => self.modem.send_urgent_sms(&to, &sms.text),
+            false => self.modem.send_sms(&to, &sms.text),
+        };
+        match queued {
+            Ok(handle) => {
+                let _ = self.sending.push((handle, sms.to, sms.alert));
+            }
+            // A text the modem cannot encode will never go out.
+            Err(_) => self.engine_event(now_ms, Event::SmsFailed),
+        }
     }
 
     fn set_modem_health(&mut self, now_ms: u64, health: ModemHealth) {
@@ -309,20 +349,10 @@ impl Bridge {
         }
     }
 
-    fn on_action(&mut self, now_ms: u64, action: Action) {
+    fn on_action(&mut self, action: Action) {
         match action {
-            Action::SendSms { to, text } => {
-                // A full modem queue keeps what it holds; this reply is lost.
-                match self.modem.send_sms(&international(&to), &text) {
-                    Ok(handle) => {
-                        if self.sending.is_full() {
-                            self.sending.remove(0);
-                        }
-                        let _ = self.sending.push((handle, to));
-                    }
-                    Err(_) => self.engine_event(now_ms, Event::SmsFailed),
-                }
-            }
+            // `poll_other_action` never returns one: SMS come from `poll_sms`.
+            Action::SendSms { .. } => {}
             Action::Dial(to) => {
                 self.modem.dial(&international(&to));
                 self.output(Output::Calling(to));

@@ -65,9 +65,9 @@
 //!   hands it out, so the next message stays on the SIM until then.
 //! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a full queue refuses
 //!   a new one ([`SendError::QueueFull`]) and drops nothing: the caller
-//!   holds it until [`Driver::sms_room`] says there is room. Messages
-//!   queued with [`Driver::send_urgent_sms`] go before the others; each
-//!   kind in queue order. A failed attempt (error, timeout, modem reboot)
+//!   holds it until [`Driver::sms_room`] says there is room. Messages go
+//!   in queue order, except that one which has failed before waits behind
+//!   those queued with [`Driver::send_urgent_sms`]. A failed attempt (error, timeout, modem reboot)
 //!   is retried after [`FIRST_RETRY_MS`], doubling up to [`MAX_BACKOFF_MS`],
 //!   while the other messages go; a part that goes out ends the other
 //!   messages' waits. Parts already sent are not sent again. A message is
@@ -398,8 +398,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.outbox.push(to, text, false)
     }
 
-    /// [`Driver::send_sms`] for a message that goes before those queued
-    /// with it (an alert before replies).
+    /// [`Driver::send_sms`] for a message (an alert) that goes before
+    /// those queued with `send_sms` that have failed before: a reply that
+    /// keeps failing never takes the network's time ahead of it.
     pub fn send_urgent_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
         self.outbox.push(to, text, true)
     }

@@ -130,15 +130,16 @@ impl<const TEXT: usize> Outbox<TEXT> {
         }
     }
 
-    /// Picks the next part of the first urgent message due, else of the
-    /// first message due; `None` if none is.
+    /// Picks the next part of the first message due that is urgent or has
+    /// not failed yet, else of the first message due (one that keeps
+    /// failing waits behind the urgent ones); `None` if none is due.
     pub(super) fn begin_part(&mut self, now_ms: u64, text_mode: bool) -> Option<Begun> {
         let due = |o: &&Outgoing<TEXT>| o.not_before <= now_ms;
         let mut queued = self.messages.iter();
         let o = queued
             .clone()
             .filter(due)
-            .find(|o| o.urgent)
+            .find(|o| o.urgent || o.failures == 0)
             .or_else(|| queued.find(due))?;
         let (handle, wanted) = (o.handle, o.next_part);
         if text_mode {
