@@ -177,18 +177,22 @@ fn a_full_queue_refuses_and_drops_nothing_until_tries_run_out() {
 #[test]
 fn tries_without_network_do_not_count() {
     let (mut m, mut d) = booted();
-    m.registered = false;
+    // Registered, says the modem, but no SMS service (`+CMS ERROR: 331`):
+    // each poll finds it registered again, and the message is tried again.
+    m.send_error = Some(331);
     let h = d.send_sms("+15555551234", "queued").unwrap();
-    // Hours without network: tried again and again, never dropped.
+    // Hours of tries: never dropped.
     let events = m.run(&mut d, 3 * 60 * 60_000);
+    let tries = m.log.iter().filter(|c| c.starts_with("AT+CMGS=")).count();
+    assert!(tries > 10, "{tries} tries");
     assert!(
         !events
             .iter()
             .any(|e| matches!(e, Event::SmsDropped { .. })),
         "{events:?}"
     );
-    m.registered = true;
-    let events = m.run(&mut d, 60_000);
+    m.send_error = None;
+    let events = m.run(&mut d, 11 * 60_000);
     assert!(sent(&events, h), "{events:?}");
 }
 
