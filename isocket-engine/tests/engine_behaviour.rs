@@ -223,7 +223,9 @@ fn a_draining_board_never_loses_actions() {
 fn queued_sms_keep_their_texts_and_order_without_draining() {
     let mut e = engine();
     let _ = drain(&mut e, 0, true);
-    let senders = ["+491701", "+491702", "+491703", "+491704", "+491705", "+491706"];
+    let senders = [
+        "+491701", "+491702", "+491703", "+491704", "+491705", "+491706",
+    ];
     for (i, sender) in senders.iter().enumerate() {
         sms(&mut e, 1, sender, &format!("ON{}", i + 1));
     }

@@ -153,9 +153,7 @@ fn a_full_queue_refuses_and_drops_nothing_until_tries_run_out() {
     // Nine failed tries each: still queued.
     let events = m.run(&mut d, 40 * 60_000);
     assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, Event::SmsDropped { .. })),
+        !events.iter().any(|e| matches!(e, Event::SmsDropped { .. })),
         "{events:?}"
     );
     assert!(d.send_sms("+15555551234", "fifth").is_err());
@@ -186,9 +184,7 @@ fn tries_without_network_do_not_count() {
     let tries = m.log.iter().filter(|c| c.starts_with("AT+CMGS=")).count();
     assert!(tries > 10, "{tries} tries");
     assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, Event::SmsDropped { .. })),
+        !events.iter().any(|e| matches!(e, Event::SmsDropped { .. })),
         "{events:?}"
     );
     m.send_error = None;
@@ -228,11 +224,7 @@ fn a_temporary_refusal_keeps_the_message_and_lets_the_others_go() {
     let good = d.send_sms("+15555550002", "now").unwrap();
     let events = m.run(&mut d, 5 * 60_000);
     assert!(sent(&events, good), "{events:?}");
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, Event::SmsDropped { .. }))
-    );
+    assert!(!events.iter().any(|e| matches!(e, Event::SmsDropped { .. })));
     m.refuse_to.clear();
     let events = m.run(&mut d, 10 * 60_000);
     assert!(sent(&events, bad), "{events:?}");

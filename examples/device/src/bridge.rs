@@ -13,9 +13,10 @@
 //! Numbers go to the modem in international format (`+` and the digits).
 //!
 //! SMS flow under back-pressure: the engine hands over the next SMS only
-//! while the modem's outbox has room, alerts (urgent in the outbox) before
-//! replies, and replies never take more than [`REPLY_SLOTS`] of it, so a
-//! reply that keeps failing never keeps an alert waiting. The other
+//! while the modem's outbox has room, so none is refused for a full queue;
+//! replies never take more than [`REPLY_SLOTS`] of it, so alerts pass
+//! waiting replies, and alerts are urgent in the outbox, so a reply that
+//! keeps failing never takes the network's time ahead of one. The other
 //! actions flow as they come.
 
 use heapless::{Deque, String, Vec};

@@ -80,7 +80,11 @@ impl Rig {
         }
         let replies = rig.take_sent();
         assert_eq!(replies.len(), 10, "{replies:?}");
-        assert!(replies.iter().all(|(to, t)| to == BOSS && t.ends_with("- OK")));
+        assert!(
+            replies
+                .iter()
+                .all(|(to, t)| to == BOSS && t.ends_with("- OK"))
+        );
         rig
     }
 
@@ -116,9 +120,10 @@ impl Rig {
                 busy = true;
                 match output {
                     Output::Save(record) => self.device.saved(now, record, true),
-                    Output::MeasureTemperature => {
-                        self.device.temperature(now, Probe::Reading(Temperature::from_sixteenths(self.probe)))
-                    }
+                    Output::MeasureTemperature => self.device.temperature(
+                        now,
+                        Probe::Reading(Temperature::from_sixteenths(self.probe)),
+                    ),
                     Output::Shutdown => {
                         self.shutdown_at.get_or_insert(now);
                     }
@@ -226,7 +231,11 @@ fn the_scheduler_inf_reaches_all_ten_alert_numbers() {
     rig.command(BOSS, "SCHEDULER+08:00,*,INF");
     assert_eq!(rig.take_sent().len(), 1, "SCHEDULER - OK");
     rig.modem.send_delay_ms = SLOW_MS;
-    let got = rig.alert_reaches("Power socket", &alert_numbers(), 3 * 60_000 + ten_slow_sends());
+    let got = rig.alert_reaches(
+        "Power socket",
+        &alert_numbers(),
+        3 * 60_000 + ten_slow_sends(),
+    );
     assert_eq!(got, alert_numbers());
 }
 
@@ -288,4 +297,3 @@ fn a_number_the_network_refuses_for_good_loses_only_its_own_alert() {
     assert_eq!(tries, 10 + 1 + 11, "set-up replies, ALARMON, alarms");
     assert!(rig.take_sent().is_empty());
 }
-

@@ -821,7 +821,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.on_registration(now_ms, RegStatus::NotRegistered);
                 self.send_failed(now_ms, false);
             }
-            (Op::SendLength | Op::SendBody, Final::CmsError(Some(cause))) if is_permanent(cause) => {
+            (Op::SendLength | Op::SendBody, Final::CmsError(Some(cause)))
+                if is_permanent(cause) =>
+            {
                 let refused = self.outbox.refused(now_ms, cause);
                 self.emit_some(refused);
             }

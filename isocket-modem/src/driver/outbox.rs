@@ -80,7 +80,12 @@ impl<const TEXT: usize> Outbox<TEXT> {
 
     /// Queues a text message, split into up to [`MAX_PARTS`] parts. A full
     /// queue refuses it: nothing queued is dropped to make room.
-    pub(super) fn push(&mut self, to: &str, text: &str, urgent: bool) -> Result<SmsHandle, SendError> {
+    pub(super) fn push(
+        &mut self,
+        to: &str,
+        text: &str,
+        urgent: bool,
+    ) -> Result<SmsHandle, SendError> {
         let to = Address::new(to);
         let mut stored = String::new();
         stored.push_str(text).map_err(|_| SendError::TooLong)?;
