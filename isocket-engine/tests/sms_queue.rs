@@ -63,6 +63,7 @@ fn command(e: &mut Engine, seconds: u64, from: &str, text: &str) {
         at(seconds),
         Event::SmsReceived {
             from,
+            toa: toa::INTERNATIONAL,
             text,
             sent_at: None,
         },
@@ -104,6 +105,7 @@ fn actions_other_than_sms_do_not_wait_for_room() {
             at(30 + i),
             Event::SmsReceived {
                 from: BOSS,
+                toa: toa::INTERNATIONAL,
                 text: "ON",
                 sent_at: None,
             },
@@ -113,6 +115,7 @@ fn actions_other_than_sms_do_not_wait_for_room() {
         at(40),
         Event::SmsReceived {
             from: BOSS,
+            toa: toa::INTERNATIONAL,
             text: "OFF",
             sent_at: None,
         },

@@ -10,7 +10,9 @@
 //! call for the engine, and its end another event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
-//! Numbers go to the modem in international format (`+` and the digits).
+//! Numbers go to the modem as they came: `+` and the digits when
+//! international, the digits alone when the sender's type of address was
+//! national or unknown (manual §19).
 //!
 //! SMS flow under back-pressure: the engine hands over the next SMS only
 //! while the modem's outbox has room, so none is refused for a full queue;
@@ -19,11 +21,10 @@
 //! keeps failing never takes the network's time ahead of one. The other
 //! actions flow as they come.
 
-use heapless::{Deque, String, Vec};
+use heapless::{Deque, Vec};
 use isocket_engine::{
     Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, OutgoingSms, Record, SmsRoom, Stored,
 };
-use isocket_modem::calls::NUMBER_LEN;
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
@@ -249,6 +250,11 @@ impl Bridge {
                     now_ms,
                     Event::SmsReceived {
                         from: &from,
+                        // Until the driver reports the sender's type of address.
+                        toa: match from.starts_with('+') {
+                            true => isocket_engine::toa::INTERNATIONAL,
+                            false => isocket_engine::toa::UNKNOWN,
+                        },
                         text: &text,
                         sent_at,
                     },
@@ -258,7 +264,8 @@ impl Bridge {
             }
             ModemEvent::Ringing(caller) => {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
-                self.engine_event(now_ms, Event::IncomingCall { from });
+                let toa = caller.as_ref().map_or(0, |c| c.toa);
+                self.engine_event(now_ms, Event::IncomingCall { from, toa });
             }
             ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
             ModemEvent::CallAnswered => self.engine_event(now_ms, Event::CallAnswered),
@@ -329,7 +336,7 @@ impl Bridge {
     }
 
     fn send_sms(&mut self, now_ms: u64, sms: OutgoingSms) {
-        let to = international(&sms.to);
+        let to = sms.to.dial();
         let queued = match sms.alert {
             true => self.modem.send_urgent_sms(&to, &sms.text),
             false => self.modem.send_sms(&to, &sms.text),
@@ -355,7 +362,7 @@ impl Bridge {
             // `poll_other_action` never returns one: SMS come from `poll_sms`.
             Action::SendSms { .. } => {}
             Action::Dial(to) => {
-                self.modem.dial(&international(&to));
+                self.modem.dial(&to.dial());
                 self.output(Output::Calling(to));
             }
             Action::HangUp => self.modem.hang_up(),
@@ -369,12 +376,4 @@ impl Bridge {
             Action::Shutdown => self.output(Output::Shutdown),
         }
     }
-}
-
-/// `+` and the digits: numbers are stored in international format (SPEC §2).
-fn international(number: &PhoneNumber) -> String<{ NUMBER_LEN }> {
-    let mut out = String::new();
-    let _ = out.push('+');
-    let _ = out.push_str(number.as_str());
-    out
 }
