@@ -24,7 +24,7 @@ const ACTION_QUEUE: usize = 16;
 /// SMS waiting for the board's modem to take them (alerts and replies
 /// share the room; an alert stays until every ALERTNUMBER has it; an alert
 /// makes room by dropping a waiting reply).
-pub const SMS_QUEUE: usize = 5;
+pub const SMS_QUEUE: usize = 4;
 
 /// Who an SMS goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]

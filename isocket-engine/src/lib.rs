@@ -115,7 +115,7 @@
 //! ## Size
 //!
 //! `size_of::<Engine>()` is checked against a budget of 6 KiB by a test
-//! (5.9 KiB today on x86_64: settings, their backup during a save, held SMS,
+//! (5.7 KiB today on x86_64: settings, their backup during a save, held SMS,
 //! the lock-out table, the action queue and the outgoing SMS): the
 //! engine lives in a `static` on boards with 264 KiB (RP2040) or 128 KiB of RAM.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]

@@ -224,9 +224,7 @@ fn a_draining_board_never_loses_actions() {
 fn queued_sms_keep_their_texts_and_order_without_draining() {
     let mut e = engine();
     let _ = drain(&mut e, 0, true);
-    let senders = [
-        "+491701", "+491702", "+491703", "+491704", "+491705", "+491706",
-    ];
+    let senders: Vec<String> = (1..=SMS_QUEUE + 1).map(|i| format!("+49170{i}")).collect();
     for (i, sender) in senders.iter().enumerate() {
         sms(&mut e, 1, sender, &format!("ON{}", i + 1));
     }
@@ -240,7 +238,7 @@ fn queued_sms_keep_their_texts_and_order_without_draining() {
         .map(|i| (format!("49170{i}"), format!("Power ON for {i} seconds")))
         .collect();
     assert_eq!(replies, expected);
-    assert_eq!(e.dropped_actions(), 1, "the sixth reply found no room");
+    assert_eq!(e.dropped_actions(), 1, "the last reply found no room");
 }
 
 #[test]

@@ -149,7 +149,9 @@ pub struct ScriptedModem {
     pub fixed_baud: bool,
     /// The network's answer to `AT+CMGS` takes this long (27.005 §3.5.1;
     /// SIM800 Series AT Command Manual V1.09 §4.2.5 AT+CMGS: maximum
-    /// response time 60 s; slow networks take 40 s and more).
+    /// response time 60 s; slow networks take 40 s and more). 0 by
+    /// default: scenarios expect a reply without time passing; tests of
+    /// timing set a real network's delay.
     pub send_delay_ms: u64,
     /// `AT+CMGL` and `AT+CMGD=1,4` take this long per stored message
     /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages).
