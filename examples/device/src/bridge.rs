@@ -223,7 +223,12 @@ impl Bridge {
                 busy = true;
                 self.on_action(action);
             }
-            while let Some(sms) = self.engine.poll_sms(self.sms_room()) {
+            // After the events: a message sent or dropped has freed its place.
+            loop {
+                let room = self.sms_room();
+                let Some(sms) = self.engine.poll_sms(room) else {
+                    break;
+                };
                 busy = true;
                 self.send_sms(now_ms, sms);
             }
@@ -326,7 +331,11 @@ impl Bridge {
     }
 
     /// What the modem's outbox takes now.
-    fn sms_room(&self) -> SmsRoom {
+    fn sms_room(&mut self) -> SmsRoom {
+        // A message gone without its event (none should be) frees its place.
+        let modem = &self.modem;
+        self.sending
+            .retain(|(handle, _, _)| modem.sms_queued(*handle));
         let room = self.modem.sms_room() > 0 && !self.sending.is_full();
         let replies = self.sending.iter().filter(|(_, _, alert)| !alert).count();
         SmsRoom {
