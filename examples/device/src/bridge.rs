@@ -223,12 +223,7 @@ impl Bridge {
                 busy = true;
                 self.on_action(action);
             }
-            // After the events: a message sent or dropped has freed its place.
-            loop {
-                let room = self.sms_room();
-                let Some(sms) = self.engine.poll_sms(room) else {
-                    break;
-                };
+            while let Some(sms) = self.engine.poll_sms(self.sms_room()) {
                 busy = true;
                 self.send_sms(now_ms, sms);
             }
@@ -331,12 +326,8 @@ impl Bridge {
     }
 
     /// What the modem's outbox takes now.
-    fn sms_room(&mut self) -> SmsRoom {
-        // A message gone without its event (none should be) frees its place.
-        let modem = &self.modem;
-        self.sending
-            .retain(|(handle, _, _)| modem.sms_queued(*handle));
-        let room = self.modem.sms_room() > 0 && !self.sending.is_full();
+    fn sms_room(&self) -> SmsRoom {
+        let room = self.modem.sms_room() > 0;
         let replies = self.sending.iter().filter(|(_, _, alert)| !alert).count();
         SmsRoom {
             alerts: room,
@@ -352,6 +343,11 @@ impl Bridge {
         };
         match queued {
             Ok(handle) => {
+                // Full only if an event went missing (the driver keeps
+                // room for them): that entry is stale.
+                if self.sending.is_full() {
+                    self.sending.remove(0);
+                }
                 let _ = self.sending.push((handle, sms.to, sms.alert));
             }
             // A text the modem cannot encode will never go out.

@@ -283,12 +283,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.outbox.len()
     }
 
-    /// Whether the message `handle` names is still queued (neither sent
-    /// nor dropped).
-    pub fn sms_queued(&self, handle: SmsHandle) -> bool {
-        self.outbox.holds(handle)
-    }
-
     /// Messages [`Driver::send_sms`] takes now: hand over no more (the
     /// queue refuses, it does not drop).
     pub fn sms_room(&self) -> usize {

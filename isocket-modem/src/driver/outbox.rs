@@ -73,11 +73,6 @@ impl<const TEXT: usize> Outbox<TEXT> {
         self.messages.len()
     }
 
-    /// Whether the message `handle` names is still queued.
-    pub(super) fn holds(&self, handle: SmsHandle) -> bool {
-        self.messages.iter().any(|o| o.handle == handle)
-    }
-
     /// Room for more messages.
     pub(super) fn room(&self) -> usize {
         OUTBOX_LEN - self.messages.len()
