@@ -623,9 +623,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
 
     /// Feeds bytes read from the modem.
     pub fn handle(&mut self, now_ms: u64, mut input: &[u8]) {
-        if !input.is_empty() {
-            self.scheduler.heard(now_ms);
-        }
         while !input.is_empty() {
             // An answer may change the mode (a re-init, a refused PDU mode).
             let text_mode = self.supervisor.text_mode;
@@ -646,9 +643,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             if info {
                 self.scheduler.saw_line();
             }
-            if data {
-                self.scheduler.saw_data();
-            }
+            self.scheduler.saw_frame(now_ms, data);
             self.apply(now_ms, action);
         }
     }
@@ -818,7 +813,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::Read(index), r) if self.supervisor.text_mode && f.header => {
                 let answer = match (r, f.settle) {
                     (Final::Ok, None) => self.inbox.text_answer(false, false),
-                    (_, Some(_)) => self.inbox.text_answer(true, f.tail),
+                    (_, Some(_)) => self.inbox.text_answer(true, f.tail > 0),
                     _ => Answer::Unclear,
                 };
                 self.read_answer(now_ms, index, answer);

@@ -6,6 +6,10 @@ use heapless::{Deque, Vec};
 
 use super::classify::Expecting;
 use super::{SETTLE_MS, TX_LEN};
+
+/// Lines after a settling answer's result that each wait [`SETTLE_MS`]
+/// more: a list's rest (two lines a message, a full SIM's worth).
+const TAIL_LINES: u8 = 128;
 use crate::codec::{Codec, Final, Frame};
 use crate::network::Domain;
 
@@ -58,7 +62,7 @@ pub(super) struct InFlight {
     /// result: what follows for [`SETTLE_MS`] may be the rest of that body.
     pub(super) settle: Option<Final>,
     /// Lines came while settling.
-    pub(super) tail: bool,
+    pub(super) tail: u8,
 }
 
 /// How a command written by [`Scheduler::begin`] is answered.
@@ -262,7 +266,7 @@ impl Scheduler {
             call_listed: false,
             sim_trouble: false,
             settle: None,
-            tail: false,
+            tail: 0,
         });
         self.pending_tx = true;
     }
@@ -310,18 +314,17 @@ impl Scheduler {
         self.in_flight.as_ref().and_then(|f| f.settle)
     }
 
-    /// Bytes came: a settling answer waits [`SETTLE_MS`] more.
-    pub(super) fn heard(&mut self, now_ms: u64) {
-        if let Some(f) = self.in_flight.as_mut().filter(|f| f.settle.is_some()) {
+    /// A frame came: while settling, a line of the tail, and the answer
+    /// waits [`SETTLE_MS`] more, up to [`TAIL_LINES`] lines (a modem that
+    /// never stops talking does not hold the driver).
+    pub(super) fn saw_frame(&mut self, now_ms: u64, data: bool) {
+        let Some(f) = &mut self.in_flight else {
+            return;
+        };
+        f.lines |= data;
+        if f.settle.is_some() && f.tail < TAIL_LINES {
+            f.tail += 1;
             f.deadline = now_ms + SETTLE_MS;
-        }
-    }
-
-    /// A line of data: a body line, or, while settling, its tail.
-    pub(super) fn saw_data(&mut self) {
-        if let Some(f) = &mut self.in_flight {
-            f.lines = true;
-            f.tail |= f.settle.is_some();
         }
     }
 }
