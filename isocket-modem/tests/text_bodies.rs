@@ -319,3 +319,29 @@ fn the_codec_cuts_bodies_by_length() {
     c.feed(b"RDY\r\nOK\r\n", |f| frames.push(format!("{f:?}")));
     assert_eq!(frames, [data("RDY"), data("OK")], "the tail is data");
 }
+
+/// Lines after an answer without `<length>` delay its result a second
+/// each, but no more than 128 of them: a modem that never stops talking
+/// does not hold the driver.
+#[test]
+fn an_endless_tail_does_not_hold_the_driver() {
+    let (mut m, mut d) = booted(&dialect::SIM800, false, false);
+    let id = m.deliver(&mut d, STRANGER, "x\r\nOK\r\nRDY");
+    let mut events = Vec::new();
+    let before = m.log.len();
+    for _ in 0..600 {
+        m.send(&mut d, "\r\nchatter\r\n");
+        events.extend(m.run(&mut d, 500));
+    }
+    // Commands went on: each answer's tail ended after 128 lines.
+    let polls = m.log[before..].iter().filter(|c| *c == "AT+CSQ").count();
+    assert!(polls >= 3, "{:?}", &m.log[before..]);
+    events.extend(m.run(&mut d, 60_000));
+    assert!(!events.iter().any(harmful), "{events:?}");
+    assert!(
+        events.contains(&Event::SmsUndecodable { id }),
+        "{:?}",
+        &m.log[m.log.len().saturating_sub(20)..]
+    );
+    assert!(m.sim.is_empty());
+}
