@@ -196,7 +196,8 @@ pub const EMPTY_READS: u8 = 3;
 /// A text-mode answer with a body without `<length>` (a modem that refuses
 /// `AT+CSDH=1`) counts only once the modem has been quiet this long after
 /// its final result, which may be a line of that body: what comes meanwhile
-/// is the rest of it, never a URC.
+/// is the rest of it, never a URC (each line of it waits this long more, up
+/// to 128 lines).
 pub const SETTLE_MS: u64 = 1_000;
 /// Wait between reads of an index whose delete may not have happened.
 pub const VERIFY_RETRY_MS: u64 = 1_000;
