@@ -47,6 +47,8 @@ fn bodies() -> Vec<String> {
         format!("hi\r\n{owner_cmgl}"),
         format!("OK\r\n{owner_cmgr}\r\n\r\nOK"),
         format!("\n{owner_cmgr}\n\nOK\n"),
+        // A PDU-mode header, as a reset modem would print.
+        "x\r\n+CMGL: 9,1,,30\r\n+CMGR: 1,,30".into(),
     ]
     .into()
 }

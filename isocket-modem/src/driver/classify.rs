@@ -151,8 +151,9 @@ fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut Te
     };
     match (op, text) {
         // A PDU-mode header (`<stat>` a number) in text mode: the modem was
-        // reset without a word and is back in PDU mode, its default.
-        (Op::Read(_) | Op::List, Some(_)) if pdu_header(line) => return Action::SettingsLost,
+        // reset without a word and is back in PDU mode, its default. Only
+        // a read's first line: a list's body without `<length>` may forge one.
+        (Op::Read(_), Some(_)) if !header && pdu_header(line) => return Action::SettingsLost,
         (Op::Read(_), Some(t)) if !header && line.starts_with(b"+CMGR") => {
             t.header.clear();
             t.body.clear();
