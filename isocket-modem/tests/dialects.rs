@@ -431,3 +431,93 @@ fn behind_pwrkey_with_status_a_modem_seen_off_is_pulsed_on() {
     assert!(m.powered);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
 }
+
+/// The families that start with autobaud (SIM800 manual §2.2.41, M66
+/// manual AT+IPR: factory setting 0), where a reset prints nothing and
+/// the first line after it only finds the baud rate; and the generic one,
+/// whose reset is silent too.
+const AUTOBAUD: [(&Dialect, &Profile); 3] = [
+    (&dialect::SIM800, &profile::SIM800),
+    (&dialect::M66, &profile::M66),
+    (&dialect::GENERIC, &profile::GENERIC),
+];
+
+#[test]
+fn a_silent_reset_is_found_and_the_modem_set_up_again_within_20_s() {
+    for (family, profile) in AUTOBAUD {
+        // Wherever the reset falls between two settings checks.
+        for offset in [0, 2_500, 5_000, 7_500, 9_900] {
+            let (mut m, mut d) = up(family, profile);
+            m.run(&mut d, 30_000 + offset);
+            m.silent_reset();
+            assert!(!m.volatile.cnmi && !m.volatile.clip);
+            // When each command went out.
+            let mut sent = Vec::new();
+            for _ in 0..200 {
+                let start = m.log.len();
+                m.run(&mut d, 100);
+                sent.extend(m.log[start..].iter().map(|c| (m.now, c.clone())));
+            }
+            let name = family.name;
+            assert!(m.volatile.cnmi && m.volatile.clip, "{name} +{offset}");
+            assert_eq!(m.volatile.reg_n[0], 2, "{name} +{offset}");
+            assert!(m.power.is_empty(), "{name} +{offset}: no power cycle");
+            // The swallowed query was asked again at its timeout, not 2 or 30 s later.
+            let polls: Vec<u64> = sent
+                .iter()
+                .filter(|(_, c)| c == "AT+CREG?")
+                .map(|(t, _)| *t)
+                .collect();
+            let timeout = isocket_modem::driver::COMMAND_TIMEOUT_MS;
+            assert!(polls[1] - polls[0] <= timeout + 200, "{name}: {polls:?}");
+        }
+    }
+}
+
+#[test]
+fn a_call_that_rings_after_a_silent_reset_is_identified_once_in_the_same_call() {
+    for (family, profile) in AUTOBAUD {
+        let name = family.name;
+        let (mut m, mut d) = up(family, profile);
+        m.run(&mut d, 31_000);
+        m.silent_reset();
+        m.run(&mut d, 2_000);
+        // The owner calls: the modem forgot AT+CLIP=1, so RING comes alone.
+        m.ring("+4915112345678");
+        let events = m.run(&mut d, 18_000);
+        let caller = isocket_modem::calls::CallerId {
+            number: "+4915112345678".try_into().unwrap(),
+            toa: 145,
+        };
+        let ringing: Vec<_> = events
+            .iter()
+            .filter(|e| matches!(e, Event::Ringing(_) | Event::CallerIdentified(_)))
+            .collect();
+        assert_eq!(
+            ringing,
+            [&Event::Ringing(None), &Event::CallerIdentified(caller)],
+            "{name}"
+        );
+        assert!(m.volatile.clip && m.volatile.cnmi, "{name}: set up again");
+        assert!(
+            !events.contains(&Event::IncomingCallEnded),
+            "{name}: one call"
+        );
+    }
+}
+
+#[test]
+fn a_withheld_caller_stays_unidentified() {
+    let (mut m, mut d) = up(&dialect::SIM800, &profile::SIM800);
+    m.run(&mut d, 1_000);
+    // 27.007 §7.6: `+CLIP` with an empty number for a withheld one.
+    m.ring("");
+    let events = m.run(&mut d, 20_000);
+    let ringing = events.iter().filter(|e| matches!(e, Event::Ringing(_)));
+    assert_eq!(ringing.count(), 1);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::CallerIdentified(_)))
+    );
+}

@@ -255,6 +255,16 @@ impl<const LONG: usize> Inbox<LONG> {
         }
     }
 
+    /// Reads `index` next: its read timed out, and a read changes nothing.
+    pub(super) fn read_first(&mut self, index: u16) {
+        if self.tracked(index) {
+            return;
+        }
+        self.unread.retain(|&i| i != index);
+        self.unread.insert(0, index).ok();
+        self.reread_at = 0;
+    }
+
     /// A `+CMGL` line of the init's list: at the first init after
     /// [`Driver::new`](super::Driver::new), a message no `+CMTI` announced was stored before:
     /// stale. It is read like any other (so a delete can be checked

@@ -103,7 +103,7 @@ use crate::codec::{Final, Frame};
 use crate::network::{RegStatus, SimState};
 use crate::profile::{AnswerDetection, PowerWiring, Profile};
 
-use calls::{Calls, Tick};
+use calls::{Calls, Ring, Tick};
 use classify::{Action, classify, is_busy, is_garbled_ok};
 use events::EventQueue;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
@@ -135,6 +135,11 @@ pub const CLIP_WAIT_MS: u64 = 1_500;
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
 /// Supervision polls registration (and lists stored SMS) this often.
 pub const POLL_INTERVAL_MS: u64 = 30_000;
+/// A modem that reset without a word (autobaud prints no `RDY`; SIM800
+/// manual §2.2.41.1) has forgotten `+CNMI` and `+CLIP`: one registration
+/// poll this often shows it (the power-on `<n>`), so the set-up is back
+/// within 20 s even when the reset swallowed the poll (retried at once).
+pub const SETTINGS_CHECK_MS: u64 = 10_000;
 /// Unregistered this long means re-initialise.
 pub const UNREGISTERED_LIMIT_MS: u64 = 5 * 60_000;
 /// The first power-cycle back-off; it doubles up to [`MAX_BACKOFF_MS`].
@@ -498,6 +503,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             match self.supervisor.polls_due(now_ms) {
                 Polls::Nothing => {}
                 Polls::Registration => self.queue_polls(),
+                Polls::Check => {
+                    if let Some(&domain) = self.profile.domains.first() {
+                        self.scheduler.queue(Op::Poll(domain));
+                    }
+                }
                 Polls::All => {
                     self.queue_polls();
                     for op in [Op::Signal, Op::List] {
@@ -538,8 +548,19 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 }
             }
         }
-        let ended = self.calls.ring_timers(now_ms);
-        self.emit_some(ended);
+        match self.calls.ring_timers(now_ms) {
+            Ring::Nothing => {}
+            Ring::Ended => self.emit(Event::IncomingCallEnded),
+            Ring::Unidentified => {
+                self.emit(Event::Ringing(None));
+                // Ask the modem who calls, and whether it still has its
+                // settings: a silent reset shows in the poll's answer.
+                self.scheduler.queue(Op::Clcc);
+                if let Some(&domain) = self.profile.domains.first() {
+                    self.scheduler.queue(Op::Poll(domain));
+                }
+            }
+        }
     }
 
     fn timed_out(&mut self, now_ms: u64) {
@@ -552,14 +573,17 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let too_silent = self.supervisor.silent();
         match f.op {
             Op::Init(step) => return self.init_failed(now_ms, step),
-            Op::Poll(_) => self.supervisor.poll_again_soon(now_ms),
+            // A query changes nothing: ask again at once (a modem that
+            // reset with autobaud took the first line for its baud rate).
+            // Three silent commands in a row re-initialise (below).
+            Op::Poll(_) | Op::Signal | Op::List | Op::Clcc => self.scheduler.push_front(f.op),
             Op::SendLength | Op::SendBody => {
                 self.send_failed(now_ms);
                 self.scheduler.push_front(Op::Escape);
             }
             Op::Read(i) => {
                 self.read_answer(now_ms, i, Answer::Unclear);
-                self.want_read(i);
+                self.inbox.read_first(i);
             }
             Op::Delete(i) => self.inbox.delete_unsure(i),
             _ => {}
@@ -669,6 +693,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 if state == CallState::Active {
                     self.apply(now_ms, Action::Event(Event::CallAnswered));
                 }
+            }
+            Action::CallerListed(caller) => {
+                let identified = self.calls.listed_caller(now_ms, caller);
+                self.emit_some(identified);
             }
             Action::CallOver(result) => self.call_over(result),
             Action::Final(result) => self.finish(now_ms, result),

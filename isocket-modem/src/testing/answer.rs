@@ -32,6 +32,10 @@ impl ScriptedModem {
             // Before its AT interpreter is up, a modem loses what it is sent.
             return String::new();
         }
+        // Autobaud: the first line after a reset finds the baud rate.
+        if core::mem::take(&mut self.unsynced) {
+            return String::new();
+        }
         if core::mem::take(&mut self.reboot_next) {
             self.reboot();
             return String::new();
@@ -346,10 +350,10 @@ impl ScriptedModem {
             };
             format!("\r\n+CLCC: 1,0,{stat},0,0,\"+4912345\",145\r\n")
         });
-        let theirs = self
-            .incoming
-            .as_ref()
-            .map(|c| format!("\r\n+CLCC: 1,1,4,0,0,\"{}\",145\r\n", c.from));
+        let theirs = self.incoming.as_ref().map(|c| {
+            let toa = if c.from.starts_with('+') { 145 } else { 129 };
+            format!("\r\n+CLCC: 1,1,4,0,0,\"{}\",{toa}\r\n", c.from)
+        });
         ours.into_iter().chain(theirs).collect()
     }
 

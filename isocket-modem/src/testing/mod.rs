@@ -185,6 +185,10 @@ pub struct ScriptedModem {
     booted_at: Option<u64>,
     /// Boot lines still to print: (time, line).
     boot_lines: Vec<(u64, &'static str)>,
+    /// Reset with autobaud and no line read since: the next command line
+    /// only tells the modem the baud rate, and is not answered (SIM800
+    /// manual §2.2.41.1, "Auto-bauding": the host must send `AT` first).
+    unsynced: bool,
     /// Answers of slow commands, due at their time; commands typed
     /// meanwhile wait in `backlog`, as the modem reads its UART buffer only
     /// after the command in progress.
@@ -380,6 +384,7 @@ impl ScriptedModem {
             sent_taken: 0,
             booted_at: None,
             boot_lines: Vec::new(),
+            unsynced: false,
             delayed: None,
             backlog: Vec::new(),
             ussd_release: None,
@@ -404,6 +409,7 @@ impl ScriptedModem {
             true => self.dialect.boot.to_vec(),
             false => Vec::new(),
         };
+        self.unsynced = !self.fixed_baud;
         self.boot_progress();
     }
 
