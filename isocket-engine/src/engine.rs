@@ -248,7 +248,7 @@ impl Engine {
                 sent_at,
             } => self.on_sms(now, PhoneNumber::parse(from), text, sent_at),
             Event::IncomingCall { from } => self.on_incoming_call(now, PhoneNumber::parse(from)),
-            Event::IncomingCallEnded => {}
+            Event::IncomingCallEnded => self.on_incoming_call_ended(),
             Event::CallAnswered => self.on_call_outcome(now, true),
             Event::CallRejected | Event::CallEnded => self.on_call_outcome(now, false),
             Event::UssdAnswer(text) => self.ussd_done(now, Some(text)),

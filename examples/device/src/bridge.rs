@@ -7,7 +7,8 @@
 //! How modem events become engine events: a whole SMS is handed to the
 //! engine and acknowledged (deleted from the SIM) right after, so each is
 //! executed at most once; an incoming call (however many `RING`s) is one
-//! call for the engine, and its end another event; call progress,
+//! call for the engine (reported again once with its caller if it rang
+//! without one first), and its end another event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
 //! Numbers go to the modem in international format (`+` and the digits).
@@ -242,6 +243,11 @@ impl Bridge {
             }
             ModemEvent::Ringing(caller) => {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
+                self.engine_event(now_ms, Event::IncomingCall { from });
+            }
+            // The same call, its caller known now: the engine acts on it once.
+            ModemEvent::CallerIdentified(caller) => {
+                let from = caller.number.as_str();
                 self.engine_event(now_ms, Event::IncomingCall { from });
             }
             ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
