@@ -18,8 +18,10 @@ const PDU: &str = "07912143658709F1040B918100551512F20000111010214365000AE8329BF
 
 fn booted_with(profile: &'static Profile, family: &'static Dialect) -> (ScriptedModem, Driver) {
     let mut m = ScriptedModem::with_dialect(family, 1);
-    m.store(PDU); // stale at boot
+    m.store(PDU); // stale at boot: sent in 2011
     let mut d = Driver::new(profile, 0);
+    // The board's kept clock: the stale message is decided at once.
+    d.trusted_time(0, "2026-01-01T00:00:00+00:00".parse().unwrap());
     let events = m.run(&mut d, 2_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(m.sim.is_empty(), "stale messages are deleted at init");

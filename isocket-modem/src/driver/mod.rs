@@ -100,7 +100,7 @@ mod ussd;
 
 use crate::calls::CallState;
 use crate::codec::{Final, Frame};
-use crate::network::{RegStatus, SimState};
+use crate::network::{self, RegStatus, SimState};
 use crate::profile::{AnswerDetection, PowerWiring, Profile};
 
 use calls::{Calls, Ring, Tick};
@@ -140,6 +140,10 @@ pub const POLL_INTERVAL_MS: u64 = 30_000;
 /// poll this often shows it (the power-on `<n>`), so the set-up is back
 /// within 20 s even when the reset swallowed the poll (retried at once).
 pub const SETTINGS_CHECK_MS: u64 = 10_000;
+/// Messages found at start-up wait this long after [`Driver::new`] for a
+/// trusted clock ([`Driver::trusted_time`], network time) that could show
+/// them newer than the start; then, without one, they are stale.
+pub const CLOCK_WAIT_MS: u64 = 30_000;
 /// Unregistered this long means re-initialise.
 pub const UNREGISTERED_LIMIT_MS: u64 = 5 * 60_000;
 /// The first power-cycle back-off; it doubles up to [`MAX_BACKOFF_MS`].
@@ -235,7 +239,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             scheduler: Scheduler::new(),
             events: EventQueue::new(),
             supervisor: Supervisor::new(profile, now_ms),
-            inbox: Inbox::new(),
+            inbox: Inbox::new(now_ms),
             outbox: Outbox::new(),
             calls: Calls::default(),
             ussd: UssdRequest::default(),
@@ -376,6 +380,16 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.inbox.ack(id);
     }
 
+    /// A clock the application trusts (its kept, battery-backed clock at
+    /// boot; the owner's setting) reads `time` at `now_ms`. A message found
+    /// on the SIM at start-up that no `+CMTI` announced is handed out only
+    /// if its SCTS is newer than the driver's start on such a clock (the
+    /// first one given, or network time, whichever comes first); without
+    /// one within [`CLOCK_WAIT_MS`] it is stale and deleted unexecuted.
+    pub fn trusted_time(&mut self, now_ms: u64, time: chrono::DateTime<chrono::FixedOffset>) {
+        self.inbox.trusted_time(now_ms, time);
+    }
+
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
     pub fn dial(&mut self, number: &str) {
         self.calls.dial(number);
@@ -425,9 +439,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let calls = self.calls.wake_at(polling);
         let verify = self.inbox.verify_due().filter(|_| startable);
+        let clock_wait = self.inbox.clock_wait().filter(|_| startable);
         let init_waits = idle && self.scheduler.init_queued();
         let supervision = self.supervisor.wake_at(startable, init_waits);
-        [command, retry, calls, verify]
+        [command, retry, calls, verify, clock_wait]
             .into_iter()
             .chain(supervision)
             .flatten()
@@ -624,6 +639,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             Action::Event(e) => {
                 if matches!(e, Event::Sim(s) if s != SimState::Ready) {
                     self.on_sim_trouble(now_ms);
+                }
+                // The network's time is a trusted clock (manual §17).
+                if let Event::NetworkTime(network::NetworkTime { utc: Some(utc), .. }) = e {
+                    self.inbox
+                        .trusted_time(now_ms, utc.and_utc().fixed_offset());
                 }
                 // Only our own call's answer is news.
                 if e == Event::CallAnswered && !self.calls.answered() {

@@ -303,20 +303,25 @@ impl ScriptedModem {
                 self.reboot();
                 String::new()
             }
+            // One stored message read or deleted takes what the list
+            // takes for each (SIM800 manual, AT+CMGR and AT+CMGD: up to 5 s).
             c if c.starts_with("AT+CMGR=") => {
-                match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
+                let answer = match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
                     Some((_, stored)) if self.text_mode => {
                         let (fields, body) = text_record(stored);
                         format!("\r\n+CMGR: {fields}\r\n{body}\r\n")
                     }
                     Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
                     None => return line("+CMS ERROR: 321"),
-                }
+                };
+                let ok = self.ok();
+                return self.later(self.storage_ms_per_message, answer + ok);
             }
             c if c.starts_with("AT+CMGD=") => {
                 let i = index("AT+CMGD=");
                 self.sim.retain(|(j, _)| Some(*j) != i);
-                String::new()
+                let ok = self.ok();
+                return self.later(self.storage_ms_per_message, ok.to_string());
             }
             c if c.starts_with("AT+CMGS=") => return self.cmgs(c),
             "AT+CUSD=2" => {

@@ -143,7 +143,8 @@ pub struct ScriptedModem {
     /// SIM800 manual: up to 60 s).
     pub send_delay_ms: u64,
     /// `AT+CMGL` and `AT+CMGD=1,4` take this long per stored message
-    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages).
+    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages), and a
+    /// single `AT+CMGR` or `AT+CMGD` this long too.
     pub storage_ms_per_message: u64,
     /// How the network ends a USSD session.
     pub ussd_session: UssdSession,
