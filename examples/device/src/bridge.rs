@@ -6,7 +6,9 @@
 //!
 //! How modem events become engine events: a whole SMS is handed to the
 //! engine and acknowledged (deleted from the SIM) right after, so each is
-//! executed at most once; an incoming call (however many `RING`s) is one
+//! executed at most once (one found on the SIM at start-up reaches the
+//! engine only if the driver, given the battery-backed clock at boot or
+//! network time, found it newer than the start: manual §17); an incoming call (however many `RING`s) is one
 //! call for the engine (reported again once with its caller if it rang
 //! without one first), and its end another event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
@@ -86,9 +88,15 @@ impl Bridge {
         now_ms: u64,
     ) -> Self {
         let now = isocket_engine::Instant::from_millis(now_ms);
+        let mut modem = Modem::with_capacity(profile, now_ms);
+        // The kept clock tells a message stored during start-up from one
+        // stored before it (manual §17); network time does, too.
+        if let Some(time) = boot.clock {
+            modem.trusted_time(now_ms, time.datetime());
+        }
         let mut device = Bridge {
             engine: Engine::new(board, stored, boot, now),
-            modem: Modem::with_capacity(profile, now_ms),
+            modem,
             outputs: Deque::new(),
             modem_health: ModemHealth::Ok,
             sending: Vec::new(),
