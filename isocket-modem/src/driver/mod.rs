@@ -37,10 +37,10 @@
 //!   for the PDU, and would take the command for one.
 //! - A line one byte away from `OK` (`OOK`, `OK?`, `0K`) is taken for the
 //!   `OK` it was, except as a text-mode message body.
-//! - Stale messages are those the first init after [`Driver::new`] (device
-//!   boot) lists without a `+CMTI` having announced them: they are read
-//!   (so their delete can be verified) and deleted one by one, never a
-//!   bulk `AT+CMGD=1,4`. Later re-inits (modem reboot, silence, power
+//! - Messages the first init after [`Driver::new`] lists unannounced were
+//!   found at start-up: read, then handed out only if newer than the start
+//!   by a trusted clock ([`Driver::trusted_time`]), else stale and deleted
+//!   one by one (never `AT+CMGD=1,4`), after every fresh message's work. Later re-inits (modem reboot, silence, power
 //!   cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
 //!   same list runs with every supervision poll, so a `+CMTI` lost to line
 //!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
@@ -70,6 +70,8 @@
 //!   is dropped only to make room for a new one, and only once it has failed
 //!   [`DROPPABLE_AFTER`] times ([`Event::SmsDropped`]). Delivery is at least
 //!   once: a `+CMGS` answer lost to noise makes the part go out again.
+//! - A query that times out is asked again at once; a registration poll
+//!   every [`SETTINGS_CHECK_MS`] finds a reset that printed nothing.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
 //!   error or an unexpected `RDY` (also in the middle of the init: the
 //!   modem forgot its settings) re-initialise, the init waiting for the
@@ -79,6 +81,8 @@
 //!   how (power pin or command) and the escalation for lost registration
 //!   are in the crate docs' Decisions. Registration is polled every
 //!   [`REGISTRATION_RETRY_MS`] while it is not known to be registered.
+//! - Calls: a number found after a call was announced without one (see
+//!   [`CLIP_WAIT_MS`]) is [`Event::CallerIdentified`], once.
 //! - Calls: a dialled call not answered within [`DIAL_TIMEOUT_MS`] is hung up
 //!   ([`CallEnd::Unanswered`]). Profiles with [`AnswerDetection::ClccPolling`]
 //!   poll `AT+CLCC` every [`CLCC_INTERVAL_MS`]: an active call is answered, a
@@ -129,16 +133,16 @@ pub const BOOT_LIMIT_MS: u64 = 60_000;
 /// ended (the network repeats it every 3 to 6 s; one may be lost to noise).
 pub const RING_GAP_MS: u64 = 10_000;
 /// `+CLIP` follows each `RING` (27.007 §7.6); a call without one for this
-/// long is announced without a number.
+/// long is announced without a number, `AT+CLCC` is asked for its caller
+/// and a registration poll checks the settings (a silent reset forgets them).
 pub const CLIP_WAIT_MS: u64 = 1_500;
 /// Timeout of an `AT+CMGS` PDU and of `AT+CUSD` (network round trips).
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
 /// Supervision polls registration (and lists stored SMS) this often.
 pub const POLL_INTERVAL_MS: u64 = 30_000;
-/// A modem that reset without a word (autobaud prints no `RDY`; SIM800
-/// manual §2.2.41.1) has forgotten `+CNMI` and `+CLIP`: one registration
-/// poll this often shows it (the power-on `<n>`), so the set-up is back
-/// within 20 s even when the reset swallowed the poll (retried at once).
+/// A reset without `RDY` (autobaud, SIM800 manual §2.2.41.1) forgets
+/// `+CNMI` and `+CLIP`: a registration poll this often shows it (the
+/// power-on `<n>`), so the set-up is back within 20 s.
 pub const SETTINGS_CHECK_MS: u64 = 10_000;
 /// Messages found at start-up wait this long after [`Driver::new`] for a
 /// trusted clock ([`Driver::trusted_time`], network time) that could show
@@ -380,12 +384,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.inbox.ack(id);
     }
 
-    /// A clock the application trusts (its kept, battery-backed clock at
-    /// boot; the owner's setting) reads `time` at `now_ms`. A message found
-    /// on the SIM at start-up that no `+CMTI` announced is handed out only
-    /// if its SCTS is newer than the driver's start on such a clock (the
-    /// first one given, or network time, whichever comes first); without
-    /// one within [`CLOCK_WAIT_MS`] it is stale and deleted unexecuted.
+    /// A clock the application trusts (its kept clock at boot) reads `time`
+    /// at `now_ms`. A message found on the SIM at start-up is handed out
+    /// only if its SCTS is later than the start by the first such clock (or
+    /// network time); with none within [`CLOCK_WAIT_MS`] it is stale.
     pub fn trusted_time(&mut self, now_ms: u64, time: chrono::DateTime<chrono::FixedOffset>) {
         self.inbox.trusted_time(now_ms, time);
     }
@@ -588,9 +590,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let too_silent = self.supervisor.silent();
         match f.op {
             Op::Init(step) => return self.init_failed(now_ms, step),
-            // A query changes nothing: ask again at once (a modem that
-            // reset with autobaud took the first line for its baud rate).
-            // Three silent commands in a row re-initialise (below).
+            // A query changes nothing: ask again at once (autobaud takes
+            // the first line after a reset); three silences re-initialise.
             Op::Poll(_) | Op::Signal | Op::List | Op::Clcc => self.scheduler.push_front(f.op),
             Op::SendLength | Op::SendBody => {
                 self.send_failed(now_ms);
