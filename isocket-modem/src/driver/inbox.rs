@@ -4,7 +4,7 @@
 //! message found at start-up is stale unless a trusted clock shows it newer
 //! than the start.
 
-use chrono::{DateTime, FixedOffset, TimeDelta};
+use chrono::{DateTime, FixedOffset};
 use heapless::Vec;
 
 use super::events::Event;
@@ -144,8 +144,9 @@ pub(super) struct Inbox<const LONG: usize> {
     /// When the driver started ([`Driver::new`](super::Driver::new)), on
     /// its monotonic clock.
     started_ms: u64,
-    /// The wall time of that start, once a trusted clock tells it.
-    started_at: Option<DateTime<FixedOffset>>,
+    /// The wall time of that start (Unix seconds), once a trusted clock
+    /// tells it. Seconds, not a `DateTime`: its arithmetic costs flash.
+    started_at: Option<i64>,
     /// Indices read at least once since they were last decided.
     answered: IndexSet,
     /// Indices whose reads disagreed since they were last decided: the
@@ -242,9 +243,9 @@ impl<const LONG: usize> Inbox<LONG> {
         if self.started_at.is_some() {
             return;
         }
-        let since = i64::try_from(now_ms.saturating_sub(self.started_ms)).unwrap_or(i64::MAX);
-        let since = TimeDelta::try_milliseconds(since).unwrap_or(TimeDelta::MAX);
-        self.started_at = time.checked_sub_signed(since);
+        let since = now_ms.saturating_sub(self.started_ms) / 1000;
+        let since = i64::try_from(since).unwrap_or(i64::MAX);
+        self.started_at = Some(time.timestamp().saturating_sub(since));
     }
 
     /// Whether a message found at start-up, sent at `sent_at` (SCTS), is
@@ -253,7 +254,7 @@ impl<const LONG: usize> Inbox<LONG> {
     fn fresh_at_start(&self, sent_at: Option<DateTime<FixedOffset>>) -> bool {
         sent_at
             .zip(self.started_at)
-            .is_some_and(|(sent, start)| sent > start)
+            .is_some_and(|(sent, start)| sent.timestamp() > start)
     }
 
     /// An index whose delete may not have happened; of a fresh message
