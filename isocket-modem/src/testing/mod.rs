@@ -673,9 +673,14 @@ impl ScriptedModem {
         if self.now >= call.next_ring {
             self.emit("\r\nRING\r\n");
             if self.volatile.clip {
-                let toa = if call.from.starts_with('+') { 145 } else { 129 };
+                // 27.007 §7.6: a withheld number is empty, `<CLI validity>` 1.
+                let (toa, validity) = match call.from.as_str() {
+                    "" => (128, 1),
+                    f if f.starts_with('+') => (145, 0),
+                    _ => (129, 0),
+                };
                 self.emit(&format!(
-                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",0\r\n",
+                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",{validity}\r\n",
                     call.from
                 ));
             }
