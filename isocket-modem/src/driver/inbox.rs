@@ -302,8 +302,10 @@ impl<const LONG: usize> Inbox<LONG> {
             }
             // After an answer that made no message, a due send goes first.
             let reads_wait = now_ms < self.reread_at && send_due || (!fresh && clock_waits);
-            // Room for one more message event, its text and one more tracked index.
-            let can_hand_out = room && !self.tracked.is_full();
+            // Room for one more message event, its text and one more tracked
+            // index; the clean-up leaves two for fresh messages.
+            let reserve = if fresh { 0 } else { 2 };
+            let can_hand_out = room && self.tracked.len() + reserve < TRACKED;
             let stale = &self.stale;
             let unread = self.unread.iter().position(|&i| stale.contains(i) != fresh);
             if let Some(position) = unread.filter(|_| can_hand_out && !reads_wait) {
@@ -321,9 +323,9 @@ impl<const LONG: usize> Inbox<LONG> {
     }
 
     /// Notes `index` for reading unless it is handed out, being deleted or
-    /// already noted (`reading`: its read is in flight).
-    /// A fresh index finds room in a table full of stale ones: the newest
-    /// stale one gives way (the next list finds it again).
+    /// already noted (`reading`: its read is in flight). A fresh index
+    /// finds room in a table full of stale ones: the newest stale one gives
+    /// way (the next list finds it again).
     pub(super) fn want_read(&mut self, index: u16, reading: bool) {
         if reading || self.tracked(index) || self.unread.contains(&index) {
             return;
