@@ -34,6 +34,7 @@ fn sms(engine: &mut Engine, seconds: u64, from: &str, text: &str) {
         at(seconds),
         Event::SmsReceived {
             from,
+            toa: isocket_engine::toa::INTERNATIONAL,
             text,
             sent_at: None,
         },
@@ -319,18 +320,36 @@ fn a_call_hidden_at_first_and_identified_later_is_acted_on_once() {
             .count()
     };
     // RING without +CLIP: no caller yet, nothing done.
-    e.handle(at(10), Event::IncomingCall { from: "" });
+    e.handle(at(10), Event::IncomingCall { from: "", toa: 0 });
     assert_eq!(relay(&drain(&mut e, 10, true)), 0);
     // Its +CLIP after the modem was set up again: the owner's call.
-    e.handle(at(12), Event::IncomingCall { from: BOSS });
+    e.handle(
+        at(12),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
     let actions = drain(&mut e, 12, true);
     assert_eq!(relay(&actions), 1);
     assert!(actions.contains(&Action::HangUp));
     // The same call reported again: not switched back.
-    e.handle(at(13), Event::IncomingCall { from: BOSS });
+    e.handle(
+        at(13),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
     assert_eq!(relay(&drain(&mut e, 13, true)), 0);
     // The next call is acted on.
     e.handle(at(20), Event::IncomingCallEnded);
-    e.handle(at(40), Event::IncomingCall { from: BOSS });
+    e.handle(
+        at(40),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
     assert_eq!(relay(&drain(&mut e, 40, true)), 1);
 }

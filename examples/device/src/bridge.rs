@@ -8,16 +8,18 @@
 //! engine and acknowledged (deleted from the SIM) right after, so each is
 //! executed at most once (one found on the SIM at start-up reaches the
 //! engine only if the driver, given the battery-backed clock at boot or
-//! network time, found it newer than the start: manual §17); an incoming call (however many `RING`s) is one
-//! call for the engine (reported again once with its caller if it rang
-//! without one first), and its end another event; call progress,
+//! network time, found it newer than the start: manual §17); an incoming
+//! call (however many `RING`s) is one call for the engine (reported again
+//! once with its caller if it rang without one first), and its end another
+//! event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
-//! Numbers go to the modem in international format (`+` and the digits).
+//! Numbers go to the modem as they came: `+` and the digits when
+//! international, the digits alone when the sender's type of address was
+//! national or unknown (manual §19).
 
-use heapless::{Deque, String, Vec};
+use heapless::{Deque, Vec};
 use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
-use isocket_modem::calls::NUMBER_LEN;
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
@@ -242,6 +244,11 @@ impl Bridge {
                     now_ms,
                     Event::SmsReceived {
                         from: &from,
+                        // Until the driver reports the sender's type of address.
+                        toa: match from.starts_with('+') {
+                            true => isocket_engine::toa::INTERNATIONAL,
+                            false => isocket_engine::toa::UNKNOWN,
+                        },
                         text: &text,
                         sent_at,
                     },
@@ -251,12 +258,13 @@ impl Bridge {
             }
             ModemEvent::Ringing(caller) => {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
-                self.engine_event(now_ms, Event::IncomingCall { from });
+                let toa = caller.as_ref().map_or(0, |c| c.toa);
+                self.engine_event(now_ms, Event::IncomingCall { from, toa });
             }
             // The same call, its caller known now: the engine acts on it once.
             ModemEvent::CallerIdentified(caller) => {
-                let from = caller.number.as_str();
-                self.engine_event(now_ms, Event::IncomingCall { from });
+                let (from, toa) = (caller.number.as_str(), caller.toa);
+                self.engine_event(now_ms, Event::IncomingCall { from, toa });
             }
             ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
             ModemEvent::CallAnswered => self.engine_event(now_ms, Event::CallAnswered),
@@ -327,7 +335,7 @@ impl Bridge {
         match action {
             Action::SendSms { to, text } => {
                 // A full modem queue keeps what it holds; this reply is lost.
-                match self.modem.send_sms(&international(&to), &text) {
+                match self.modem.send_sms(&to.dial(), &text) {
                     Ok(handle) => {
                         if self.sending.is_full() {
                             self.sending.remove(0);
@@ -338,7 +346,7 @@ impl Bridge {
                 }
             }
             Action::Dial(to) => {
-                self.modem.dial(&international(&to));
+                self.modem.dial(&to.dial());
                 self.output(Output::Calling(to));
             }
             Action::HangUp => self.modem.hang_up(),
@@ -352,12 +360,4 @@ impl Bridge {
             Action::Shutdown => self.output(Output::Shutdown),
         }
     }
-}
-
-/// `+` and the digits: numbers are stored in international format (SPEC §2).
-fn international(number: &PhoneNumber) -> String<{ NUMBER_LEN }> {
-    let mut out = String::new();
-    let _ = out.push('+');
-    let _ = out.push_str(number.as_str());
-    out
 }
