@@ -582,7 +582,7 @@ impl fmt::Display for Gsm7<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0
             .chars()
-            .try_for_each(|c| f.write_char(gsm7_or_question_mark(c)))
+            .try_for_each(|c| f.write_char(gsm7::or_question_mark(c)))
     }
 }
 
@@ -591,15 +591,8 @@ struct Gsm7Upper<'a>(&'a str);
 
 impl fmt::Display for Gsm7Upper<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0
-            .chars()
-            .flat_map(char::to_uppercase)
-            .try_for_each(|c| f.write_char(gsm7_or_question_mark(c)))
+        self.0.chars().try_for_each(|c| gsm7::write_upper(f, c))
     }
-}
-
-fn gsm7_or_question_mark(c: char) -> char {
-    if gsm7::is_gsm7(c) { c } else { '?' }
 }
 
 #[cfg(test)]
