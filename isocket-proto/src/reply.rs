@@ -442,7 +442,9 @@ fn write_on_off_listing<W: Write>(
 fn write_status(f: &mut fmt::Formatter<'_>, s: &Status) -> fmt::Result {
     writeln!(f, "Power socket {}", on_off(s.relay_on))?;
     match s.signal_dbm {
-        Some(dbm) => writeln!(f, "Signal: {} ({dbm}dBm)", signal_quality(dbm))?,
+        // As i32, like every other signed number in the replies: one
+        // formatter in the image.
+        Some(dbm) => writeln!(f, "Signal: {} ({}dBm)", signal_quality(dbm), i32::from(dbm))?,
         None => writeln!(f, "Signal: Unknown")?,
     }
     writeln!(f, "TEMP: {}", s.probe)?;
