@@ -14,7 +14,7 @@
 //! [isocket user manual]: https://github.com/isocket/isocket/blob/main/docs/manual.md
 //!
 //! ```
-//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Record, Stored};
+//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Stored};
 //!
 //! let board = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
 //! let mut device = Engine::new(board, Stored::default(), Boot::default(), Instant::from_millis(0));
@@ -23,14 +23,20 @@
 //! let from = "+4915112345678";
 //! let toa = isocket_engine::toa::INTERNATIONAL;
 //! device.handle(now, Event::SmsReceived { from, toa, text: "ON", sent_at: None });
-//! let mut sms = Vec::new();
-//! while let Some(action) = device.poll_action() {
-//!     match action {
-//!         Action::SetRelay(on) => println!("relay {on}"),
-//!         Action::SendSms { to, text } => sms.push((to, text)),
-//!         Action::Save(Record::Relay) => { /* persist device.relay_base_state() */ }
-//!         _ => {}
+//! let (mut sms, mut saved) = (Vec::new(), Vec::new());
+//! loop {
+//!     while let Some(action) = device.poll_action() {
+//!         match action {
+//!             Action::SetRelay(on) => println!("relay {on}"),
+//!             Action::SendSms { to, text } => sms.push((to, text)),
+//!             // Persist device.relay_base_state(), then report it.
+//!             Action::Save(record) => saved.push(record),
+//!             _ => {}
+//!         }
 //!     }
+//!     // ON is confirmed once the relay's new state is durable.
+//!     let Some(record) = saved.pop() else { break };
+//!     device.handle(now, Event::Saved { record, ok: true });
 //! }
 //! assert!(device.relay_is_on());
 //! assert_eq!(sms[0].1, "Power socket ON");
@@ -44,10 +50,13 @@
 //!
 //! [`Action::Save`] names a record; the board stores [`Engine::settings`],
 //! [`Engine::relay_base_state`] or [`Engine::alarm_log`] and reports
-//! [`Event::Saved`]. A command that changes settings is confirmed only once
-//! the save succeeded; a failed save answers `Execute error!` and the engine
-//! returns to the settings storage still holds. SMS arriving meanwhile wait
-//! (up to 4) and run in order afterwards.
+//! [`Event::Saved`], in the order asked. A command that changes settings or
+//! the relay's base state (ON, OFF) is confirmed only once the save
+//! succeeded; a failed save answers `Execute error!` and the engine returns
+//! to the settings storage still holds (a relay that switched stays
+//! switched). A save not answered within [`SAVE_TIMEOUT`] counts as failed
+//! (and the settings are saved again). SMS arriving meanwhile wait (up to 4)
+//! and run in order afterwards.
 //!
 //! ## Choices where the specification is silent
 //!
@@ -87,12 +96,23 @@
 //! - With SMSCHANGE every change moves the relay at once; only the SMS wait
 //!   for the 60-s rate limit, and the alarm lock-out does not apply.
 //! - A mains failure waits at most 30 min for the network before shutting
-//!   down without the SMS; after the SMS the device stays up until the board
-//!   reports every SMS it was given sent or finally failed
-//!   ([`Event::SmsSent`], [`Event::SmsFailed`]), 5 min at most (the battery
-//!   budget: 35 min in all), and mains returning then gets `Power
-//!   restored!`. Both that and the boot SMS read `Power restored! Power
-//!   socket ON. Time: …`.
+//!   down without the SMS; after the SMS the device stays up until every
+//!   SMS is handed out and the board reports each sent or finally failed
+//!   ([`Event::SmsSent`], [`Event::SmsFailed`]), [`send_budget`] at most:
+//!   3 min and 2 min per ALERTNUMBER (a `+CMGS` answer may take 60 s, and
+//!   one try may fail), 5 min with one and 23 min ([`SEND_BUDGET`]) with
+//!   ten; the battery budget is 53 min in all. SMS still waiting then are
+//!   forgotten. Mains returning meanwhile gets `Power restored!`. Both that
+//!   and the boot SMS read `Power restored! Power socket ON. Time: …`.
+//! - SMS wait in the engine ([`SMS_QUEUE`]) until the board's modem has
+//!   room ([`Engine::poll_sms`]), in the order they were queued; an alert
+//!   goes to every ALERTNUMBER in list order, one at a time, and takes
+//!   one place until the last has it. A board that keeps room for alerts
+//!   lets them pass waiting replies. With every place taken, a new alert
+//!   drops the newest waiting reply, or else replaces the newest alert no
+//!   ALERTNUMBER has yet (a contact that stays closed raises `ALARM!`
+//!   every minute, faster than a slow network takes ten SMS); a reply is
+//!   dropped. Both count in [`Engine::dropped_actions`].
 //! - The LED rhythms the manual leaves open (a flash's length, `sim-error`'s
 //!   shape) are stated on [`LedPattern`], which renders every pattern.
 //! - The board classifies the button ([`ButtonEvent`]): debouncing and the
@@ -104,8 +124,8 @@
 //! ## Size
 //!
 //! `size_of::<Engine>()` is checked against a budget of 6 KiB by a test
-//! (5.6 KiB today on x86_64: settings, their backup during a save, held SMS,
-//! the lock-out table and the action queue, whose SMS texts wait apart): the
+//! (5.7 KiB today on x86_64: settings, their backup during a save, held SMS,
+//! the lock-out table, the action queue and the outgoing SMS): the
 //! engine lives in a `static` on boards with 264 KiB (RP2040) or 128 KiB of RAM.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
@@ -130,7 +150,7 @@ mod time;
 
 pub use alarm::{ALARM_CALL_RING, DETECTION_LOCKOUT, SMSCHANGE_HOLD};
 pub use calls::{CALLBACK_DELAY, CALLBACK_RING};
-pub use engine::Engine;
+pub use engine::{Engine, OutgoingSms, SMS_QUEUE, SmsRoom};
 pub use io::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
@@ -138,7 +158,9 @@ pub use io::{
 /// Type-of-address octets for [`Event::SmsReceived`] and [`Event::IncomingCall`].
 pub use isocket_proto::toa;
 pub use leds::{FLASH_MS, LedPattern};
-pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
+pub use power::{
+    FAILURE_SMS_WAIT, SEND_BUDGET, SEND_BUDGET_BASE, SEND_TIME_PER_NUMBER, send_budget,
+};
 pub use security::{
     DEVICE_PASSWORD_FAILURES, ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW,
     KNOWN_NUMBER_DAYS, KNOWN_NUMBERS, KnownNumber, MAX_PASSWORD_FAILURES,
@@ -146,7 +168,7 @@ pub use security::{
 pub use settings::{
     ALARM_LOG_ENTRIES, ALERT_NUMBERS, AlarmLog, SCHEDULER_RULES, SEC_NUMBERS, Settings, Stored,
 };
-pub use sms::{CONFIGURATION_WINDOW, USSD_TIMEOUT};
+pub use sms::{CONFIGURATION_WINDOW, SAVE_TIMEOUT, USSD_TIMEOUT};
 pub use temperature::{MEASUREMENT_TIMEOUT, SAMPLE_PERIOD};
 pub use time::Instant;
 

@@ -224,10 +224,8 @@ fn a_draining_board_never_loses_actions() {
 fn queued_sms_keep_their_texts_and_order_without_draining() {
     let mut e = engine();
     let _ = drain(&mut e, 0, true);
-    for (i, sender) in ["+491701", "+491702", "+491703", "+491704", "+491705"]
-        .iter()
-        .enumerate()
-    {
+    let senders: Vec<String> = (1..=SMS_QUEUE + 1).map(|i| format!("+49170{i}")).collect();
+    for (i, sender) in senders.iter().enumerate() {
         sms(&mut e, 1, sender, &format!("ON{}", i + 1));
     }
     let mut replies = Vec::new();
@@ -236,11 +234,11 @@ fn queued_sms_keep_their_texts_and_order_without_draining() {
             replies.push((to.as_str().to_string(), text.as_str().to_string()));
         }
     }
-    let expected: Vec<_> = (1..=4)
+    let expected: Vec<_> = (1..=SMS_QUEUE)
         .map(|i| (format!("49170{i}"), format!("Power ON for {i} seconds")))
         .collect();
     assert_eq!(replies, expected);
-    assert_eq!(e.dropped_actions(), 1, "the fifth reply found no text room");
+    assert_eq!(e.dropped_actions(), 1, "the last reply found no room");
 }
 
 #[test]
@@ -300,7 +298,10 @@ fn on_battery_the_device_waits_for_a_slow_network_to_take_every_failure_sms() {
 #[test]
 fn on_battery_the_send_budget_bounds_the_wait() {
     let mut e = on_battery_notified();
-    let budget = SEND_BUDGET.as_secs();
+    // Two ALERTNUMBERs: 3 min and 2 min for each.
+    let budget = send_budget(2).as_secs();
+    assert_eq!(budget, 7 * 60);
+    assert_eq!(SEND_BUDGET, send_budget(ALERT_NUMBERS));
     e.handle_timeout(at(10 + budget - 1));
     assert!(!shut_down(&drain(&mut e, 10 + budget - 1, true)));
     e.handle_timeout(at(10 + budget));

@@ -142,28 +142,118 @@ fn sms_without_network_is_queued_and_retried() {
 }
 
 #[test]
-fn a_full_queue_refuses_until_a_message_has_failed_often() {
+fn a_full_queue_refuses_and_drops_nothing_until_tries_run_out() {
     let (mut m, mut d) = booted();
     m.send_error = Some(500);
     for i in 0..4 {
         d.send_sms("+15555551234", &format!("n{i}")).unwrap();
     }
+    assert_eq!(d.sms_room(), 0);
     assert!(d.send_sms("+15555551234", "fifth").is_err());
-    // Ten failures with back-off up to 10 min: over an hour.
-    let events = m.run(&mut d, 3 * 60 * 60_000);
+    // Nine failed tries each: still queued.
+    let events = m.run(&mut d, 40 * 60_000);
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::SmsDropped { .. })),
+        "{events:?}"
+    );
+    assert!(d.send_sms("+15555551234", "fifth").is_err());
+    // The tenth try, with back-off up to 10 min: about an hour.
+    let events = m.run(&mut d, 40 * 60_000);
+    let dropped = events
+        .iter()
+        .filter(|e| matches!(e, Event::SmsDropped { .. }))
+        .count();
+    assert_eq!(dropped, 4, "{events:?}");
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, Event::SmsFailed { attempts: 10, .. }))
+            .any(|e| matches!(e, Event::SmsFailed { attempts: 9, .. }))
     );
-    assert!(d.send_sms("+15555551234", "fifth").is_ok());
+    assert_eq!(d.sms_room(), 4);
+}
+
+#[test]
+fn tries_without_network_do_not_count() {
+    let (mut m, mut d) = booted();
+    // Registered, says the modem, but no SMS service (`+CMS ERROR: 331`):
+    // each poll finds it registered again, and the message is tried again.
+    m.send_error = Some(331);
+    let h = d.send_sms("+15555551234", "queued").unwrap();
+    // Hours of tries: never dropped.
+    let events = m.run(&mut d, 3 * 60 * 60_000);
+    let tries = m.log.iter().filter(|c| c.starts_with("AT+CMGS=")).count();
+    assert!(tries > 10, "{tries} tries");
     assert!(
-        d.poll_event()
-            .is_some_and(|e| matches!(e, Event::SmsDropped { .. }))
-            || m.run(&mut d, 100)
-                .iter()
-                .any(|e| matches!(e, Event::SmsDropped { .. }))
+        !events.iter().any(|e| matches!(e, Event::SmsDropped { .. })),
+        "{events:?}"
     );
+    m.send_error = None;
+    let events = m.run(&mut d, 11 * 60_000);
+    assert!(sent(&events, h), "{events:?}");
+}
+
+#[test]
+fn a_permanent_refusal_drops_only_that_message() {
+    let (mut m, mut d) = booted();
+    m.send_delay_ms = 40_000;
+    m.refuse_to.push(("+15555550001".into(), 1)); // unassigned number
+    let bad = d.send_sms("+15555550001", "to nobody").unwrap();
+    let good = d.send_sms("+15555550002", "to somebody").unwrap();
+    let events = m.run(&mut d, 5 * 60_000);
+    assert!(
+        events
+            .iter()
+            .any(|e| *e == Event::SmsDropped { handle: bad }),
+        "{events:?}"
+    );
+    assert!(sent(&events, good), "{events:?}");
+    assert!(!sent(&events, bad));
+    // Tried twice (the same cause twice in a row), not ten times.
+    assert_eq!(
+        m.log.iter().filter(|c| c.starts_with("AT+CMGS=")).count(),
+        3
+    );
+    assert_eq!(d.queued_sms(), 0);
+}
+
+#[test]
+fn a_temporary_refusal_keeps_the_message_and_lets_the_others_go() {
+    let (mut m, mut d) = booted();
+    m.refuse_to.push(("+15555550001".into(), 27)); // destination out of service
+    let bad = d.send_sms("+15555550001", "later").unwrap();
+    let good = d.send_sms("+15555550002", "now").unwrap();
+    let events = m.run(&mut d, 5 * 60_000);
+    assert!(sent(&events, good), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::SmsDropped { .. })));
+    m.refuse_to.clear();
+    let events = m.run(&mut d, 10 * 60_000);
+    assert!(sent(&events, bad), "{events:?}");
+}
+
+#[test]
+fn urgent_messages_go_before_one_that_failed() {
+    let (mut m, mut d) = booted();
+    m.send_delay_ms = 5_000;
+    m.refuse_to.push(("+15555550001".into(), 27)); // destination out of service
+    d.send_sms("+15555550001", "reply").unwrap();
+    m.run(&mut d, 34_000); // refused at about 5 s: due again 30 s later
+    m.refuse_to.clear();
+    // Alert 1 goes at once; the reply is due when it is done, as is alert 2.
+    d.send_urgent_sms("+15555550002", "alert 1").unwrap();
+    d.send_urgent_sms("+15555550003", "alert 2").unwrap();
+    m.run(&mut d, 60_000);
+    let texts: Vec<String> = m.take_sent().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts, ["alert 1", "alert 2", "reply"]);
+}
+
+#[test]
+fn fresh_messages_go_in_queue_order() {
+    let (mut m, mut d) = booted();
+    d.send_sms("+15555550001", "reply").unwrap();
+    d.send_urgent_sms("+15555550002", "alert").unwrap();
+    m.run(&mut d, 10_000);
+    let texts: Vec<String> = m.take_sent().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts, ["reply", "alert"]);
 }
 
 #[test]

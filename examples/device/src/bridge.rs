@@ -13,9 +13,18 @@
 //! Numbers go to the modem as they came: `+` and the digits when
 //! international, the digits alone when the sender's type of address was
 //! national or unknown (manual §19).
+//!
+//! SMS flow under back-pressure: the engine hands over the next SMS only
+//! while the modem's outbox has room, so none is refused for a full queue;
+//! replies never take more than [`REPLY_SLOTS`] of it, so alerts pass
+//! waiting replies, and alerts are urgent in the outbox, so a reply that
+//! keeps failing never takes the network's time ahead of one. The other
+//! actions flow as they come.
 
 use heapless::{Deque, Vec};
-use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
+use isocket_engine::{
+    Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, OutgoingSms, Record, SmsRoom, Stored,
+};
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
@@ -25,8 +34,10 @@ use crate::boot::BootReport;
 
 /// Outputs waiting for the board.
 const OUTPUTS: usize = 16;
-/// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
-const SENDING: usize = 8;
+/// SMS in the modem's outbox, remembered for [`Output::SmsSent`].
+const SENDING: usize = isocket_modem::driver::OUTBOX_LEN;
+/// Outbox places replies may take; the rest stay free for alerts.
+pub const REPLY_SLOTS: usize = isocket_modem::driver::OUTBOX_LEN / 2;
 
 /// What the device does, in order: what [`crate::Device::turn`] carries
 /// out on the board, and what [`crate::board::Board::log`] is told. New
@@ -73,7 +84,8 @@ pub struct Bridge {
     modem: Modem,
     outputs: Deque<Output, OUTPUTS>,
     modem_health: ModemHealth,
-    sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
+    /// Handle, recipient and whether it is an alert.
+    sending: Vec<(SmsHandle, PhoneNumber, bool), SENDING>,
 }
 
 impl Bridge {
@@ -207,9 +219,13 @@ impl Bridge {
                 busy = true;
                 self.on_modem_event(now_ms, event);
             }
-            while let Some(action) = self.engine.poll_action() {
+            while let Some(action) = self.engine.poll_other_action() {
                 busy = true;
-                self.on_action(now_ms, action);
+                self.on_action(action);
+            }
+            while let Some(sms) = self.engine.poll_sms(self.sms_room()) {
+                busy = true;
+                self.send_sms(now_ms, sms);
             }
             if let Some(on) = self.modem.poll_power() {
                 busy = true;
@@ -305,8 +321,38 @@ impl Bridge {
     }
 
     fn take_sending(&mut self, handle: SmsHandle) -> Option<PhoneNumber> {
-        let position = self.sending.iter().position(|(h, _)| *h == handle)?;
+        let position = self.sending.iter().position(|(h, _, _)| *h == handle)?;
         Some(self.sending.remove(position).1)
+    }
+
+    /// What the modem's outbox takes now.
+    fn sms_room(&self) -> SmsRoom {
+        let room = self.modem.sms_room() > 0;
+        let replies = self.sending.iter().filter(|(_, _, alert)| !alert).count();
+        SmsRoom {
+            alerts: room,
+            replies: room && replies < REPLY_SLOTS,
+        }
+    }
+
+    fn send_sms(&mut self, now_ms: u64, sms: OutgoingSms) {
+        let to = sms.to.dial();
+        let queued = match sms.alert {
+            true => self.modem.send_urgent_sms(&to, &sms.text),
+            false => self.modem.send_sms(&to, &sms.text),
+        };
+        match queued {
+            Ok(handle) => {
+                // Full only if an event went missing (the driver keeps
+                // room for them): that entry is stale.
+                if self.sending.is_full() {
+                    self.sending.remove(0);
+                }
+                let _ = self.sending.push((handle, sms.to, sms.alert));
+            }
+            // A text the modem cannot encode will never go out.
+            Err(_) => self.engine_event(now_ms, Event::SmsFailed),
+        }
     }
 
     fn set_modem_health(&mut self, now_ms: u64, health: ModemHealth) {
@@ -316,20 +362,10 @@ impl Bridge {
         }
     }
 
-    fn on_action(&mut self, now_ms: u64, action: Action) {
+    fn on_action(&mut self, action: Action) {
         match action {
-            Action::SendSms { to, text } => {
-                // A full modem queue keeps what it holds; this reply is lost.
-                match self.modem.send_sms(&to.dial(), &text) {
-                    Ok(handle) => {
-                        if self.sending.is_full() {
-                            self.sending.remove(0);
-                        }
-                        let _ = self.sending.push((handle, to));
-                    }
-                    Err(_) => self.engine_event(now_ms, Event::SmsFailed),
-                }
-            }
+            // `poll_other_action` never returns one: SMS come from `poll_sms`.
+            Action::SendSms { .. } => {}
             Action::Dial(to) => {
                 self.modem.dial(&to.dial());
                 self.output(Output::Calling(to));

@@ -63,13 +63,20 @@
 //!   instead of dropping events): the queue holds small events, and a
 //!   message's text has a slot of its own until [`Driver::poll_event`]
 //!   hands it out, so the next message stays on the SIM until then.
-//! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a failed attempt (error,
-//!   timeout, modem reboot) is retried after [`FIRST_RETRY_MS`], doubling up
-//!   to [`MAX_BACKOFF_MS`]; a part that goes out ends the other messages'
-//!   waits. Parts already sent are not sent again. A message
-//!   is dropped only to make room for a new one, and only once it has failed
-//!   [`DROPPABLE_AFTER`] times ([`Event::SmsDropped`]). Delivery is at least
-//!   once: a `+CMGS` answer lost to noise makes the part go out again.
+//! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a full queue refuses
+//!   a new one ([`SendError::QueueFull`]) and drops nothing: the caller
+//!   holds it until [`Driver::sms_room`] says there is room. Messages go
+//!   in queue order, except that one which has failed before waits behind
+//!   those queued with [`Driver::send_urgent_sms`]. A failed attempt (error, timeout, modem reboot)
+//!   is retried after [`FIRST_RETRY_MS`], doubling up to [`MAX_BACKOFF_MS`],
+//!   while the other messages go; a part that goes out ends the other
+//!   messages' waits. Parts already sent are not sent again. A message is
+//!   dropped ([`Event::SmsDropped`]) only when the network refuses it for
+//!   good ([`is_permanent`], the same cause for two tries in a row: a line
+//!   that loses a byte turns a `500` into a `50`) or after [`SEND_ATTEMPTS`] failed tries made
+//!   while registered (a try without network, `+CMS ERROR: 331`, or one cut
+//!   short by a modem restart does not count). Delivery is at least once: a
+//!   `+CMGS` answer lost to noise makes the part go out again.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
 //!   error or an unexpected `RDY` (also in the middle of the init: the
 //!   modem forgot its settings) re-initialise, the init waiting for the
@@ -152,8 +159,10 @@ pub const MAX_PARTS: usize = 4;
 pub const LONG_MESSAGES: usize = 4;
 /// The first wait before a failed send is tried again.
 pub const FIRST_RETRY_MS: u64 = 30_000;
-/// Failed attempts after which a queued message may give up its place.
-pub const DROPPABLE_AFTER: u8 = 10;
+/// Failed tries, made while registered, after which a queued message is
+/// dropped: with the back-off, about an hour (30 s, 1, 2, 4, 8 min, then
+/// every 10 min) when nothing else goes out meanwhile.
+pub const SEND_ATTEMPTS: u8 = 10;
 /// A dialled call not answered within this is hung up.
 pub const DIAL_TIMEOUT_MS: u64 = 45_000;
 /// `AT+CMGS` waits this long for its `>` prompt (modems give it at once;
@@ -194,6 +203,25 @@ pub const INIT_ATTEMPTS: u8 = 3;
 pub const REGISTRATION_RETRY_MS: u64 = 2_000;
 /// `+CMS ERROR: 331`, "no network service" (3GPP TS 27.005 §3.2.5).
 const NO_NETWORK_SERVICE: u16 = 331;
+
+/// Whether a `+CMS ERROR` cause refuses a message for good: sending it
+/// again would fail the same way. 3GPP TS 27.005 §3.2.5 passes on the
+/// network's causes: 0…127 are the RP-causes of 3GPP TS 24.011 Annex E.2
+/// (mobile originating transfer), 128…255 the TP-FCS values of 3GPP TS
+/// 23.040 §9.2.3.22. Permanent: 1 unassigned (unallocated) number, 8
+/// operator determined barring, 10 call barred, 21 short message transfer
+/// rejected, 29 facility rejected, 30 unknown subscriber, 50 requested
+/// facility not subscribed, 69 requested facility not implemented, 193 no
+/// SC subscription, 195 invalid SME address, 196 destination SME barred.
+/// Everything else is retried: the network's temporary causes (27
+/// destination out of service, 38 network out of order, 41 temporary
+/// failure, 42 congestion, 47 resources unavailable, 192 SC busy, 194 SC
+/// system failure…), protocol errors that a PDU garbled on the serial line
+/// also gets (95…111, 304 invalid PDU mode parameter) and the modem's own
+/// (300…500) until [`SEND_ATTEMPTS`].
+pub fn is_permanent(cause: u16) -> bool {
+    matches!(cause, 1 | 8 | 10 | 21 | 29 | 30 | 50 | 69 | 193 | 195 | 196)
+}
 /// Room for the longest command: a PDU (up to 176 octets) in hex and Ctrl-Z.
 const TX_LEN: usize = 400;
 
@@ -255,6 +283,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.outbox.len()
     }
 
+    /// Messages [`Driver::send_sms`] takes now: hand over no more (the
+    /// queue refuses, it does not drop).
+    pub fn sms_room(&self) -> usize {
+        self.outbox.room()
+    }
+
     fn set_state(&mut self, state: State) {
         if self.state != state {
             self.state = state;
@@ -279,7 +313,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn clear_work(&mut self, now_ms: u64) {
         match self.scheduler.abort() {
             Some(Op::SendLength | Op::SendBody) => {
-                self.send_failed(now_ms);
+                // Cut short by a restart: not the message's fault.
+                self.send_failed(now_ms, false);
                 self.scheduler.push_back(Op::Escape);
             }
             Some(Op::Read(i)) => self.want_read(i),
@@ -356,13 +391,18 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     /// Queues a text message; it is split into up to [`MAX_PARTS`] parts and
-    /// retried until sent. Returns the handle later events name it by.
+    /// retried until sent or dropped (see the module's decisions). Returns
+    /// the handle later events name it by; a full queue refuses it
+    /// ([`Driver::sms_room`]).
     pub fn send_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
-        let accepted = self.outbox.push(to, text)?;
-        if let Some(handle) = accepted.dropped {
-            self.emit(Event::SmsDropped { handle });
-        }
-        Ok(accepted.handle)
+        self.outbox.push(to, text, false)
+    }
+
+    /// [`Driver::send_sms`] for a message (an alert) that goes before
+    /// those queued with `send_sms` that have failed before: a reply that
+    /// keeps failing never takes the network's time ahead of it.
+    pub fn send_urgent_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
+        self.outbox.push(to, text, true)
     }
 
     /// Confirms that the SMS handed out with `id` was handled: delete it.
@@ -478,8 +518,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         }
     }
 
-    fn send_failed(&mut self, now_ms: u64) {
-        let failed = self.outbox.failed(now_ms);
+    /// The part in flight failed; the try counts if `count` and the modem
+    /// is registered.
+    fn send_failed(&mut self, now_ms: u64, count: bool) {
+        let count = count && self.supervisor.registered();
+        let failed = self.outbox.failed(now_ms, count);
         self.emit_some(failed);
     }
 
@@ -554,7 +597,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             Op::Init(step) => return self.init_failed(now_ms, step),
             Op::Poll(_) => self.supervisor.poll_again_soon(now_ms),
             Op::SendLength | Op::SendBody => {
-                self.send_failed(now_ms);
+                self.send_failed(now_ms, true);
                 self.scheduler.push_front(Op::Escape);
             }
             Op::Read(i) => {
@@ -776,9 +819,15 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::SendLength | Op::SendBody, Final::CmsError(Some(NO_NETWORK_SERVICE))) => {
                 // The network is gone even if no URC said so: its return ends the back-off.
                 self.on_registration(now_ms, RegStatus::NotRegistered);
-                self.send_failed(now_ms);
+                self.send_failed(now_ms, false);
             }
-            (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
+            (Op::SendLength | Op::SendBody, Final::CmsError(Some(cause)))
+                if is_permanent(cause) =>
+            {
+                let refused = self.outbox.refused(now_ms, cause);
+                self.emit_some(refused);
+            }
+            (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms, true),
             (Op::Dial, Final::Ok) => {}
             (Op::HangUp, Final::Ok) => {
                 let ended = self.calls.hung_up();

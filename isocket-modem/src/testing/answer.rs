@@ -61,6 +61,13 @@ impl ScriptedModem {
         let Some(hex) = typed.strip_suffix('\u{1a}') else {
             return line("ERROR");
         };
+        if let Some(cause) = self.refusal(hex) {
+            // Not sent: `sent_to` keeps step with `sent`.
+            if self.text_mode {
+                self.sent_to.pop();
+            }
+            return self.later(self.send_delay_ms, line(&format!("+CMS ERROR: {cause}")));
+        }
         self.sent.push(hex.to_string());
         let reference = self.next_reference;
         self.next_reference = self.next_reference.wrapping_add(1);
@@ -69,6 +76,19 @@ impl ScriptedModem {
             self.send_delay_ms,
             format!("\r\n+CMGS: {reference}\r\n{ok}"),
         )
+    }
+
+    /// The network's refusal of the message typed after the prompt, if any.
+    fn refusal(&self, typed: &str) -> Option<u16> {
+        if let Some(cause) = self.send_error.filter(|&c| c < 300) {
+            return Some(cause);
+        }
+        let to = super::sent_part(self.text_mode, self.sent_to.last(), typed)?.0;
+        let digits = |n: &str| n.trim_start_matches('+').to_string();
+        self.refuse_to
+            .iter()
+            .find(|(number, _)| digits(number) == digits(&to))
+            .map(|&(_, cause)| cause)
     }
 
     /// `answer` given after `delay_ms`; the modem reads no command meanwhile.
@@ -354,7 +374,7 @@ impl ScriptedModem {
     }
 
     fn cmgs(&mut self, command: &str) -> String {
-        if let Some(error) = self.send_error {
+        if let Some(error) = self.send_error.filter(|&c| c >= 300) {
             return line(&format!("+CMS ERROR: {error}"));
         }
         // SMS go over CS, or over SGs/IMS on LTE.
