@@ -320,7 +320,7 @@ impl Engine {
             Event::IncomingCall { from, toa } => {
                 self.on_incoming_call(now, PhoneNumber::from_address(from, toa))
             }
-            Event::IncomingCallEnded => {}
+            Event::IncomingCallEnded => self.on_incoming_call_ended(),
             Event::CallAnswered => self.on_call_outcome(now, true),
             Event::CallRejected | Event::CallEnded => self.on_call_outcome(now, false),
             Event::UssdAnswer(text) => self.ussd_done(now, Some(text)),

@@ -307,3 +307,50 @@ fn on_battery_the_send_budget_bounds_the_wait() {
     e.handle_timeout(at(10 + budget));
     assert!(shut_down(&drain(&mut e, 10 + budget, true)));
 }
+
+#[test]
+fn a_call_hidden_at_first_and_identified_later_is_acted_on_once() {
+    let mut e = engine();
+    sms(&mut e, 1, BOSS, "MAKEMEBOSS");
+    sms(&mut e, 2, BOSS, "RING=SWITCH");
+    drain(&mut e, 2, true);
+    let relay = |actions: &[Action]| {
+        actions
+            .iter()
+            .filter(|a| matches!(a, Action::SetRelay(_)))
+            .count()
+    };
+    // RING without +CLIP: no caller yet, nothing done.
+    e.handle(at(10), Event::IncomingCall { from: "", toa: 0 });
+    assert_eq!(relay(&drain(&mut e, 10, true)), 0);
+    // Its +CLIP after the modem was set up again: the owner's call.
+    e.handle(
+        at(12),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
+    let actions = drain(&mut e, 12, true);
+    assert_eq!(relay(&actions), 1);
+    assert!(actions.contains(&Action::HangUp));
+    // The same call reported again: not switched back.
+    e.handle(
+        at(13),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
+    assert_eq!(relay(&drain(&mut e, 13, true)), 0);
+    // The next call is acted on.
+    e.handle(at(20), Event::IncomingCallEnded);
+    e.handle(
+        at(40),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
+    assert_eq!(relay(&drain(&mut e, 40, true)), 1);
+}

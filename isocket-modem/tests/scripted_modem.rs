@@ -9,7 +9,9 @@
 //! USSD and supervision, with single faults placed by hand. Random fault
 //! schedules are in `fault_injection.rs`.
 
-use isocket_modem::driver::{CallEnd, Driver, EMPTY_READS, Event, NOISY_READS, State};
+use isocket_modem::driver::{
+    COMMAND_TIMEOUT_MS, CallEnd, Driver, EMPTY_READS, Event, NOISY_READS, State,
+};
 use isocket_modem::network::RegStatus;
 use isocket_modem::profile::{self, Profile};
 use isocket_modem::testing::{Dialect, FarEnd, ScriptedModem, dialect};
@@ -18,8 +20,10 @@ const PDU: &str = "07912143658709F1040B918100551512F20000111010214365000AE8329BF
 
 fn booted_with(profile: &'static Profile, family: &'static Dialect) -> (ScriptedModem, Driver) {
     let mut m = ScriptedModem::with_dialect(family, 1);
-    m.store(PDU); // stale at boot
+    m.store(PDU); // stale at boot: sent in 2011
     let mut d = Driver::new(profile, 0);
+    // The board's kept clock: the stale message is decided at once.
+    d.trusted_time(0, "2026-01-01T00:00:00+00:00".parse().unwrap());
     let events = m.run(&mut d, 2_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(m.sim.is_empty(), "stale messages are deleted at init");
@@ -556,7 +560,9 @@ fn registration_is_polled_often_while_the_network_is_gone() {
     let start = m.log.len();
     m.run(&mut d, 60_000);
     let polls = m.log[start..].iter().filter(|c| *c == "AT+CREG?").count();
-    assert!(polls <= 3, "{polls} polls in a registered minute");
+    // A settings check every SETTINGS_CHECK_MS, the full polls sharing it.
+    let checks = (60_000 / isocket_modem::driver::SETTINGS_CHECK_MS) as usize;
+    assert!(polls <= checks + 1, "{polls} polls in a registered minute");
 }
 
 #[test]
@@ -645,4 +651,34 @@ fn three_unanswered_commands_in_a_row_mean_a_reinit() {
         .take_while(|c| *c != "ATE0")
         .count();
     assert_eq!(unanswered, 3, "{:?}", &m.log[quiet_from..]);
+}
+
+#[test]
+fn a_read_that_times_out_is_asked_again_at_once() {
+    let (mut m, mut d) = booted();
+    m.silent = true;
+    let index = m.deliver(&mut d, "+18005551212", "hello");
+    // Another message waits: the retry goes before it.
+    m.deliver(&mut d, "+18005551212", "again");
+    let read = format!("AT+CMGR={index}");
+    let mut sent = Vec::new();
+    for _ in 0..80 {
+        let start = m.log.len();
+        m.run(&mut d, 100);
+        sent.extend(m.log[start..].iter().map(|c| (m.now, c.clone())));
+        // The first read went unanswered; the modem answers again.
+        if sent.iter().any(|(_, c)| *c == read) {
+            m.silent = false;
+        }
+    }
+    let reads: Vec<u64> = sent
+        .iter()
+        .filter(|(_, c)| *c == read)
+        .map(|(t, _)| *t)
+        .collect();
+    assert!(reads.len() >= 2, "{sent:?}");
+    // The next command after the timeout is the same read.
+    let first = sent.iter().position(|(_, c)| *c == read).unwrap();
+    assert_eq!(sent[first + 1].1, read, "{sent:?}");
+    assert!(reads[1] - reads[0] <= COMMAND_TIMEOUT_MS + 200, "{reads:?}");
 }

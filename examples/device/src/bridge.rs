@@ -6,8 +6,12 @@
 //!
 //! How modem events become engine events: a whole SMS is handed to the
 //! engine and acknowledged (deleted from the SIM) right after, so each is
-//! executed at most once; an incoming call (however many `RING`s) is one
-//! call for the engine, and its end another event; call progress,
+//! executed at most once (one found on the SIM at start-up reaches the
+//! engine only if the driver, given the battery-backed clock at boot or
+//! network time, found it newer than the start: manual §17); an incoming
+//! call (however many `RING`s) is one call for the engine (reported again
+//! once with its caller if it rang without one first), and its end another
+//! event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
 //! Numbers go to the modem as they came: `+` and the digits when
@@ -98,9 +102,15 @@ impl Bridge {
         now_ms: u64,
     ) -> Self {
         let now = isocket_engine::Instant::from_millis(now_ms);
+        let mut modem = Modem::with_capacity(profile, now_ms);
+        // The kept clock tells a message stored during start-up from one
+        // stored before it (manual §17); network time does, too.
+        if let Some(time) = boot.clock {
+            modem.trusted_time(now_ms, time.datetime());
+        }
         let mut device = Bridge {
             engine: Engine::new(board, stored, boot, now),
-            modem: Modem::with_capacity(profile, now_ms),
+            modem,
             outputs: Deque::new(),
             modem_health: ModemHealth::Ok,
             sending: Vec::new(),
@@ -264,6 +274,11 @@ impl Bridge {
             ModemEvent::Ringing(caller) => {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
                 let toa = caller.as_ref().map_or(0, |c| c.toa);
+                self.engine_event(now_ms, Event::IncomingCall { from, toa });
+            }
+            // The same call, its caller known now: the engine acts on it once.
+            ModemEvent::CallerIdentified(caller) => {
+                let (from, toa) = (caller.number.as_str(), caller.toa);
                 self.engine_event(now_ms, Event::IncomingCall { from, toa });
             }
             ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),

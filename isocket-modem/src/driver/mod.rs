@@ -37,10 +37,10 @@
 //!   for the PDU, and would take the command for one.
 //! - A line one byte away from `OK` (`OOK`, `OK?`, `0K`) is taken for the
 //!   `OK` it was, except as a text-mode message body.
-//! - Stale messages are those the first init after [`Driver::new`] (device
-//!   boot) lists without a `+CMTI` having announced them: they are read
-//!   (so their delete can be verified) and deleted one by one, never a
-//!   bulk `AT+CMGD=1,4`. Later re-inits (modem reboot, silence, power
+//! - Messages the first init after [`Driver::new`] lists unannounced were
+//!   found at start-up: read, then handed out only if newer than the start
+//!   by a trusted clock ([`Driver::trusted_time`]), else stale and deleted
+//!   one by one (never `AT+CMGD=1,4`), after every fresh message's work. Later re-inits (modem reboot, silence, power
 //!   cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
 //!   same list runs with every supervision poll, so a `+CMTI` lost to line
 //!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
@@ -78,6 +78,8 @@
 //!   while registered (a try without network, `+CMS ERROR: 331`, or one cut
 //!   short by a modem restart does not count). Delivery is at least once: a
 //!   `+CMGS` answer lost to noise makes the part go out again.
+//! - A query that times out is asked again at once; a registration poll
+//!   every [`SETTINGS_CHECK_MS`] finds a reset that printed nothing.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
 //!   error or an unexpected `RDY` (also in the middle of the init: the
 //!   modem forgot its settings) re-initialise, the init waiting for the
@@ -87,6 +89,8 @@
 //!   how (power pin or command) and the escalation for lost registration
 //!   are in the crate docs' Decisions. Registration is polled every
 //!   [`REGISTRATION_RETRY_MS`] while it is not known to be registered.
+//! - Calls: a number found after a call was announced without one (see
+//!   [`CLIP_WAIT_MS`]) is [`Event::CallerIdentified`], once.
 //! - Calls: a dialled call not answered within [`DIAL_TIMEOUT_MS`] is hung up
 //!   ([`CallEnd::Unanswered`]). Profiles with [`AnswerDetection::ClccPolling`]
 //!   poll `AT+CLCC` every [`CLCC_INTERVAL_MS`]: an active call is answered, a
@@ -108,10 +112,10 @@ mod ussd;
 
 use crate::calls::CallState;
 use crate::codec::{Final, Frame};
-use crate::network::{RegStatus, SimState};
+use crate::network::{self, RegStatus, SimState};
 use crate::profile::{AnswerDetection, PowerWiring, Profile};
 
-use calls::{Calls, Tick};
+use calls::{Calls, Ring, Tick};
 use classify::{Action, classify, is_busy, is_garbled_ok};
 use events::EventQueue;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
@@ -137,12 +141,21 @@ pub const BOOT_LIMIT_MS: u64 = 60_000;
 /// ended (the network repeats it every 3 to 6 s; one may be lost to noise).
 pub const RING_GAP_MS: u64 = 10_000;
 /// `+CLIP` follows each `RING` (27.007 §7.6); a call without one for this
-/// long is announced without a number.
+/// long is announced without a number, `AT+CLCC` is asked for its caller
+/// and a registration poll checks the settings (a silent reset forgets them).
 pub const CLIP_WAIT_MS: u64 = 1_500;
 /// Timeout of an `AT+CMGS` PDU and of `AT+CUSD` (network round trips).
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
 /// Supervision polls registration (and lists stored SMS) this often.
 pub const POLL_INTERVAL_MS: u64 = 30_000;
+/// A reset without `RDY` (autobaud, SIM800 manual §2.2.41.1) forgets
+/// `+CNMI` and `+CLIP`: a registration poll this often shows it (the
+/// power-on `<n>`), so the set-up is back within 20 s.
+pub const SETTINGS_CHECK_MS: u64 = 10_000;
+/// Messages found at start-up wait this long after [`Driver::new`] for a
+/// trusted clock ([`Driver::trusted_time`], network time) that could show
+/// them newer than the start; then, without one, they are stale.
+pub const CLOCK_WAIT_MS: u64 = 30_000;
 /// Unregistered this long means re-initialise.
 pub const UNREGISTERED_LIMIT_MS: u64 = 5 * 60_000;
 /// The first power-cycle back-off; it doubles up to [`MAX_BACKOFF_MS`].
@@ -265,7 +278,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             scheduler: Scheduler::new(),
             events: EventQueue::new(),
             supervisor: Supervisor::new(profile, now_ms),
-            inbox: Inbox::new(),
+            inbox: Inbox::new(now_ms),
             outbox: Outbox::new(),
             calls: Calls::default(),
             ussd: UssdRequest::default(),
@@ -417,6 +430,14 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         self.inbox.ack(id);
     }
 
+    /// A clock the application trusts (its kept clock at boot) reads `time`
+    /// at `now_ms`. A message found on the SIM at start-up is handed out
+    /// only if its SCTS is later than the start by the first such clock (or
+    /// network time); with none within [`CLOCK_WAIT_MS`] it is stale.
+    pub fn trusted_time(&mut self, now_ms: u64, time: chrono::DateTime<chrono::FixedOffset>) {
+        self.inbox.trusted_time(now_ms, time);
+    }
+
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
     pub fn dial(&mut self, number: &str) {
         self.calls.dial(number);
@@ -466,9 +487,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let calls = self.calls.wake_at(polling);
         let verify = self.inbox.verify_due().filter(|_| startable);
+        let clock_wait = self.inbox.clock_wait().filter(|_| startable);
         let init_waits = idle && self.scheduler.init_queued();
         let supervision = self.supervisor.wake_at(startable, init_waits);
-        [command, retry, calls, verify]
+        [command, retry, calls, verify, clock_wait]
             .into_iter()
             .chain(supervision)
             .flatten()
@@ -547,6 +569,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             match self.supervisor.polls_due(now_ms) {
                 Polls::Nothing => {}
                 Polls::Registration => self.queue_polls(),
+                Polls::Check => {
+                    if let Some(&domain) = self.profile.domains.first() {
+                        self.scheduler.queue(Op::Poll(domain));
+                    }
+                }
                 Polls::All => {
                     self.queue_polls();
                     for op in [Op::Signal, Op::List] {
@@ -587,8 +614,19 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 }
             }
         }
-        let ended = self.calls.ring_timers(now_ms);
-        self.emit_some(ended);
+        match self.calls.ring_timers(now_ms) {
+            Ring::Nothing => {}
+            Ring::Ended => self.emit(Event::IncomingCallEnded),
+            Ring::Unidentified => {
+                self.emit(Event::Ringing(None));
+                // Ask the modem who calls, and whether it still has its
+                // settings: a silent reset shows in the poll's answer.
+                self.scheduler.queue(Op::Clcc);
+                if let Some(&domain) = self.profile.domains.first() {
+                    self.scheduler.queue(Op::Poll(domain));
+                }
+            }
+        }
     }
 
     fn timed_out(&mut self, now_ms: u64) {
@@ -605,14 +643,16 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let too_silent = self.supervisor.silent();
         match f.op {
             Op::Init(step) => return self.init_failed(now_ms, step),
-            Op::Poll(_) => self.supervisor.poll_again_soon(now_ms),
+            // A query changes nothing: ask again at once (autobaud takes
+            // the first line after a reset); three silences re-initialise.
+            Op::Poll(_) | Op::Signal | Op::List | Op::Clcc => self.scheduler.push_front(f.op),
             Op::SendLength | Op::SendBody => {
                 self.send_failed(now_ms, true);
                 self.scheduler.push_front(Op::Escape);
             }
             Op::Read(i) => {
                 self.read_answer(now_ms, i, Answer::Unclear);
-                self.want_read(i);
+                self.inbox.read_first(i);
             }
             Op::Delete(i) => self.inbox.delete_unsure(i),
             _ => {}
@@ -655,6 +695,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             Action::Event(e) => {
                 if matches!(e, Event::Sim(s) if s != SimState::Ready) {
                     self.on_sim_trouble(now_ms);
+                }
+                // The network's time is a trusted clock (manual §17).
+                if let Event::NetworkTime(network::NetworkTime { utc: Some(utc), .. }) = e {
+                    self.inbox
+                        .trusted_time(now_ms, utc.and_utc().fixed_offset());
                 }
                 // Only our own call's answer is news.
                 if e == Event::CallAnswered && !self.calls.answered() {
@@ -722,6 +767,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 if state == CallState::Active {
                     self.apply(now_ms, Action::Event(Event::CallAnswered));
                 }
+            }
+            Action::CallerListed(caller) => {
+                let identified = self.calls.listed_caller(now_ms, caller);
+                self.emit_some(identified);
             }
             Action::CallOver(result) => self.call_over(result),
             Action::Final(result) => self.finish(now_ms, result),

@@ -32,6 +32,10 @@ impl ScriptedModem {
             // Before its AT interpreter is up, a modem loses what it is sent.
             return String::new();
         }
+        // Autobaud: the first line after a reset finds the baud rate.
+        if core::mem::take(&mut self.unsynced) {
+            return String::new();
+        }
         if core::mem::take(&mut self.reboot_next) {
             self.reboot();
             return String::new();
@@ -328,19 +332,24 @@ impl ScriptedModem {
                 self.reboot();
                 String::new()
             }
+            // One stored message read or deleted takes what the list
+            // takes for each (SIM800 manual, AT+CMGR and AT+CMGD: up to 5 s).
             c if c.starts_with("AT+CMGR=") => {
-                match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
+                let answer = match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
                     Some((_, stored)) if self.text_mode => {
                         text_records::entry(stored, None, self.text_style())
                     }
                     Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
                     None => return line("+CMS ERROR: 321"),
-                }
+                };
+                let ok = self.ok();
+                return self.later(self.storage_ms_per_message, answer + ok);
             }
             c if c.starts_with("AT+CMGD=") => {
                 let i = index("AT+CMGD=");
                 self.sim.retain(|(j, _)| Some(*j) != i);
-                String::new()
+                let ok = self.ok();
+                return self.later(self.storage_ms_per_message, ok.to_string());
             }
             c if c.starts_with("AT+CMGS=") => return self.cmgs(c),
             "AT+CUSD=2" => {
@@ -374,10 +383,10 @@ impl ScriptedModem {
             };
             format!("\r\n+CLCC: 1,0,{stat},0,0,\"+4912345\",145\r\n")
         });
-        let theirs = self
-            .incoming
-            .as_ref()
-            .map(|c| format!("\r\n+CLCC: 1,1,4,0,0,\"{}\",145\r\n", c.from));
+        let theirs = self.incoming.as_ref().map(|c| {
+            let toa = if c.from.starts_with('+') { 145 } else { 129 };
+            format!("\r\n+CLCC: 1,1,4,0,0,\"{}\",{toa}\r\n", c.from)
+        });
         ours.into_iter().chain(theirs).collect()
     }
 

@@ -162,7 +162,8 @@ pub struct ScriptedModem {
     /// timing set a real network's delay.
     pub send_delay_ms: u64,
     /// `AT+CMGL` and `AT+CMGD=1,4` take this long per stored message
-    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages).
+    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages), and a
+    /// single `AT+CMGR` or `AT+CMGD` this long too.
     pub storage_ms_per_message: u64,
     /// How the network ends a USSD session.
     pub ussd_session: UssdSession,
@@ -204,6 +205,10 @@ pub struct ScriptedModem {
     booted_at: Option<u64>,
     /// Boot lines still to print: (time, line).
     boot_lines: Vec<(u64, &'static str)>,
+    /// Reset with autobaud and no line read since: the next command line
+    /// only tells the modem the baud rate, and is not answered (SIM800
+    /// manual §2.2.41.1, "Auto-bauding": the host must send `AT` first).
+    unsynced: bool,
     /// Answers of slow commands, due at their time; commands typed
     /// meanwhile wait in `backlog`, as the modem reads its UART buffer only
     /// after the command in progress.
@@ -405,6 +410,7 @@ impl ScriptedModem {
             sent_taken: 0,
             booted_at: None,
             boot_lines: Vec::new(),
+            unsynced: false,
             delayed: None,
             backlog: Vec::new(),
             ussd_release: None,
@@ -431,6 +437,7 @@ impl ScriptedModem {
             true => self.dialect.boot.to_vec(),
             false => Vec::new(),
         };
+        self.unsynced = !self.fixed_baud;
         self.boot_progress();
     }
 
@@ -693,9 +700,14 @@ impl ScriptedModem {
         if self.now >= call.next_ring {
             self.emit("\r\nRING\r\n");
             if self.volatile.clip {
-                let toa = if call.from.starts_with('+') { 145 } else { 129 };
+                // 27.007 §7.6: a withheld number is empty, `<CLI validity>` 1.
+                let (toa, validity) = match call.from.as_str() {
+                    "" => (128, 1),
+                    f if f.starts_with('+') => (145, 0),
+                    _ => (129, 0),
+                };
                 self.emit(&format!(
-                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",0\r\n",
+                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",{validity}\r\n",
                     call.from
                 ));
             }
