@@ -124,7 +124,7 @@ enum State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Framing {
     /// Bytes the body takes.
-    need: usize,
+    need: u16,
     /// The header ended at CR: an LF right after it is the line break.
     skip_lf: bool,
     /// More came than `need`: the body runs to the line's end (a hex body,
@@ -449,7 +449,8 @@ impl<const N: usize> Codec<N> {
             return false;
         }
         let len = self.buf.len();
-        if end && (len >= f.need || f.revised) {
+        let need = usize::from(f.need);
+        if end && (len >= need || f.revised) {
             // A body that ran past `<length>` is trusted to its line's end
             // only if it is hex, which holds no line break (below).
             if f.revised && !crate::septet::is_hex(&self.buf) {
@@ -458,7 +459,7 @@ impl<const N: usize> Codec<N> {
             self.state = State::BodyDone;
             return true;
         }
-        if len >= f.need && !f.revised {
+        if len >= need && !f.revised {
             // More before the line break: an 8-bit or UCS2 body in hex,
             // two digits an octet and `<length>` in octets (or septets:
             // modems differ), runs to the line's end. Anything else is a
@@ -527,7 +528,7 @@ struct Entry {
     /// The body's `<length>` (`AT+CSDH=1`): the header's last field, a
     /// bare number. Without it the last field is the quoted time stamp or
     /// address, and nothing a sender writes can come after those.
-    length: Option<usize>,
+    length: Option<u16>,
 }
 
 fn entry(line: &[u8]) -> Entry {
@@ -546,7 +547,7 @@ fn entry(line: &[u8]) -> Entry {
     let length = (body && number).then(|| {
         digits
             .iter()
-            .fold(0, |n, &d| n * 10 + usize::from(d - b'0'))
+            .fold(0, |n: u16, &d| n * 10 + u16::from(d - b'0'))
     });
     Entry {
         received,

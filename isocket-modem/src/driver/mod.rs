@@ -630,9 +630,9 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn timed_out(&mut self, now_ms: u64) {
-        // A settled answer's result counts now.
-        if let Some(result) = self.scheduler.settled() {
-            return self.finish(now_ms, result);
+        // A settled answer counts now.
+        if self.scheduler.settling() {
+            return self.finish(now_ms, Final::Ok);
         }
         let Some(f) = self.scheduler.take_in_flight() else {
             return;
@@ -816,19 +816,13 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn finish(&mut self, now_ms: u64, result: Final) {
         // A text-mode body without `<length>` ends at a final result that
         // may be one of its lines: wait for the rest before it counts.
-        if self.scheduler.settle(now_ms, result) {
+        if self.scheduler.settle(now_ms) {
             return;
         }
         let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
         self.supervisor.answered();
-        // A list cut short by a body line listed what came before it,
-        // the message with that body included.
-        let result = match (f.op, f.settle) {
-            (Op::List | Op::Init(_), Some(_)) => Final::Ok,
-            _ => result,
-        };
         match (f.op, result) {
             // `+CPIN: SIM PIN` / `NOT READY` with an OK: no use going on.
             (Op::Init(step), Final::Ok) if f.sim_trouble => self.init_failed(now_ms, step),
@@ -862,8 +856,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             (Op::Read(index), r) if self.supervisor.text_mode && f.header => {
                 let answer = match (r, f.settle) {
-                    (Final::Ok, None) => self.inbox.text_answer(false, false),
-                    (_, Some(_)) => self.inbox.text_answer(true, f.tail > 0),
+                    (_, true) => self.inbox.text_answer(true, f.tail > 0),
+                    (Final::Ok, false) => self.inbox.text_answer(false, false),
                     _ => Answer::Unclear,
                 };
                 self.read_answer(now_ms, index, answer);

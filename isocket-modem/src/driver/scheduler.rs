@@ -10,7 +10,7 @@ use super::{SETTLE_MS, TX_LEN};
 /// Lines after a settling answer's result that each wait [`SETTLE_MS`]
 /// more: a list's rest (two lines a message, a full SIM's worth).
 const TAIL_LINES: u8 = 128;
-use crate::codec::{Codec, Final, Frame};
+use crate::codec::{Codec, Frame};
 use crate::network::Domain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,9 +58,11 @@ pub(super) struct InFlight {
     pub(super) call_listed: bool,
     /// The SIM reported trouble during this init command.
     pub(super) sim_trouble: bool,
-    /// A text-mode answer with a body without `<length>` ended with this
-    /// result: what follows for [`SETTLE_MS`] may be the rest of that body.
-    pub(super) settle: Option<Final>,
+    /// A text-mode answer with a body without `<length>` ended: what
+    /// follows for [`SETTLE_MS`] may be the rest of that body. Its result
+    /// no longer matters (a list listed what came before it, a read is
+    /// judged by its body and that tail).
+    pub(super) settle: bool,
     /// Lines came while settling.
     pub(super) tail: u8,
 }
@@ -265,7 +267,7 @@ impl Scheduler {
             lines: false,
             call_listed: false,
             sim_trouble: false,
-            settle: None,
+            settle: false,
             tail: 0,
         });
         self.pending_tx = true;
@@ -283,7 +285,7 @@ impl Scheduler {
             header: f.header,
             pdu_len: f.pdu_len,
             header_fp: f.header_fp,
-            settling: f.settle.is_some(),
+            settling: f.settle,
         })
     }
 
@@ -293,25 +295,25 @@ impl Scheduler {
         self.codec.decode(input)
     }
 
-    /// The text-mode answer in flight ended with `result`, and it had a
-    /// body without `<length>`: `true` if it now settles for
-    /// [`SETTLE_MS`], every line data, before its result counts.
-    pub(super) fn settle(&mut self, now_ms: u64, result: Final) -> bool {
+    /// The text-mode answer in flight ended, and it had a body without
+    /// `<length>`: `true` if it now settles for [`SETTLE_MS`], every line
+    /// data, before it counts.
+    pub(super) fn settle(&mut self, now_ms: u64) -> bool {
         let Some(f) = self.in_flight.as_mut() else {
             return false;
         };
-        if f.settle.is_some() || !self.codec.unframed() {
+        if f.settle || !self.codec.unframed() {
             return false;
         }
-        f.settle = Some(result);
+        f.settle = true;
         f.deadline = now_ms + SETTLE_MS;
         self.codec.all_data();
         true
     }
 
-    /// The result of an answer that settled, once its time is up.
-    pub(super) fn settled(&self) -> Option<Final> {
-        self.in_flight.as_ref().and_then(|f| f.settle)
+    /// The answer in flight is settling.
+    pub(super) fn settling(&self) -> bool {
+        self.in_flight.as_ref().is_some_and(|f| f.settle)
     }
 
     /// A frame came: while settling, a line of the tail, and the answer
@@ -322,7 +324,7 @@ impl Scheduler {
             return;
         };
         f.lines |= data;
-        if f.settle.is_some() && f.tail < TAIL_LINES {
+        if f.settle && f.tail < TAIL_LINES {
             f.tail += 1;
             f.deadline = now_ms + SETTLE_MS;
         }
