@@ -82,7 +82,7 @@ const fn round_up(len: usize) -> usize {
 }
 
 /// A record header, as parsed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Header {
     seq: u32,
     len: usize,
@@ -143,6 +143,14 @@ struct SectorScan {
     end: usize,
     /// Scanning stopped at erased flash (not at a torn or foreign record).
     clean: bool,
+    /// Unreadable bytes before a valid record (a damaged copy, or worse).
+    mid_bad: bool,
+    /// Not every record has its twin, or the tail is not erased: the next
+    /// save rewrites the live records into a fresh sector.
+    degraded: bool,
+    /// A sequence number is missing: a whole record was lost, of a kind
+    /// nobody can tell.
+    damaged: bool,
 }
 
 /// Where the next record goes.
@@ -154,10 +162,12 @@ struct Head {
     appendable: bool,
 }
 
-/// The latest record of a kind: its address in the region and value length.
+/// The latest record of a kind: the addresses of its two copies in the
+/// region (the same twice when only one is readable) and its value length.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     at: usize,
+    twin: usize,
     len: usize,
 }
 
@@ -234,14 +244,19 @@ impl<F: NorFlash> NorFlashStore<F> {
         let mut corrupt = false;
         let mut last_seq = None;
         for sector in 0..self.sectors {
-            let mut index = [None; MAX_KINDS];
-            let scan = self.scan(sector, |header, at| {
-                if let Some(slot) = index.get_mut(usize::from(header.kind)) {
-                    if header.tag == TAG_VALUE {
-                        *slot = Some(Slot {
-                            at,
-                            len: header.len,
-                        });
+            let mut index: [Option<Slot>; MAX_KINDS] = [None; MAX_KINDS];
+            let scan = self.scan(sector, |header, at, twin| {
+                let slot = index.get_mut(usize::from(header.kind));
+                if let (Some(slot), TAG_VALUE) = (slot, header.tag) {
+                    match slot {
+                        Some(first) if twin => first.twin = at,
+                        _ => {
+                            *slot = Some(Slot {
+                                at,
+                                twin: at,
+                                len: header.len,
+                            })
+                        }
                     }
                 }
             })?;
@@ -252,35 +267,51 @@ impl<F: NorFlash> NorFlashStore<F> {
                         current = Some((sector, scan, index));
                     }
                 }
-                None => corrupt |= !scan.clean && !self.is_torn_tail(sector, scan.end)?,
+                None => {
+                    corrupt |= scan.damaged
+                        || scan.mid_bad
+                        || (!scan.clean && !self.is_torn_tail(sector, scan.end)?)
+                }
             }
         }
         self.next_seq = last_seq.map_or(Some(0), |s| s.checked_add(1));
-        self.corrupt = corrupt && current.is_none();
-        self.index = current.map_or([None; MAX_KINDS], |(_, _, index)| index);
+        // A sealed sector that lost a whole record cannot say which kind
+        // it was: nothing in it is trusted, rather than an older value.
+        let damaged = current.is_some_and(|(_, scan, _)| scan.damaged);
+        self.corrupt = damaged || (corrupt && current.is_none());
+        self.index = match current {
+            Some((_, _, index)) if !damaged => index,
+            _ => [None; MAX_KINDS],
+        };
         self.head = current.map(|(sector, scan, _)| Head {
             sector,
             offset: scan.end,
-            appendable: scan.clean,
+            appendable: !scan.degraded,
         });
         Ok(())
     }
 
-    /// Walks the valid records of `sector` from its start.
+    /// Walks the valid records of `sector` from its start, stepping over
+    /// unreadable ones [`ALIGN`] bytes at a time; `visit` gets each record,
+    /// its address and whether it is the twin of the record before.
     fn scan(
         &mut self,
         sector: usize,
-        mut visit: impl FnMut(Header, usize),
+        mut visit: impl FnMut(Header, usize, bool),
     ) -> Result<SectorScan, Error<F::Error>> {
         let base = sector * self.sector_size;
         let mut scan = SectorScan::default();
-        while scan.end + ALIGN <= self.sector_size {
-            let at = base + scan.end;
+        // In unreadable bytes: erased flash no longer means the end.
+        let mut bad = false;
+        // The last valid record, and whether its twin followed.
+        let mut prev: Option<(Header, bool)> = None;
+        let mut offset = 0;
+        while offset + ALIGN <= self.sector_size {
+            let at = base + offset;
             let first = self.buf.get_mut(..ALIGN).ok_or(Error::BadRegion)?;
             read(&mut self.flash, self.start, at, first)?;
-            if first.iter().all(|&b| b == 0xFF) {
-                scan.clean = true;
-                return Ok(scan);
+            if !bad && first.iter().all(|&b| b == 0xFF) {
+                break;
             }
             let len = first.get(4..6).map_or(usize::MAX, |b| {
                 usize::from(u16::from_le_bytes([
@@ -289,22 +320,37 @@ impl<F: NorFlash> NorFlashStore<F> {
                 ]))
             });
             let size = round_up(HEADER.saturating_add(len));
-            if len > MAX_VALUE_LEN || scan.end + size > self.sector_size {
-                return Ok(scan);
+            let mut header = None;
+            if len <= MAX_VALUE_LEN && offset + size <= self.sector_size {
+                let rest = self.buf.get_mut(ALIGN..size).ok_or(Error::BadRegion)?;
+                read(&mut self.flash, self.start, at + ALIGN, rest)?;
+                header = parse(self.buf.get(..size).ok_or(Error::BadRegion)?);
             }
-            let rest = self.buf.get_mut(ALIGN..size).ok_or(Error::BadRegion)?;
-            read(&mut self.flash, self.start, at + ALIGN, rest)?;
-            let Some(header) = parse(self.buf.get(..size).ok_or(Error::BadRegion)?) else {
-                return Ok(scan);
+            let Some(header) = header else {
+                bad = true;
+                offset += ALIGN;
+                continue;
             };
+            scan.mid_bad |= bad;
+            bad = false;
+            // Both copies of a record share its sequence number, and each
+            // record takes the next one: a gap is a lost record.
+            let twin = prev.is_some_and(|(p, paired)| p == header && !paired);
+            if let Some((p, paired)) = prev.filter(|_| !twin) {
+                scan.degraded |= !paired;
+                scan.damaged |= p.seq.checked_add(1) != Some(header.seq);
+            }
+            prev = Some((header, twin));
             if header.tag == TAG_COMMIT {
                 scan.commit = Some(header.seq);
             }
             scan.last_seq = scan.last_seq.max(Some(header.seq));
-            visit(header, at);
-            scan.end += size;
+            visit(header, at, twin);
+            offset += size;
+            scan.end = offset;
         }
-        scan.clean = true;
+        scan.clean = !bad;
+        scan.degraded |= bad || scan.mid_bad || prev.is_some_and(|(_, paired)| !paired);
         Ok(scan)
     }
 
@@ -315,17 +361,17 @@ impl<F: NorFlash> NorFlashStore<F> {
         let base = sector * self.sector_size;
         let first = self.buf.get_mut(..ALIGN).ok_or(Error::BadRegion)?;
         read(&mut self.flash, self.start, base + end, first)?;
-        // Lengths fit in 10 bits, so an 0xFF high byte means the write
-        // stopped before the length: the record is torn in its first chunk.
-        let limit = match (first.get(4).copied(), first.get(5).copied()) {
-            (_, Some(0xFF)) | (_, None) | (None, _) => ALIGN,
-            (Some(low), Some(high)) => {
-                let len = usize::from(u16::from_le_bytes([low, high]));
-                if len > MAX_VALUE_LEN {
-                    return Ok(false);
-                }
-                round_up(HEADER + len)
-            }
+        // Lengths fit in 10 bits, so a longer one means the write stopped
+        // before the length (or a bit flipped in erased flash): the record
+        // is torn in its first chunk.
+        let len = match (first.get(4).copied(), first.get(5).copied()) {
+            (Some(low), Some(high)) => usize::from(u16::from_le_bytes([low, high])),
+            _ => usize::MAX,
+        };
+        let limit = if len > MAX_VALUE_LEN {
+            ALIGN
+        } else {
+            round_up(HEADER + len)
         };
         if end + limit > self.sector_size {
             return Ok(false);
@@ -342,19 +388,22 @@ impl<F: NorFlash> NorFlashStore<F> {
         Ok(true)
     }
 
-    /// Reads the record in `slot` into `buf[..size]`, checking it again.
+    /// Reads the record in `slot` into `buf[..size]`, checking it again;
+    /// its twin when the first copy no longer reads.
     fn read_record(&mut self, slot: Slot) -> Result<usize, Error<F::Error>> {
         let size = round_up(HEADER + slot.len);
-        let record = self.buf.get_mut(..size).ok_or(Error::Corrupt)?;
-        read(&mut self.flash, self.start, slot.at, record)?;
-        match parse(record) {
-            Some(header) if header.len == slot.len => Ok(size),
-            _ => Err(Error::Corrupt),
+        for at in [slot.at, slot.twin] {
+            let record = self.buf.get_mut(..size).ok_or(Error::Corrupt)?;
+            read(&mut self.flash, self.start, at, record)?;
+            if parse(record).is_some_and(|header| header.len == slot.len) {
+                return Ok(size);
+            }
         }
+        Err(Error::Corrupt)
     }
 
     /// Seals `buf[..HEADER + len]` with the next sequence number, pads it
-    /// and writes it at the head, which must have room and be erased.
+    /// and writes it twice at the head, which must have room and be erased.
     fn append(&mut self, kind: Kind, tag: u8, len: usize) -> Result<Slot, Error<F::Error>> {
         let head = self.head.ok_or(Error::Corrupt)?;
         let size = round_up(HEADER + len);
@@ -364,36 +413,46 @@ impl<F: NorFlash> NorFlashStore<F> {
             padding.fill(0xFF);
         }
         let at = head.sector * self.sector_size + head.offset;
-        // Whatever happens next, this slot is used: never program it twice.
+        // Whatever happens next, these slots are used: never program twice.
         self.head = Some(Head {
-            offset: head.offset + size,
+            offset: head.offset + 2 * size,
             ..head
         });
         self.next_seq = seq.checked_add(1);
         let record = self.buf.get(..size).ok_or(Error::TooLarge)?;
-        let offset = self.start + u32::try_from(at).map_err(|_| Error::BadRegion)?;
-        if let Err(e) = self.flash.write(offset, record) {
-            // Maybe torn: nothing may follow it in this sector.
-            if let Some(head) = &mut self.head {
-                head.appendable = false;
+        for copy in [at, at + size] {
+            let offset = self.start + u32::try_from(copy).map_err(|_| Error::BadRegion)?;
+            if let Err(e) = self.flash.write(offset, record) {
+                // Maybe torn: nothing may follow it in this sector.
+                if let Some(head) = &mut self.head {
+                    head.appendable = false;
+                }
+                return Err(Error::Device(e));
             }
-            return Err(Error::Device(e));
         }
-        Ok(Slot { at, len })
+        Ok(Slot {
+            at,
+            twin: at + size,
+            len,
+        })
     }
 
-    /// Can a record of `size` bytes go at the head without a sector change?
+    /// Can both copies of a record of `size` bytes go at the head without
+    /// a sector change?
     fn head_has_room(&mut self, size: usize) -> Result<bool, Error<F::Error>> {
         let Some(head) = self.head else {
             return Ok(false);
         };
-        if !head.appendable || head.offset + size > self.sector_size {
+        if !head.appendable || head.offset + 2 * size > self.sector_size {
             return Ok(false);
         }
         let at = head.sector * self.sector_size + head.offset;
-        let target = self.buf.get_mut(..size).ok_or(Error::TooLarge)?;
-        read(&mut self.flash, self.start, at, target)?;
-        let erased = target.iter().all(|&b| b == 0xFF);
+        let mut erased = true;
+        for copy in [at, at + size] {
+            let target = self.buf.get_mut(..size).ok_or(Error::TooLarge)?;
+            read(&mut self.flash, self.start, copy, target)?;
+            erased &= target.iter().all(|&b| b == 0xFF);
+        }
         if !erased {
             self.head = Some(Head {
                 appendable: false,
@@ -416,6 +475,8 @@ impl<F: NorFlash> NorFlashStore<F> {
             .sum::<usize>()
             + round_up(HEADER + value.len())
             + round_up(HEADER);
+        // Every record is written twice.
+        let needed = 2 * needed;
         if needed > self.sector_size {
             return Err(Error::Full);
         }
