@@ -94,7 +94,11 @@ fn history<const SIZE: usize>(seed: u64, saves: usize, checkpoints: &[usize]) {
         store.write_bytes(kind, &value).unwrap();
         model[usize::from(kind)] = Some(value);
         if checkpoints.contains(&save) {
-            every_bit(store.flash(), &model, &format!("seed {seed}, after save {save}"));
+            every_bit(
+                store.flash(),
+                &model,
+                &format!("seed {seed}, after save {save}"),
+            );
         }
         erases = store.flash().counters().erases;
     }

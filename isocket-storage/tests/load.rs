@@ -86,12 +86,20 @@ fn any_flipped_bit_of_todays_image_loads_the_same() {
         image.resize(512, 0xFF);
         image[bit / 8] ^= 1 << (bit % 8);
         let mut store = open(Flash::from_image(&image));
-        assert_eq!(store.load(), Ok(Some(RelayBaseState { on: true })), "bit {bit}");
+        assert_eq!(
+            store.load(),
+            Ok(Some(RelayBaseState { on: true })),
+            "bit {bit}"
+        );
         assert_eq!(store.load(), Ok(Some(alarm_log())), "bit {bit}");
         // And a new save heals and lands.
         store.save(&RelayBaseState { on: false }).unwrap();
         let mut store = open(store.into_inner());
-        assert_eq!(store.load(), Ok(Some(RelayBaseState { on: false })), "bit {bit}");
+        assert_eq!(
+            store.load(),
+            Ok(Some(RelayBaseState { on: false })),
+            "bit {bit}"
+        );
         assert_eq!(store.load(), Ok(Some(alarm_log())), "bit {bit}");
     }
 }
