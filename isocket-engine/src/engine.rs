@@ -9,7 +9,9 @@ use isocket_proto::{PhoneNumber, Reply};
 use crate::alarm::Alarm;
 use crate::calls::Calls;
 use crate::clock::Clock;
-use crate::io::{Action, BoardInfo, Boot, BootReason, Event, ModemHealth, Record, SmsText};
+use crate::io::{
+    Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, ModemHealth, Record, SmsText,
+};
 use crate::leds::LedState;
 use crate::power::Power;
 use crate::relay::{Change, Relay};
@@ -68,6 +70,10 @@ pub struct Engine {
     pub(crate) scheduler_next: Option<Instant>,
     pub(crate) power: Power,
     pub(crate) leds: LedState,
+    /// The settings did not load (manual §8, "locked"): no SMS, call,
+    /// timer or input acts, nothing is sent or saved and the relay stays
+    /// off, until the factory reset clears it.
+    pub(crate) locked: bool,
     queue: Deque<Queued, ACTION_QUEUE>,
     /// The texts of the queued SMS, oldest first.
     texts: Deque<SmsText, QUEUED_TEXTS>,
@@ -107,11 +113,12 @@ impl Engine {
         if let Some(time) = boot.clock {
             clock.set(now, time);
         }
+        let relay_on = stored.relay_on && !stored.locked;
         let mut engine = Engine {
             board,
             settings: stored.settings,
             alarm_log: stored.alarm_log,
-            relay: Relay::new(stored.relay_on, now),
+            relay: Relay::new(relay_on, now),
             clock,
             booted_at: now,
             lockout: Lockout::default(),
@@ -126,13 +133,14 @@ impl Engine {
             scheduler_next: None,
             power: Power::default(),
             leds: LedState::new(now),
+            locked: stored.locked,
             queue: Deque::new(),
             texts: Deque::new(),
             dropped_actions: 0,
         };
-        engine.push(Action::SetRelay(stored.relay_on));
+        engine.push(Action::SetRelay(relay_on));
         engine.scheduler_next = engine.clock.next_minute(now);
-        if boot.reason == BootReason::MainsRestored {
+        if boot.reason == BootReason::MainsRestored && !engine.locked {
             engine.boot_after_mains_failure(now);
         }
         engine.refresh_leds(now);
@@ -152,6 +160,11 @@ impl Engine {
     /// The alarm log (what [`Record::AlarmLog`] saves).
     pub fn alarm_log(&self) -> &AlarmLog {
         &self.alarm_log
+    }
+
+    /// Whether the device booted locked (see [`Stored::locked`]).
+    pub fn is_locked(&self) -> bool {
+        self.locked
     }
 
     /// Whether the relay is on now.
@@ -241,6 +254,27 @@ impl Engine {
             return;
         }
         self.handle_timeout(now);
+        // Locked: only the network, power, the factory reset and the
+        // board's reports get through (a list of what may, to fail closed).
+        let allowed = matches!(
+            event,
+            Event::NetworkRegistered
+                | Event::NetworkLost
+                | Event::Signal(_)
+                | Event::NetworkTime(_)
+                | Event::Modem(_)
+                | Event::MainsLost
+                | Event::MainsRestored
+                | Event::Saved { .. }
+                | Event::SmsSent
+                | Event::SmsFailed
+                | Event::IncomingCallEnded
+                | Event::Button(ButtonEvent::LongPressReached | ButtonEvent::LongPressReleased)
+        );
+        if self.locked && !allowed {
+            self.refresh_leds(now);
+            return;
+        }
         match event {
             Event::SmsReceived {
                 from,
@@ -306,11 +340,21 @@ impl Engine {
             self.dropped_actions = self.dropped_actions.saturating_add(1);
             return;
         };
-        if self.queue.push_back(queued).is_err() {
+        // Locked: nothing is sent, saved or switched on (a save would
+        // replace the unreadable settings with whatever the engine holds).
+        let refused = self.locked
+            && (sms
+                || matches!(
+                    queued,
+                    Queued::Action(Action::Save(_) | Action::SetRelay(true))
+                ));
+        if refused || self.queue.push_back(queued).is_err() {
             if sms {
                 self.texts.pop_back();
             }
-            self.dropped_actions = self.dropped_actions.saturating_add(1);
+            if !refused {
+                self.dropped_actions = self.dropped_actions.saturating_add(1);
+            }
         }
     }
 
