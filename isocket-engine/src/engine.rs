@@ -15,7 +15,7 @@ use crate::io::{
 use crate::leds::LedState;
 use crate::power::Power;
 use crate::relay::{Change, Relay};
-use crate::security::{ErrorBudget, Lockout};
+use crate::security::{ErrorBudget, Guesses, Lockout};
 use crate::settings::{AlarmLog, Settings, Stored};
 use crate::sms::Inbox;
 use crate::temperature::Probe;
@@ -59,7 +59,12 @@ pub struct Engine {
     pub(crate) clock: Clock,
     pub(crate) booted_at: Instant,
     pub(crate) lockout: Lockout,
+    pub(crate) guesses: Guesses,
+    /// Error replies to senders who passed the security checks.
     pub(crate) errors: ErrorBudget,
+    /// `Access deny!` and `Invalid access password!`: a budget of their own,
+    /// so strangers cannot use up the owner's (manual §19).
+    pub(crate) refusals: ErrorBudget,
     pub(crate) registered: bool,
     pub(crate) signal_dbm: Option<i16>,
     pub(crate) modem: ModemHealth,
@@ -122,7 +127,9 @@ impl Engine {
             clock,
             booted_at: now,
             lockout: Lockout::default(),
+            guesses: Guesses::default(),
             errors: ErrorBudget::default(),
+            refusals: ErrorBudget::default(),
             registered: false,
             signal_dbm: None,
             modem: ModemHealth::Ok,
@@ -278,10 +285,13 @@ impl Engine {
         match event {
             Event::SmsReceived {
                 from,
+                toa,
                 text,
                 sent_at,
-            } => self.on_sms(now, PhoneNumber::parse(from), text, sent_at),
-            Event::IncomingCall { from } => self.on_incoming_call(now, PhoneNumber::parse(from)),
+            } => self.on_sms(now, PhoneNumber::from_address(from, toa), text, sent_at),
+            Event::IncomingCall { from, toa } => {
+                self.on_incoming_call(now, PhoneNumber::from_address(from, toa))
+            }
             Event::IncomingCallEnded => {}
             Event::CallAnswered => self.on_call_outcome(now, true),
             Event::CallRejected | Event::CallEnded => self.on_call_outcome(now, false),
@@ -377,13 +387,27 @@ impl Engine {
         }
     }
 
+    /// A refusal (manual §3 rules 2–3): only if `allowed` and the refusals'
+    /// daily budget has room.
+    pub(crate) fn send_refusal(
+        &mut self,
+        now: Instant,
+        to: &PhoneNumber,
+        reply: Reply<'_>,
+        allowed: bool,
+    ) {
+        if allowed && self.refusals.try_spend(now) {
+            self.send_to(to, render(&reply));
+        }
+    }
+
     /// Tells the board about a relay change and saves a new base state.
     pub(crate) fn relay_changed(&mut self, change: Change) {
         if change.switched {
             self.push(Action::SetRelay(self.relay.is_on()));
         }
         if change.base_changed {
-            self.push(Action::Save(Record::Relay));
+            self.save_relay();
         }
     }
 
@@ -397,8 +421,14 @@ impl Engine {
 
     /// Saves settings changed outside a command (an alarm, the button, the scheduler).
     pub(crate) fn save_settings(&mut self) {
-        self.inbox.saves_requested = self.inbox.saves_requested.wrapping_add(1);
+        self.inbox.settings_saves.requested = self.inbox.settings_saves.requested.wrapping_add(1);
         self.push(Action::Save(Record::Settings));
+    }
+
+    /// Saves the relay's base state.
+    pub(crate) fn save_relay(&mut self) {
+        self.inbox.relay_saves.requested = self.inbox.relay_saves.requested.wrapping_add(1);
+        self.push(Action::Save(Record::Relay));
     }
 
     pub(crate) fn set_clock(&mut self, now: Instant, time: isocket_proto::Timestamp) {

@@ -14,21 +14,29 @@
 //! [isocket user manual]: https://github.com/isocket/isocket/blob/main/docs/manual.md
 //!
 //! ```
-//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Record, Stored};
+//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Stored};
 //!
 //! let board = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
 //! let mut device = Engine::new(board, Stored::default(), Boot::default(), Instant::from_millis(0));
 //!
 //! let now = Instant::from_millis(1_000);
-//! device.handle(now, Event::SmsReceived { from: "+4915112345678", text: "ON", sent_at: None });
-//! let mut sms = Vec::new();
-//! while let Some(action) = device.poll_action() {
-//!     match action {
-//!         Action::SetRelay(on) => println!("relay {on}"),
-//!         Action::SendSms { to, text } => sms.push((to, text)),
-//!         Action::Save(Record::Relay) => { /* persist device.relay_base_state() */ }
-//!         _ => {}
+//! let from = "+4915112345678";
+//! let toa = isocket_engine::toa::INTERNATIONAL;
+//! device.handle(now, Event::SmsReceived { from, toa, text: "ON", sent_at: None });
+//! let (mut sms, mut saved) = (Vec::new(), Vec::new());
+//! loop {
+//!     while let Some(action) = device.poll_action() {
+//!         match action {
+//!             Action::SetRelay(on) => println!("relay {on}"),
+//!             Action::SendSms { to, text } => sms.push((to, text)),
+//!             // Persist device.relay_base_state(), then report it.
+//!             Action::Save(record) => saved.push(record),
+//!             _ => {}
+//!         }
 //!     }
+//!     // ON is confirmed once the relay's new state is durable.
+//!     let Some(record) = saved.pop() else { break };
+//!     device.handle(now, Event::Saved { record, ok: true });
 //! }
 //! assert!(device.relay_is_on());
 //! assert_eq!(sms[0].1, "Power socket ON");
@@ -42,10 +50,13 @@
 //!
 //! [`Action::Save`] names a record; the board stores [`Engine::settings`],
 //! [`Engine::relay_base_state`] or [`Engine::alarm_log`] and reports
-//! [`Event::Saved`]. A command that changes settings is confirmed only once
-//! the save succeeded; a failed save answers `Execute error!` and the engine
-//! returns to the settings storage still holds. SMS arriving meanwhile wait
-//! (up to 4) and run in order afterwards.
+//! [`Event::Saved`], in the order asked. A command that changes settings or
+//! the relay's base state (ON, OFF) is confirmed only once the save
+//! succeeded; a failed save answers `Execute error!` and the engine returns
+//! to the settings storage still holds (a relay that switched stays
+//! switched). A save not answered within [`SAVE_TIMEOUT`] counts as failed
+//! (and the settings are saved again). SMS arriving meanwhile wait (up to 4)
+//! and run in order afterwards.
 //!
 //! ## Choices where the specification is silent
 //!
@@ -56,10 +67,18 @@
 //! - The RINGCONFIRM=SMS reply to a call is sent whatever SMSCONFIRM says.
 //! - MAKEMEBOSS checks both lists for room before changing either.
 //! - ALARMON clears "ALARM status: Activated".
-//! - The credit-protection lock-out keys on the sender's number; senders
-//!   without one (hidden, alphanumeric) share one entry. The error-reply
-//!   budget is a sliding 24-hour window over every error reply of manual §3,
-//!   `Execute error!` included.
+//! - Senders without a phone number (hidden, alphanumeric sender IDs, short
+//!   codes: see [`isocket_proto::PhoneNumber::from_address`]) are ignored
+//!   entirely (manual §19). The credit-protection lock-out keys on the
+//!   sender's number. Refusals (`Access deny!`, `Invalid access password!`)
+//!   and the other error replies each have their own budget, a sliding
+//!   24-hour window (`Execute error!` counts as an error reply).
+//! - Password guessing is bounded device-wide: [`DEVICE_PASSWORD_FAILURES`]
+//!   wrong passwords from all numbers in a sliding hour close the password
+//!   check to numbers not in [`Settings::known_numbers`] until an hour after
+//!   the last wrong guess.
+//! - An SMS sets an unset clock from its time stamp only once it passed
+//!   SECLIST and the password.
 //! - STATUS and TEMPERATURE wait at most 3 s for the probe, then answer
 //!   `Sensor error!`.
 //! - A factory reset also unsets the clock (manual §16 lists it unset).
@@ -125,15 +144,18 @@ pub use io::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
 };
+/// Type-of-address octets for [`Event::SmsReceived`] and [`Event::IncomingCall`].
+pub use isocket_proto::toa;
 pub use leds::{FLASH_MS, LedPattern};
 pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
 pub use security::{
-    ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW, MAX_PASSWORD_FAILURES,
+    DEVICE_PASSWORD_FAILURES, ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW,
+    KNOWN_NUMBER_DAYS, KNOWN_NUMBERS, KnownNumber, MAX_PASSWORD_FAILURES,
 };
 pub use settings::{
     ALARM_LOG_ENTRIES, ALERT_NUMBERS, AlarmLog, SCHEDULER_RULES, SEC_NUMBERS, Settings, Stored,
 };
-pub use sms::{CONFIGURATION_WINDOW, USSD_TIMEOUT};
+pub use sms::{CONFIGURATION_WINDOW, SAVE_TIMEOUT, USSD_TIMEOUT};
 pub use temperature::{MEASUREMENT_TIMEOUT, SAMPLE_PERIOD};
 pub use time::Instant;
 
