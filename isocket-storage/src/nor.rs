@@ -201,13 +201,14 @@ struct Head {
     appendable: bool,
 }
 
-/// The latest record of a kind: the addresses of its two copies in the
-/// region (the same twice when only one is readable) and its value length.
+/// The latest record of a kind: the address of its first readable copy in
+/// the region, its value length, and whether its twin follows it. (A flag
+/// rather than an address: the index stays as small as with one copy.)
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     at: usize,
-    twin: usize,
     len: usize,
+    paired: bool,
 }
 
 /// A [`Store`] on a region of NOR flash; see the [module docs](self).
@@ -288,12 +289,12 @@ impl<F: NorFlash> NorFlashStore<F> {
                 let slot = index.get_mut(usize::from(header.kind));
                 if let (Some(slot), TAG_VALUE) = (slot, header.tag) {
                     match slot {
-                        Some(first) if twin => first.twin = at,
+                        Some(first) if twin => first.paired = true,
                         _ => {
                             *slot = Some(Slot {
                                 at,
-                                twin: at,
                                 len: header.len,
+                                paired: false,
                             })
                         }
                     }
@@ -431,9 +432,9 @@ impl<F: NorFlash> NorFlashStore<F> {
     /// its twin when the first copy no longer reads.
     fn read_record(&mut self, slot: Slot) -> Result<usize, Error<F::Error>> {
         let size = round_up(HEADER + slot.len);
-        for at in [slot.at, slot.twin] {
+        for copy in 0..=usize::from(slot.paired) {
             let record = self.buf.get_mut(..size).ok_or(Error::Corrupt)?;
-            read(&mut self.flash, self.start, at, record)?;
+            read(&mut self.flash, self.start, slot.at + copy * size, record)?;
             if parse(record).is_some_and(|header| header.len == slot.len) {
                 return Ok(size);
             }
@@ -471,8 +472,8 @@ impl<F: NorFlash> NorFlashStore<F> {
         }
         Ok(Slot {
             at,
-            twin: at + size,
             len,
+            paired: true,
         })
     }
 
