@@ -114,3 +114,29 @@ fn every_bit_flipped_on_two_sectors_loads_the_last_values() {
 fn every_bit_flipped_on_three_sectors_loads_the_last_values() {
     history::<{ 3 * SECTOR }>(2, 90, &[61, 90]);
 }
+
+#[test]
+fn a_copy_that_rots_while_running_is_read_from_its_twin() {
+    let mut store = open(RamFlash::<{ 2 * SECTOR }, SECTOR>::new());
+    let settings = vec![0x5A; 200];
+    store.write_bytes(kinds::SETTINGS, &settings).unwrap();
+    store.write_bytes(kinds::RELAY_BASE_STATE, &[1, 1]).unwrap();
+    // The first copy of the settings: the sector's first record (the
+    // first save formats sector 0 and writes the settings first).
+    let at = (0..SECTOR)
+        .step_by(16)
+        .find(|&at| store.flash().as_bytes()[at + 6] == kinds::SETTINGS)
+        .unwrap();
+    store.flash_mut().flip_bit((at + 20) * 8);
+    let mut buf = [0; 512];
+    let len = store.read_bytes(kinds::SETTINGS, &mut buf).unwrap();
+    assert_eq!(len.map(|len| buf[..len].to_vec()), Some(settings.clone()));
+    // A sector change copies the settings from the good copy.
+    let erases = store.flash().counters().erases;
+    while store.flash().counters().erases == erases {
+        store.write_bytes(kinds::RELAY_BASE_STATE, &[1, 0]).unwrap();
+    }
+    let mut store = open(store.into_inner());
+    let len = store.read_bytes(kinds::SETTINGS, &mut buf).unwrap();
+    assert_eq!(len.map(|len| buf[..len].to_vec()), Some(settings));
+}
