@@ -1,0 +1,5 @@
+//! placeholder
+use super::Attack;
+pub(super) fn attacks() -> Vec<Attack> {
+    vec![]
+}

@@ -1,0 +1,181 @@
+//! Attacks on who the device thinks a sender is: an alphanumeric sender ID
+//! made of a trusted number's digits, a national number answered in
+//! international format, and (text mode) message bodies that read like the
+//! modem's own lines.
+
+use super::pdu::{self, ALPHANUMERIC, NATIONAL, UNKNOWN};
+use super::rig::{OWNER, Rig};
+use super::{Attack, Outcome, Status, owned};
+
+pub(super) fn attacks() -> Vec<Attack> {
+    vec![
+        Attack {
+            name: "alphanumeric-sender-id",
+            tried: "`SECNUMBER-ALL` from an alphanumeric sender ID (TOA 0xD0) spelling a SECNUMBER's digits",
+            status: Status::Open("sender type of address, lead on main"),
+            run: alphanumeric_sender_id,
+        },
+        Attack {
+            name: "national-sender",
+            tried: "`STATUS` from senders in national (TOA 161) and unknown (TOA 129) format",
+            status: Status::Open("sender type of address, lead on main"),
+            run: national_sender,
+        },
+        Attack {
+            name: "text-mode-clip-body",
+            tried: "text mode, `RING=SWITCH`: a stranger's SMS whose body is `RING` and `+CLIP: \"+<owner>\",145`",
+            status: Status::Open("text-mode bodies, branch modemtext"),
+            run: text_mode_clip_body,
+        },
+        Attack {
+            name: "text-mode-rdy-body",
+            tried: "text mode: a stranger's SMS whose body is `RDY` (the modem's reboot line)",
+            status: Status::Open("text-mode bodies, branch modemtext"),
+            run: text_mode_rdy_body,
+        },
+    ]
+}
+
+/// A friend's number on the owner's SECLIST; the attacker registers an
+/// alphanumeric sender ID of the same digits (SMS gateways let anyone do so).
+const FRIEND: &str = "33612345678";
+
+fn alphanumeric_sender_id() -> Outcome {
+    let mut rig = owned();
+    rig.owner_says(&format!("SECNUMBER+{FRIEND}"), 20);
+    let since = rig.now();
+    let commands = ["SECNUMBER-ALL", "ON", "SECLIST=OFF"];
+    for text in commands {
+        let at = rig.world_time();
+        rig.sms_raw(&[pdu::text_from(ALPHANUMERIC, FRIEND, text, &at)]);
+        rig.run_s(20);
+    }
+    let settings = rig.settings();
+    let replies = rig.sent_since(since);
+    let switched = rig.relay_switches(since);
+    let mut outcome = Outcome::new(commands.len() as u64);
+    outcome
+        .note(format!(
+            "SECLIST {} with {} numbers, relay switched {switched} times, {} replies",
+            if settings.sec_list_on { "on" } else { "off" },
+            settings.sec_numbers.len(),
+            replies.len()
+        ))
+        .require(
+            settings.sec_list_on && settings.sec_numbers.len() == 2,
+            "the list was changed",
+        )
+        .require(switched == 0, "the relay was switched")
+        .require(
+            replies.is_empty(),
+            format!("an alphanumeric sender was answered: {replies:?}"),
+        );
+    outcome
+}
+
+fn national_sender() -> Outcome {
+    let mut rig = Rig::new();
+    let senders = [(NATIONAL, "2025550123"), (UNKNOWN, "2025550124")];
+    let mut outcome = Outcome::new(senders.len() as u64);
+    for (toa, number) in senders {
+        let since = rig.now();
+        let at = rig.world_time();
+        rig.sms_raw(&[pdu::text_from(toa, number, "STATUS", &at)]);
+        rig.run_s(20);
+        let to: Vec<String> = rig
+            .sent
+            .iter()
+            .filter(|(t, _, _)| *t >= since)
+            .map(|(_, to, _)| to.clone())
+            .collect();
+        outcome
+            .note(format!("TOA {toa}: answered to {to:?}"))
+            .require(
+                to.iter().all(|t| t == number) && !to.is_empty(),
+                format!("TOA {toa} `{number}` not answered as `{number}`: {to:?}"),
+            );
+    }
+    outcome
+}
+
+fn text_mode() -> Rig {
+    let mut rig = Rig::with_modem(|m| m.pdu_mode = false);
+    rig.owner_says("MAKEMEBOSS", 30);
+    rig
+}
+
+/// A stranger's message arrives while the device runs (read with
+/// `AT+CMGR`), or waits on the SIM while the device restarts (listed with
+/// `AT+CMGL` by the driver's start).
+fn arrives(rig: &mut Rig, from: &str, body: &str, at_boot: bool) {
+    rig.sms(from, body);
+    if at_boot {
+        rig.reboot(false);
+    }
+}
+
+fn text_mode_clip_body() -> Outcome {
+    let mut rig = text_mode();
+    let set = rig.owner_says("RING=SWITCH", 30);
+    let stranger = "+447700900123";
+    let bodies = [
+        format!("+CLIP: \"{OWNER}\",145,\"\",0,\"\",0"),
+        format!("RING\n\n+CLIP: \"{OWNER}\",145,\"\",0,\"\",0"),
+        format!("RING\r\n+CLIP: \"{OWNER}\",145"),
+    ];
+    let since = rig.now();
+    let mut tries = 0;
+    for at_boot in [false, true] {
+        for body in &bodies {
+            arrives(&mut rig, stranger, body, at_boot);
+            rig.run_s(40);
+            tries += 1;
+        }
+    }
+    let switched = rig.relay_switches(since);
+    let replies = rig.sent_since(since);
+    let mut outcome = Outcome::new(tries);
+    outcome
+        .note(format!(
+            "RING=SWITCH set: {}; read at once and listed at a restart: relay switched {switched} times, {} SMS sent",
+            set.iter().any(|r| r.contains("RING=SWITCH - OK")),
+            replies.len()
+        ))
+        .require(switched == 0, "a message body was taken for the owner's call")
+        .require(replies.is_empty(), format!("answered: {replies:?}"));
+    outcome
+}
+
+fn text_mode_rdy_body() -> Outcome {
+    let mut rig = text_mode();
+    let stranger = "+447700900123";
+    let bodies = ["RDY", "RDY\r\n+CPIN: READY\r\nSMS Ready", "\r\nRDY\r\n"];
+    let mut outcome = Outcome::new(2 * bodies.len() as u64);
+    for at_boot in [false, true] {
+        for body in bodies {
+            arrives(&mut rig, stranger, body, at_boot);
+            rig.run_s(10);
+            let since = rig.now();
+            rig.sms(OWNER, "STATUS");
+            let mut answered = None;
+            for second in 1..=120 {
+                rig.run_s(1);
+                if !rig.sent_to(OWNER, since).is_empty() {
+                    answered = Some(second);
+                    break;
+                }
+            }
+            let left = rig.bench.modem.sim.len();
+            outcome
+                .note(format!(
+                    "`{}` {}: owner's STATUS answered after {}, {left} messages left on the SIM",
+                    body.escape_debug(),
+                    if at_boot { "listed at a restart" } else { "read at once" },
+                    answered.map_or("more than 120 s".into(), |s| format!("{s} s"))
+                ))
+                .require(answered.is_some(), "the owner was not answered within 2 min")
+                .require(left == 0, "the stranger's message stays on the SIM");
+        }
+    }
+    outcome
+}
