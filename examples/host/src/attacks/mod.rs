@@ -17,6 +17,7 @@ pub mod rig;
 mod floods;
 mod messages;
 mod senders;
+mod state;
 
 use std::fmt::Write as _;
 
@@ -109,6 +110,7 @@ pub fn all() -> Vec<Attack> {
     attacks.extend(senders::attacks());
     attacks.extend(messages::attacks());
     attacks.extend(floods::attacks());
+    attacks.extend(state::attacks());
     attacks
 }
 

@@ -1,0 +1,215 @@
+//! Attacks on what the device keeps: its flash (one flipped bit, every
+//! copy unreadable), its clock and its error-reply budget (changed by a
+//! rejected SMS), and confirmations sent before the change is durable.
+
+use super::pdu::{self, INTERNATIONAL};
+use super::rig::{OWNER, Rig};
+use super::{Attack, Outcome, Status, owned};
+
+pub(super) fn attacks() -> Vec<Attack> {
+    vec![
+        Attack {
+            name: "flash-bit-flip",
+            tried: "every single-bit flip of the written flash (settings, relay and commit records), each booted",
+            status: Status::Open("redundant records, branch storage"),
+            run: flash_bit_flip,
+        },
+        Attack {
+            name: "unreadable-settings",
+            tried: "every record of the flash garbled, then strangers' and the owner's `ON`",
+            status: Status::Open("locked boot, branch storage"),
+            run: unreadable_settings,
+        },
+        Attack {
+            name: "clock-by-rejected-sms",
+            tried: "clock unset: a stranger's SMS stamped 2030, refused by the SECLIST",
+            status: Status::Open("rejected SMS change nothing, item 7"),
+            run: clock_by_rejected_sms,
+        },
+        Attack {
+            name: "error-budget-by-stranger",
+            tried: "`SMSCONFIRMUNAUTH=ON`: 25 strangers' SMS (each an `Access deny!`), then the owner's mistyped command",
+            status: Status::Open("rejected SMS change nothing, item 7"),
+            run: error_budget_by_stranger,
+        },
+        Attack {
+            name: "confirmed-before-durable",
+            tried: "the owner's `ON` and `OFF` while every save fails",
+            status: Status::Open("confirm after durable, item 7"),
+            run: confirmed_before_durable,
+        },
+    ]
+}
+
+const STRANGER: &str = "+447700900123";
+
+/// The security the owner set: SECLIST, its numbers, a password.
+fn security(rig: &Rig) -> (bool, usize, bool) {
+    let s = rig.settings();
+    (s.sec_list_on, s.sec_numbers.len(), s.password.is_some())
+}
+
+fn flash_bit_flip() -> Outcome {
+    let mut rig = owned();
+    rig.owner_says("SECNUMBER+33612345678", 10);
+    // Old relay records (written before the password), then the password.
+    for _ in 0..5 {
+        rig.owner_says("ON", 5);
+        rig.owner_says("OFF", 5);
+    }
+    rig.owner_says("PASSWORD=12abc", 10);
+    let last = security(&rig);
+    let image = rig.flash_image();
+    let used = image
+        .iter()
+        .rposition(|b| *b != 0xFF)
+        .map_or(0, |i| i + 1);
+    // The bench itself: the image as written boots with the last settings.
+    rig.reboot(false);
+    let intact = security(&rig) == last;
+    let mut weaker = 0;
+    let mut flips = 0;
+    for byte in 0..used {
+        for bit in 0..8 {
+            let mut flipped = image.clone();
+            if let Some(b) = flipped.get_mut(byte) {
+                *b ^= 1 << bit;
+            }
+            rig.set_flash_image(&flipped);
+            rig.reboot(false);
+            flips += 1;
+            let now = security(&rig);
+            weaker += u64::from(now != last);
+        }
+    }
+    rig.set_flash_image(&image);
+    let mut outcome = Outcome::new(flips);
+    outcome
+        .note(format!(
+            "{used} bytes written; unflipped, it boots with the last saved security: {}; {weaker} of {flips} flips booted with other security",
+            if intact { "yes" } else { "no" }
+        ))
+        .require(intact, "the intact image lost the security")
+        .require(weaker == 0, "a flipped bit changed the security");
+    outcome
+}
+
+fn unreadable_settings() -> Outcome {
+    let mut rig = owned();
+    rig.owner_says("PASSWORD=12abc", 10);
+    let mut image = rig.flash_image();
+    let used = image
+        .iter()
+        .rposition(|b| *b != 0xFF)
+        .map_or(0, |i| i + 1);
+    for b in image.iter_mut().take(used) {
+        *b ^= 0x5A;
+    }
+    rig.set_flash_image(&image);
+    rig.reboot(true);
+    rig.run_s(30);
+    let since = rig.now();
+    rig.sms(STRANGER, "ON");
+    rig.run_s(20);
+    rig.sms(OWNER, "12abcON");
+    rig.run_s(20);
+    rig.sms(OWNER, "ON");
+    rig.run_s(20);
+    let switched = rig.relay_switches(since);
+    let sent = rig.sent_since(since);
+    let mut outcome = Outcome::new(3);
+    outcome
+        .note(format!(
+            "{used} bytes garbled; relay switched {switched} times, {} replies, relay {}",
+            sent.len(),
+            if rig.relay() { "ON" } else { "OFF" }
+        ))
+        .require(switched == 0 && !rig.relay(), "an unreadable store booted open");
+    outcome
+}
+
+/// The owner's SMS without a valid time stamp (TP-SCTS all `FF`): it sets
+/// no clock.
+fn owner_unstamped(rig: &mut Rig, text: &str) {
+    let at = rig.world_time();
+    let hex = pdu::text_from(INTERNATIONAL, OWNER, text, &at);
+    // 00 SMSC, FO, OA length and TOA, 7 address octets, PID, DCS: 13 octets.
+    let stamped = format!(
+        "{}{}{}",
+        hex.get(..26).unwrap_or_default(),
+        "FF".repeat(7),
+        hex.get(40..).unwrap_or_default()
+    );
+    rig.sms_raw(&[stamped]);
+}
+
+fn clock_by_rejected_sms() -> Outcome {
+    let mut rig = Rig::new();
+    owner_unstamped(&mut rig, "MAKEMEBOSS");
+    rig.run_s(30);
+    let since = rig.now();
+    owner_unstamped(&mut rig, "DATE");
+    rig.run_s(30);
+    let before = rig.sent_to(OWNER, since);
+    let future = chrono::DateTime::parse_from_rfc3339("2030-06-01T12:00:00+02:00")
+        .unwrap_or_else(|_| rig.world_time());
+    rig.bench.modem.deliver_at(STRANGER, "ON", future);
+    rig.run_s(30);
+    let since = rig.now();
+    owner_unstamped(&mut rig, "DATE");
+    rig.run_s(30);
+    let after = rig.sent_to(OWNER, since);
+    let mut outcome = Outcome::new(1);
+    outcome
+        .note(format!("owner's DATE before: {before:?}, after: {after:?}"))
+        .require(
+            after.iter().any(|r| r == "DATE not set"),
+            "the rejected SMS set the clock",
+        );
+    outcome
+}
+
+fn error_budget_by_stranger() -> Outcome {
+    let mut rig = owned();
+    rig.owner_says("SMSCONFIRMUNAUTH=ON", 10);
+    let since = rig.now();
+    for i in 0..25 {
+        rig.sms(&format!("+44770090{:04}", i), "ON");
+        rig.run_s(10);
+    }
+    let denied = rig
+        .sent_since(since)
+        .iter()
+        .filter(|(_, t)| t == "Access deny!")
+        .count();
+    let owner = rig.owner_says("SWITCH", 20);
+    let mut outcome = Outcome::new(25);
+    outcome
+        .note(format!(
+            "{denied} `Access deny!` replies; the owner's `SWITCH` then answered {owner:?}"
+        ))
+        .require(
+            owner
+                .iter()
+                .any(|r| r == "SWITCH - No such command exists on the device!"),
+            "strangers used up the owner's error replies",
+        );
+    outcome
+}
+
+fn confirmed_before_durable() -> Outcome {
+    let mut rig = owned();
+    rig.bench.store.fail = true;
+    let on = rig.owner_says("ON", 20);
+    let off = rig.owner_says("OFF", 20);
+    let confirmed = on
+        .iter()
+        .chain(&off)
+        .filter(|r| r.starts_with("Power socket"))
+        .count();
+    let mut outcome = Outcome::new(2);
+    outcome
+        .note(format!("replies while saves fail: {on:?}, {off:?}"))
+        .require(confirmed == 0, "confirmed a change that is not durable");
+    outcome
+}
