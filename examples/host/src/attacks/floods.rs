@@ -76,7 +76,10 @@ fn sms_flood() -> Outcome {
     let texts = ["ON", "SECNUMBER-ALL", "MAKEMEBOSS", "STATUS", "12345ON"];
     let mut owner_at = 0;
     for i in 0..300 {
-        rig.sms(&stranger(i), texts.get(i % texts.len()).copied().unwrap_or("ON"));
+        rig.sms(
+            &stranger(i),
+            texts.get(i % texts.len()).copied().unwrap_or("ON"),
+        );
         if i == 150 {
             owner_at = rig.now();
             rig.sms(OWNER, "STATUS");
@@ -188,11 +191,24 @@ fn reassembly_slots_held() -> Outcome {
         .note(format!(
             "owner's ON answered after {} ({replies:?}); SECLIST {}",
             answer.map_or("over 2 min".into(), |s| format!("{s} s")),
-            if rig.settings().sec_list_on { "still on" } else { "off" }
+            if rig.settings().sec_list_on {
+                "still on"
+            } else {
+                "off"
+            }
         ))
-        .require(answer.is_some_and(|s| s <= 30), "the owner waited over 30 s")
-        .require(replies.iter().any(|r| r == "Power socket ON"), "not executed")
-        .require(rig.settings().sec_list_on, "a stranger's part changed the list");
+        .require(
+            answer.is_some_and(|s| s <= 30),
+            "the owner waited over 30 s",
+        )
+        .require(
+            replies.iter().any(|r| r == "Power socket ON"),
+            "not executed",
+        )
+        .require(
+            rig.settings().sec_list_on,
+            "a stranger's part changed the list",
+        );
     outcome
 }
 
@@ -260,9 +276,8 @@ fn alerts_to_ten() -> Outcome {
 
     rig.owner_says("TRISEALERT=25C", 10);
     let since = rig.now();
-    rig.bench.probe = isocket_proto::Probe::Reading(isocket_proto::Temperature::from_sixteenths(
-        30 * 16,
-    ));
+    rig.bench.probe =
+        isocket_proto::Probe::Reading(isocket_proto::Temperature::from_sixteenths(30 * 16));
     rig.run_s(300);
     count(&mut rig, "TRISEALERT!", since, "TRISEALERT!");
 

@@ -99,15 +99,11 @@ fn address(toa: u8, sender: &str) -> Vec<u8> {
         .map(|b| b - b'0')
         .collect();
     let mut out = vec![u8::try_from(nibbles.len()).unwrap_or(0), toa];
-    out.extend(
-        nibbles
-            .chunks(2)
-            .map(|pair| match pair {
-                [a, b] => a | (b << 4),
-                [a] => a | 0xF0,
-                _ => 0xFF,
-            }),
-    );
+    out.extend(nibbles.chunks(2).map(|pair| match pair {
+        [a, b] => a | (b << 4),
+        [a] => a | 0xF0,
+        _ => 0xFF,
+    }));
     out
 }
 
@@ -164,7 +160,10 @@ mod tests {
         let Ok(Pdu::Deliver(d)) = pdu::decode_hex(hex.as_bytes()) else {
             panic!("{hex}");
         };
-        assert_eq!((d.sender.toa, d.sender.number.as_str()), (0xD0, "33612345678"));
+        assert_eq!(
+            (d.sender.toa, d.sender.number.as_str()),
+            (0xD0, "33612345678")
+        );
         assert_eq!(d.user_data.text.as_str(), "STATUS");
         assert_eq!(d.timestamp, Some(at()));
 
@@ -179,7 +178,10 @@ mod tests {
         let Ok(Pdu::Deliver(d)) = pdu::decode_hex(hex.as_bytes()) else {
             panic!("{hex}");
         };
-        assert_eq!((d.sender.toa, d.sender.number.as_str()), (0xA1, "2025550123"));
+        assert_eq!(
+            (d.sender.toa, d.sender.number.as_str()),
+            (0xA1, "2025550123")
+        );
         assert_eq!(d.user_data.text.as_str(), "SECNUMBER");
         let c = d.user_data.concat.unwrap_or_else(|| panic!("no header"));
         assert_eq!((c.reference, c.total, c.seq), (7, 2, 1));

@@ -252,7 +252,9 @@ impl Rig {
             .unwrap_or(u64::MAX);
             // At least a millisecond on, at most a second (the modem's
             // 100-ms steps and the device's sample ticks run in between).
-            let next = due.clamp(self.bench.now + 1, self.bench.now + 1_000).min(end);
+            let next = due
+                .clamp(self.bench.now + 1, self.bench.now + 1_000)
+                .min(end);
             self.bench.now = next;
             self.bench.modem.advance_to(next);
         }

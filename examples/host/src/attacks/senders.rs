@@ -170,10 +170,17 @@ fn text_mode_rdy_body() -> Outcome {
                 .note(format!(
                     "`{}` {}: owner's STATUS answered after {}, {left} messages left on the SIM",
                     body.escape_debug(),
-                    if at_boot { "listed at a restart" } else { "read at once" },
+                    if at_boot {
+                        "listed at a restart"
+                    } else {
+                        "read at once"
+                    },
                     answered.map_or("more than 120 s".into(), |s| format!("{s} s"))
                 ))
-                .require(answered.is_some(), "the owner was not answered within 2 min")
+                .require(
+                    answered.is_some(),
+                    "the owner was not answered within 2 min",
+                )
                 .require(left == 0, "the stranger's message stays on the SIM");
         }
     }

@@ -60,10 +60,7 @@ fn flash_bit_flip() -> Outcome {
     rig.owner_says("PASSWORD=12abc", 10);
     let last = security(&rig);
     let image = rig.flash_image();
-    let used = image
-        .iter()
-        .rposition(|b| *b != 0xFF)
-        .map_or(0, |i| i + 1);
+    let used = image.iter().rposition(|b| *b != 0xFF).map_or(0, |i| i + 1);
     // The bench itself: the image as written boots with the last settings.
     rig.reboot(false);
     let intact = security(&rig) == last;
@@ -98,10 +95,7 @@ fn unreadable_settings() -> Outcome {
     let mut rig = owned();
     rig.owner_says("PASSWORD=12abc", 10);
     let mut image = rig.flash_image();
-    let used = image
-        .iter()
-        .rposition(|b| *b != 0xFF)
-        .map_or(0, |i| i + 1);
+    let used = image.iter().rposition(|b| *b != 0xFF).map_or(0, |i| i + 1);
     for b in image.iter_mut().take(used) {
         *b ^= 0x5A;
     }
@@ -124,7 +118,10 @@ fn unreadable_settings() -> Outcome {
             sent.len(),
             if rig.relay() { "ON" } else { "OFF" }
         ))
-        .require(switched == 0 && !rig.relay(), "an unreadable store booted open");
+        .require(
+            switched == 0 && !rig.relay(),
+            "an unreadable store booted open",
+        );
     outcome
 }
 
