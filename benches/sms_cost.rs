@@ -65,6 +65,7 @@ fn main() -> ExitCode {
 fn sms(engine: &mut Engine, now: u64, text: &str) {
     let sms = Event::SmsReceived {
         from: BOSS,
+        toa: isocket_engine::toa::INTERNATIONAL,
         text,
         sent_at: None,
     };

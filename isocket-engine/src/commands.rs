@@ -107,6 +107,12 @@ impl Engine {
             }
             C::Password(password) => {
                 settings.password = *password;
+                // Known numbers knew the old password; the sender knows the new one.
+                settings.known_numbers.clear();
+                if let (Some(_), Some(me)) = (password, sender) {
+                    let wall = self.clock.at(now);
+                    crate::security::remember(&mut settings.known_numbers, me, wall);
+                }
                 confirm(Reply::Confirmed(command))
             }
             C::AlertMe => {

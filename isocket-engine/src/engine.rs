@@ -13,7 +13,7 @@ use crate::io::{Action, BoardInfo, Boot, BootReason, Event, ModemHealth, Record,
 use crate::leds::LedState;
 use crate::power::Power;
 use crate::relay::{Change, Relay};
-use crate::security::{ErrorBudget, Lockout};
+use crate::security::{ErrorBudget, Guesses, Lockout};
 use crate::settings::{AlarmLog, Settings, Stored};
 use crate::sms::Inbox;
 use crate::temperature::Probe;
@@ -57,7 +57,12 @@ pub struct Engine {
     pub(crate) clock: Clock,
     pub(crate) booted_at: Instant,
     pub(crate) lockout: Lockout,
+    pub(crate) guesses: Guesses,
+    /// Error replies to senders who passed the security checks.
     pub(crate) errors: ErrorBudget,
+    /// `Access deny!` and `Invalid access password!`: a budget of their own,
+    /// so strangers cannot use up the owner's (manual §19).
+    pub(crate) refusals: ErrorBudget,
     pub(crate) registered: bool,
     pub(crate) signal_dbm: Option<i16>,
     pub(crate) modem: ModemHealth,
@@ -115,7 +120,9 @@ impl Engine {
             clock,
             booted_at: now,
             lockout: Lockout::default(),
+            guesses: Guesses::default(),
             errors: ErrorBudget::default(),
+            refusals: ErrorBudget::default(),
             registered: false,
             signal_dbm: None,
             modem: ModemHealth::Ok,
@@ -244,10 +251,13 @@ impl Engine {
         match event {
             Event::SmsReceived {
                 from,
+                toa,
                 text,
                 sent_at,
-            } => self.on_sms(now, PhoneNumber::parse(from), text, sent_at),
-            Event::IncomingCall { from } => self.on_incoming_call(now, PhoneNumber::parse(from)),
+            } => self.on_sms(now, PhoneNumber::from_address(from, toa), text, sent_at),
+            Event::IncomingCall { from, toa } => {
+                self.on_incoming_call(now, PhoneNumber::from_address(from, toa))
+            }
             Event::IncomingCallEnded => {}
             Event::CallAnswered => self.on_call_outcome(now, true),
             Event::CallRejected | Event::CallEnded => self.on_call_outcome(now, false),
@@ -330,6 +340,20 @@ impl Engine {
             if allowed && self.errors.try_spend(now) {
                 self.send_to(to, render(&reply));
             }
+        }
+    }
+
+    /// A refusal (manual §3 rules 2–3): only if `allowed` and the refusals'
+    /// daily budget has room.
+    pub(crate) fn send_refusal(
+        &mut self,
+        now: Instant,
+        to: &PhoneNumber,
+        reply: Reply<'_>,
+        allowed: bool,
+    ) {
+        if allowed && self.refusals.try_spend(now) {
+            self.send_to(to, render(&reply));
         }
     }
 

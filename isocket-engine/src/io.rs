@@ -18,10 +18,15 @@ pub type SmsText = String<SMS_TEXT_LEN>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event<'a> {
     /// An SMS arrived. `from` is the sender as the network gave it (may be
-    /// empty, alphanumeric, or carry a `+`); `sent_at` the service-centre time stamp.
+    /// empty, alphanumeric, or carry a `+`), `toa` its type of address;
+    /// `sent_at` the service-centre time stamp.
     SmsReceived {
         /// Sender address.
         from: &'a str,
+        /// The sender's type-of-address octet ([`isocket_proto::toa`]):
+        /// an alphanumeric sender ID (`0xD0`) is never a phone number, even
+        /// when it is all digits.
+        toa: u8,
         /// Message text, reassembled and decoded.
         text: &'a str,
         /// Service-centre time stamp, if valid.
@@ -31,6 +36,8 @@ pub enum Event<'a> {
     IncomingCall {
         /// Caller id.
         from: &'a str,
+        /// The caller id's type-of-address octet ([`isocket_proto::toa`]).
+        toa: u8,
     },
     /// The incoming call stopped ringing (the caller gave up).
     IncomingCallEnded,

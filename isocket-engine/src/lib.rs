@@ -20,7 +20,9 @@
 //! let mut device = Engine::new(board, Stored::default(), Boot::default(), Instant::from_millis(0));
 //!
 //! let now = Instant::from_millis(1_000);
-//! device.handle(now, Event::SmsReceived { from: "+4915112345678", text: "ON", sent_at: None });
+//! let from = "+4915112345678";
+//! let toa = isocket_engine::toa::INTERNATIONAL;
+//! device.handle(now, Event::SmsReceived { from, toa, text: "ON", sent_at: None });
 //! let mut sms = Vec::new();
 //! while let Some(action) = device.poll_action() {
 //!     match action {
@@ -56,10 +58,18 @@
 //! - The RINGCONFIRM=SMS reply to a call is sent whatever SMSCONFIRM says.
 //! - MAKEMEBOSS checks both lists for room before changing either.
 //! - ALARMON clears "ALARM status: Activated".
-//! - The credit-protection lock-out keys on the sender's number; senders
-//!   without one (hidden, alphanumeric) share one entry. The error-reply
-//!   budget is a sliding 24-hour window over every error reply of manual §3,
-//!   `Execute error!` included.
+//! - Senders without a phone number (hidden, alphanumeric sender IDs, short
+//!   codes: see [`isocket_proto::PhoneNumber::from_address`]) are ignored
+//!   entirely (manual §19). The credit-protection lock-out keys on the
+//!   sender's number. Refusals (`Access deny!`, `Invalid access password!`)
+//!   and the other error replies each have their own budget, a sliding
+//!   24-hour window (`Execute error!` counts as an error reply).
+//! - Password guessing is bounded device-wide: [`DEVICE_PASSWORD_FAILURES`]
+//!   wrong passwords from all numbers in a sliding hour close the password
+//!   check to numbers not in [`Settings::known_numbers`] until an hour after
+//!   the last wrong guess.
+//! - An SMS sets an unset clock from its time stamp only once it passed
+//!   SECLIST and the password.
 //! - STATUS and TEMPERATURE wait at most 3 s for the probe, then answer
 //!   `Sensor error!`.
 //! - A factory reset also unsets the clock (manual §16 lists it unset).
@@ -125,10 +135,13 @@ pub use io::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
 };
+/// Type-of-address octets for [`Event::SmsReceived`] and [`Event::IncomingCall`].
+pub use isocket_proto::toa;
 pub use leds::{FLASH_MS, LedPattern};
 pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
 pub use security::{
-    ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW, MAX_PASSWORD_FAILURES,
+    DEVICE_PASSWORD_FAILURES, ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW,
+    KNOWN_NUMBER_DAYS, KNOWN_NUMBERS, KnownNumber, MAX_PASSWORD_FAILURES,
 };
 pub use settings::{
     ALARM_LOG_ENTRIES, ALERT_NUMBERS, AlarmLog, SCHEDULER_RULES, SEC_NUMBERS, Settings, Stored,

@@ -9,6 +9,8 @@ use isocket_proto::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::security::{KNOWN_NUMBERS, KnownNumber};
+
 /// Numbers on the security list (manual §4).
 pub const SEC_NUMBERS: usize = 10;
 /// Numbers on the alert list (manual §4).
@@ -69,6 +71,10 @@ pub struct Settings {
     pub power_state: PowerState,
     /// CREDITUMS.
     pub credit_code: Option<UssdCode>,
+    /// Numbers that gave the right password lately (manual §19): heard
+    /// while password guessing has closed the check to other numbers.
+    /// Cleared when the password changes.
+    pub known_numbers: Vec<KnownNumber, KNOWN_NUMBERS>,
 }
 
 impl Default for Settings {
@@ -98,6 +104,7 @@ impl Default for Settings {
             power_alert: true,
             power_state: PowerState::default(),
             credit_code: None,
+            known_numbers: Vec::new(),
         }
     }
 }

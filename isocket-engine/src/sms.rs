@@ -10,6 +10,7 @@ use isocket_proto::{
 
 use crate::engine::{Engine, Recipient, render};
 use crate::io::{Action, Record, SmsText};
+use crate::security::{is_known, remember};
 use crate::settings::Settings;
 use crate::time::{Instant, mins, secs};
 
@@ -126,12 +127,15 @@ impl Engine {
         text: &str,
         sent_at: Option<Timestamp>,
     ) {
-        if let Some(time) = sent_at {
-            self.set_clock_if_unset(now, time);
-        }
-        let sender = from.as_ref();
+        // No phone number (hidden, an alphanumeric sender ID, a short code):
+        // never answered, never executed, and it changes nothing (manual §19).
+        let Some(sender) = from.as_ref() else {
+            return;
+        };
         // 1. Over 30 characters: nothing at all. A locked-out number: ignored.
-        if frame(None, text) == Err(FrameError::TooLong) || self.lockout.is_locked(sender, now) {
+        if frame(None, text) == Err(FrameError::TooLong)
+            || self.lockout.is_locked(Some(sender), now)
+        {
             return;
         }
         if self.inbox.pending.is_some() {
@@ -139,20 +143,40 @@ impl Engine {
             return;
         }
         // 2. Not on the active SECLIST.
-        let trusted = self.settings.is_trusted(sender);
+        let trusted = self.settings.is_trusted(Some(sender));
         if self.settings.sec_list_on && !trusted {
             let allowed = self.settings.sms_confirm_unauth;
-            self.send_error(now, sender, Reply::AccessDenied, allowed);
+            self.send_refusal(now, sender, Reply::AccessDenied, allowed);
             return;
         }
-        // 3. Wrong or missing password.
-        let Ok(command_text) = frame(self.settings.password.as_ref(), text) else {
-            self.lockout.record_failure(sender, now);
+        // 3. Wrong or missing password. While guessing has closed the check,
+        // numbers that never gave the right password are not heard at all.
+        let password = self.settings.password;
+        let wall = self.clock.at(now);
+        if password.is_some()
+            && self.guesses.is_closed(now)
+            && !is_known(&self.settings.known_numbers, Some(sender), wall)
+        {
+            return;
+        }
+        let Ok(command_text) = frame(password.as_ref(), text) else {
+            self.lockout.record_failure(Some(sender), now);
+            self.guesses.record_failure(now);
             let allowed =
                 self.settings.error_replies && (trusted || self.settings.sms_confirm_unauth);
-            self.send_error(now, sender, Reply::InvalidPassword, allowed);
+            self.send_refusal(now, sender, Reply::InvalidPassword, allowed);
             return;
         };
+        // Accepted: only now may its time stamp set an unset clock.
+        if let Some(time) = sent_at {
+            self.set_clock_if_unset(now, time);
+        }
+        if password.is_some()
+            && remember(&mut self.settings.known_numbers, sender, self.clock.at(now))
+        {
+            self.save_settings();
+        }
+        let sender = Some(sender);
         // 4. Errors.
         let allowed = self.settings.error_replies;
         let command = match command_text.parse::<Command>() {

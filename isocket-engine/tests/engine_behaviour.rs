@@ -34,6 +34,7 @@ fn sms(engine: &mut Engine, seconds: u64, from: &str, text: &str) {
         at(seconds),
         Event::SmsReceived {
             from,
+            toa: isocket_engine::toa::INTERNATIONAL,
             text,
             sent_at: None,
         },

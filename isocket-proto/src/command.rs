@@ -5,10 +5,10 @@ use core::fmt;
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
+use crate::number::PhoneNumber;
 use crate::values::{
-    AlertMode, Celsius, Password, PhoneNumber, PowerState, RelaySeconds, RelayTime, RestartSeconds,
-    RingAction, RingConfirm, ScheduleRule, SensorType, ThermostatMode, TimeOfDay, Timestamp,
-    UssdCode,
+    AlertMode, Celsius, Password, PowerState, RelaySeconds, RelayTime, RestartSeconds, RingAction,
+    RingConfirm, ScheduleRule, SensorType, ThermostatMode, TimeOfDay, Timestamp, UssdCode,
 };
 
 /// The three command types of manual §2.

@@ -71,6 +71,7 @@ pub mod command;
 pub mod error;
 pub mod frame;
 pub mod gsm7;
+pub mod number;
 mod parse;
 pub mod reply;
 pub mod values;
@@ -78,11 +79,12 @@ pub mod values;
 pub use command::{Command, Kind, ListEdit, Setting};
 pub use error::{FrameError, ParseError};
 pub use frame::{MAX_COMMAND_CHARS, frame};
+pub use number::{NumberType, PHONE_DIGITS, PhoneNumber, toa};
 pub use reply::{AlarmState, Probe, Reply, Runtime, SettingValue, Status, ThermostatState};
 pub use values::{
-    AlertMode, Celsius, LocalTime, Password, PhoneNumber, PowerState, RelaySeconds, RelayTime,
-    RestartSeconds, RingAction, RingConfirm, ScheduleAction, ScheduleDay, ScheduleRule, SensorType,
-    Temperature, ThermostatMode, TimeOfDay, Timestamp, UssdCode,
+    AlertMode, Celsius, LocalTime, Password, PowerState, RelaySeconds, RelayTime, RestartSeconds,
+    RingAction, RingConfirm, ScheduleAction, ScheduleDay, ScheduleRule, SensorType, Temperature,
+    ThermostatMode, TimeOfDay, Timestamp, UssdCode,
 };
 
 /// The README's examples run as doc tests.

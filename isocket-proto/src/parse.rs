@@ -16,10 +16,11 @@ use nom::{IResult, Parser};
 
 use crate::command::{Command, ListEdit, Setting};
 use crate::error::ParseError;
+use crate::number::PhoneNumber;
 use crate::values::{
-    AlertMode, Celsius, Password, PhoneNumber, PowerState, RelaySeconds, RelayTime, RestartSeconds,
-    RingAction, RingConfirm, ScheduleAction, ScheduleDay, ScheduleRule, SensorType, ThermostatMode,
-    TimeOfDay, Timestamp, UssdCode,
+    AlertMode, Celsius, Password, PowerState, RelaySeconds, RelayTime, RestartSeconds, RingAction,
+    RingConfirm, ScheduleAction, ScheduleDay, ScheduleRule, SensorType, ThermostatMode, TimeOfDay,
+    Timestamp, UssdCode,
 };
 
 /// The longest command name, `SMSCONFIRMUNAUTH`.

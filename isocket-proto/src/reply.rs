@@ -10,10 +10,10 @@ use core::fmt::{self, Write};
 
 use crate::command::Command;
 use crate::gsm7;
+use crate::number::PhoneNumber;
 use crate::values::{
-    AlertMode, Celsius, PhoneNumber, PowerState, RelaySeconds, RelayTime, RestartSeconds,
-    RingAction, RingConfirm, ScheduleRule, SensorType, Temperature, ThermostatMode, Timestamp,
-    UssdCode,
+    AlertMode, Celsius, PowerState, RelaySeconds, RelayTime, RestartSeconds, RingAction,
+    RingConfirm, ScheduleRule, SensorType, Temperature, ThermostatMode, Timestamp, UssdCode,
 };
 
 /// What the probe gave on the last read.

@@ -314,40 +314,6 @@ pub(crate) fn div_round_half_away(n: i32, d: i32) -> i32 {
     }
 }
 
-/// Most digits a phone number may have (E.164).
-pub const PHONE_DIGITS: usize = 15;
-
-/// A phone number: 1–15 digits, stored without `+` (manual §2).
-///
-/// Numbers match when their digit strings are equal. Caller IDs and SMS
-/// senders go through [`PhoneNumber::parse`] too, so `+4917…` and `4917…`
-/// are the same number; a hidden or alphanumeric sender is `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct PhoneNumber(heapless::String<PHONE_DIGITS>);
-
-impl PhoneNumber {
-    /// Parses `[+]digits`, 1–15 digits, nothing else.
-    pub fn parse(text: &str) -> Option<Self> {
-        let digits = text.strip_prefix('+').unwrap_or(text);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        heapless::String::try_from(digits).ok().map(PhoneNumber)
-    }
-
-    /// The digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PhoneNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// The access password: exactly 5 ASCII letters or digits (manual §4).
 ///
 /// Stored upper-case because it is compared case-insensitively (phones

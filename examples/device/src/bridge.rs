@@ -10,11 +10,12 @@
 //! call for the engine, and its end another event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
-//! Numbers go to the modem in international format (`+` and the digits).
+//! Numbers go to the modem as they came: `+` and the digits when
+//! international, the digits alone when the sender's type of address was
+//! national or unknown (manual §19).
 
-use heapless::{Deque, String, Vec};
+use heapless::{Deque, Vec};
 use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
-use isocket_modem::calls::NUMBER_LEN;
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
@@ -233,6 +234,11 @@ impl Bridge {
                     now_ms,
                     Event::SmsReceived {
                         from: &from,
+                        // Until the driver reports the sender's type of address.
+                        toa: match from.starts_with('+') {
+                            true => isocket_engine::toa::INTERNATIONAL,
+                            false => isocket_engine::toa::UNKNOWN,
+                        },
                         text: &text,
                         sent_at,
                     },
@@ -242,7 +248,8 @@ impl Bridge {
             }
             ModemEvent::Ringing(caller) => {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
-                self.engine_event(now_ms, Event::IncomingCall { from });
+                let toa = caller.as_ref().map_or(0, |c| c.toa);
+                self.engine_event(now_ms, Event::IncomingCall { from, toa });
             }
             ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
             ModemEvent::CallAnswered => self.engine_event(now_ms, Event::CallAnswered),
@@ -313,7 +320,7 @@ impl Bridge {
         match action {
             Action::SendSms { to, text } => {
                 // A full modem queue keeps what it holds; this reply is lost.
-                match self.modem.send_sms(&international(&to), &text) {
+                match self.modem.send_sms(&to.dial(), &text) {
                     Ok(handle) => {
                         if self.sending.is_full() {
                             self.sending.remove(0);
@@ -324,7 +331,7 @@ impl Bridge {
                 }
             }
             Action::Dial(to) => {
-                self.modem.dial(&international(&to));
+                self.modem.dial(&to.dial());
                 self.output(Output::Calling(to));
             }
             Action::HangUp => self.modem.hang_up(),
@@ -338,12 +345,4 @@ impl Bridge {
             Action::Shutdown => self.output(Output::Shutdown),
         }
     }
-}
-
-/// `+` and the digits: numbers are stored in international format (SPEC §2).
-fn international(number: &PhoneNumber) -> String<{ NUMBER_LEN }> {
-    let mut out = String::new();
-    let _ = out.push('+');
-    let _ = out.push_str(number.as_str());
-    out
 }

@@ -159,12 +159,13 @@ impl AtLink {
                 from,
                 text,
                 sent_at,
+                ..
             } => {
                 if let Some(t) = sent_at {
                     modem.deliver_at(from, text, t.datetime());
                 }
             }
-            Event::IncomingCall { from } => modem.ring(from),
+            Event::IncomingCall { from, .. } => modem.ring(from),
             Event::CallAnswered => modem.answer_call(),
             Event::CallRejected | Event::CallEnded => modem.reject_call(),
             Event::UssdAnswer(text) => modem.ussd_reply(text),

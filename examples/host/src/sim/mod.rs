@@ -107,6 +107,15 @@ pub fn digits(number: &str) -> &str {
     number.strip_prefix('+').unwrap_or(number)
 }
 
+/// The type of address a phone gives its number with: international with
+/// a `+`, unknown (as dialled) without, as a network reports them.
+fn toa_of(number: &str) -> u8 {
+    match number.starts_with('+') {
+        true => isocket_engine::toa::INTERNATIONAL,
+        false => isocket_engine::toa::UNKNOWN,
+    }
+}
+
 impl Default for Simulator {
     fn default() -> Self {
         Self::new()
@@ -262,6 +271,7 @@ impl Simulator {
                 let sent_at = Some(self.world_timestamp());
                 self.feed(Event::SmsReceived {
                     from,
+                    toa: toa_of(from),
                     text,
                     sent_at,
                 });
@@ -274,7 +284,10 @@ impl Simulator {
                 self.incoming = Some(IncomingCall {
                     gives_up_at: self.now + INCOMING_RING,
                 });
-                self.feed(Event::IncomingCall { from });
+                self.feed(Event::IncomingCall {
+                    from,
+                    toa: toa_of(from),
+                });
             }
             Step::Answer | Step::Reject => {
                 let call = self
