@@ -35,7 +35,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "password-rotation",
             tried: "60 wrong passwords rotated over 20 numbers in 20 min, then the right one from a 21st number",
-            status: Status::Open("device-wide guess bound, lead on main"),
+            status: Status::Guarded,
             run: password_rotation,
         },
         Attack {

@@ -12,13 +12,13 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "alphanumeric-sender-id",
             tried: "`SECNUMBER-ALL` from an alphanumeric sender ID (TOA 0xD0) spelling a SECNUMBER's digits",
-            status: Status::Open("sender type of address, lead on main"),
+            status: Status::Open("the modem's sender type of address, branch modemtext"),
             run: alphanumeric_sender_id,
         },
         Attack {
             name: "national-sender",
             tried: "`STATUS` from senders in national (TOA 161) and unknown (TOA 129) format",
-            status: Status::Open("sender type of address, lead on main"),
+            status: Status::Guarded,
             run: national_sender,
         },
         Attack {

@@ -23,14 +23,20 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "clock-by-rejected-sms",
             tried: "clock unset: a stranger's SMS stamped 2030, refused by the SECLIST",
-            status: Status::Open("rejected SMS change nothing, item 7"),
+            status: Status::Guarded,
             run: clock_by_rejected_sms,
         },
         Attack {
             name: "error-budget-by-stranger",
             tried: "`SMSCONFIRMUNAUTH=ON`: 25 strangers' SMS (each an `Access deny!`), then the owner's mistyped command",
-            status: Status::Open("rejected SMS change nothing, item 7"),
+            status: Status::Guarded,
             run: error_budget_by_stranger,
+        },
+        Attack {
+            name: "save-never-answered",
+            tried: "a board (the bridge alone) that never reports a settings save done: the owner's `RESTARTTIME=25`, then `STATUS`",
+            status: Status::Open("pending save timeout, item 7"),
+            run: save_never_answered,
         },
         Attack {
             name: "confirmed-before-durable",
@@ -208,5 +214,90 @@ fn confirmed_before_durable() -> Outcome {
     outcome
         .note(format!("replies while saves fail: {on:?}, {off:?}"))
         .require(confirmed == 0, "confirmed a change that is not durable");
+    outcome
+}
+
+/// Through the bridge alone (engine and AT driver, no `Device`): a board
+/// whose store takes a save and never reports it (an asynchronous flash
+/// driver that lost its completion). `Device` saves synchronously, so
+/// only a board built on the bridge meets this.
+fn save_never_answered() -> Outcome {
+    use isocket_device::{Bridge, Output};
+    use isocket_engine::{BoardInfo, Boot, Stored};
+    use isocket_modem::testing::ScriptedModem;
+
+    let board = BoardInfo {
+        product: "isocket attack bench",
+        serial: "ATK-0002".try_into().unwrap_or_default(),
+    };
+    let mut modem = ScriptedModem::new(1);
+    let mut bridge = Bridge::new(
+        board,
+        Stored::default(),
+        Boot::default(),
+        &isocket_modem::profile::SIM800,
+        0,
+    );
+    let mut now = 0;
+    let mut saves = 0;
+    let mut run = |bridge: &mut Bridge, modem: &mut ScriptedModem, now: &mut u64, ms: u64| {
+        let end = *now + ms;
+        while *now < end {
+            *now += 100;
+            modem.advance_to(*now);
+            bridge.tick(*now);
+            for _ in 0..100 {
+                let mut busy = false;
+                while let Some(tx) = bridge.modem_tx(*now) {
+                    let tx = tx.to_vec();
+                    modem.write(&tx);
+                    busy = true;
+                }
+                let rx = modem.read();
+                if !rx.is_empty() {
+                    bridge.modem_rx(*now, &rx);
+                    busy = true;
+                }
+                while let Some(output) = bridge.poll_output() {
+                    busy = true;
+                    if let Output::Save(_) = output {
+                        saves += 1; // taken, never reported
+                    }
+                }
+                if !busy {
+                    break;
+                }
+            }
+        }
+    };
+    run(&mut bridge, &mut modem, &mut now, 30_000);
+    let at = |now: u64| {
+        chrono::DateTime::UNIX_EPOCH.fixed_offset()
+            + chrono::Duration::milliseconds(i64::try_from(now).unwrap_or(0))
+    };
+    modem.deliver_at(OWNER, "RESTARTTIME=25", at(now));
+    run(&mut bridge, &mut modem, &mut now, 10_000);
+    let confirmed = modem.take_sent();
+    modem.deliver_at(OWNER, "STATUS", at(now));
+    let mut answered = None;
+    for second in 1..=300 {
+        run(&mut bridge, &mut modem, &mut now, 1_000);
+        let sent = modem.take_sent();
+        if sent.iter().any(|(_, t)| t.starts_with("Power socket")) {
+            answered = Some(second);
+            break;
+        }
+    }
+    let mut outcome = Outcome::new(1);
+    outcome
+        .note(format!(
+            "{saves} save(s) taken and never reported, `RESTARTTIME=25` answered {confirmed:?}; the owner's STATUS answered after {}",
+            answered.map_or("over 5 min".into(), |s| format!("{s} s"))
+        ))
+        .require(answered.is_some(), "the device stayed deaf behind the pending save")
+        .require(
+            !confirmed.iter().any(|(_, t)| t.ends_with("- OK")),
+            "a change never saved was confirmed",
+        );
     outcome
 }
