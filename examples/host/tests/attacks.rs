@@ -31,6 +31,23 @@ fn national_sender() {
 }
 
 #[test]
+#[ignore = "open: the modem's sender type of address, branch modemtext"]
+fn short_code_sender() {
+    attack("short-code-sender");
+}
+
+#[test]
+#[ignore = "open: a short number of unknown type, lead to decide"]
+fn short_number_unknown_type() {
+    attack("short-number-unknown-type");
+}
+
+#[test]
+fn hidden_caller() {
+    attack("hidden-caller");
+}
+
+#[test]
 #[ignore = "open: text-mode bodies, branch modemtext"]
 fn text_mode_clip_body() {
     attack("text-mode-clip-body");

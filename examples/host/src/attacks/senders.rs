@@ -22,6 +22,26 @@ pub(super) fn attacks() -> Vec<Attack> {
             run: national_sender,
         },
         Attack {
+            name: "short-code-sender",
+            tried: "`STATUS` and `ON` to an unprotected socket from senders the network marks not dialable (abbreviated TOA 0xE1, network-specific 0xB1)",
+            status: Status::Open("the modem's sender type of address, branch modemtext"),
+            run: short_code_sender,
+        },
+        Attack {
+            name: "short-number-unknown-type",
+            tried: "`STATUS` and `ON` to an unprotected socket from 5- and 6-digit numbers of unknown type (TOA 129)",
+            status: Status::Open(
+                "\"at most 6 digits, not international\" is no phone number: lead to decide",
+            ),
+            run: short_number_unknown_type,
+        },
+        Attack {
+            name: "hidden-caller",
+            tried: "`RING=SWITCH`: calls without a caller ID (no `+CLIP`, an empty one) and from an alphanumeric-looking caller",
+            status: Status::Guarded,
+            run: hidden_caller,
+        },
+        Attack {
             name: "text-mode-clip-body",
             tried: "text mode, `RING=SWITCH`: a stranger's SMS whose body is `RING` and `+CLIP: \"+<owner>\",145`",
             status: Status::Open("text-mode bodies, branch modemtext"),
@@ -95,6 +115,70 @@ fn national_sender() -> Outcome {
                 format!("TOA {toa} `{number}` not answered as `{number}`: {to:?}"),
             );
     }
+    outcome
+}
+
+fn short_code_sender() -> Outcome {
+    short_senders(&[(0xE1, "4242"), (0xB1, "80888")])
+}
+
+fn short_number_unknown_type() -> Outcome {
+    short_senders(&[(UNKNOWN, "80888"), (UNKNOWN, "242424")])
+}
+
+/// `STATUS` and `ON` from each sender to a fresh (unprotected) socket:
+/// none may be answered (it may cost money) or executed.
+fn short_senders(senders: &[(u8, &str)]) -> Outcome {
+    let mut rig = Rig::new();
+    let since = rig.now();
+    let mut tries = 0;
+    for &(toa, number) in senders {
+        for text in ["STATUS", "ON"] {
+            let at = rig.world_time();
+            rig.sms_raw(&[pdu::text_from(toa, number, text, &at)]);
+            rig.run_s(20);
+            tries += 1;
+        }
+    }
+    let replies = rig.sent_since(since);
+    let switched = rig.relay_switches(since);
+    let mut outcome = Outcome::new(tries);
+    outcome
+        .note(format!(
+            "{} replies, relay switched {switched} times",
+            replies.len()
+        ))
+        .require(replies.is_empty(), "a short code was answered")
+        .require(switched == 0, "a short code's command ran");
+    outcome
+}
+
+fn hidden_caller() -> Outcome {
+    let mut rig = owned();
+    rig.owner_says("RING=SWITCH", 20);
+    let since = rig.now();
+    let callers = ["", "SHOP"];
+    for caller in callers {
+        rig.bench.modem.ring(caller);
+        rig.run_s(35);
+    }
+    // A RING with no caller line at all: CLIP off as after a silent reset.
+    rig.bench.modem.volatile.clip = false;
+    rig.bench.modem.ring(OWNER);
+    rig.run_s(35);
+    let switched = rig.relay_switches(since);
+    let sent = rig.sent_since(since);
+    let mut outcome = Outcome::new(callers.len() as u64 + 1);
+    outcome
+        .note(format!(
+            "relay switched {switched} times, {} SMS sent",
+            sent.len()
+        ))
+        .require(
+            switched == 0,
+            "a call without a caller ID switched the relay",
+        )
+        .require(sent.is_empty(), format!("answered: {sent:?}"));
     outcome
 }
 
