@@ -11,13 +11,13 @@ pub(super) fn attacks() -> Vec<Attack> {
     vec![
         Attack {
             name: "alphanumeric-sender-id",
-            tried: "`SECNUMBER-ALL` from an alphanumeric sender ID (TOA 0xD0) spelling a SECNUMBER's digits",
+            tried: "`SECNUMBER-ALL`, `ON`, `SECLIST=OFF` from an alphanumeric sender ID (TOA 0xD0) spelling a SECNUMBER's digits, in PDU and text mode",
             status: Status::Open("the modem's sender type of address, branch modemtext"),
             run: alphanumeric_sender_id,
         },
         Attack {
             name: "national-sender",
-            tried: "`STATUS` from senders in national (TOA 161) and unknown (TOA 129) format",
+            tried: "`STATUS` from senders in national (TOA 161) and unknown (TOA 129) format, in PDU and text mode",
             status: Status::Guarded,
             run: national_sender,
         },
@@ -61,59 +61,69 @@ pub(super) fn attacks() -> Vec<Attack> {
 const FRIEND: &str = "33612345678";
 
 fn alphanumeric_sender_id() -> Outcome {
-    let mut rig = owned();
-    rig.owner_says(&format!("SECNUMBER+{FRIEND}"), 20);
-    let since = rig.now();
     let commands = ["SECNUMBER-ALL", "ON", "SECLIST=OFF"];
-    for text in commands {
-        let at = rig.world_time();
-        rig.sms_raw(&[pdu::text_from(ALPHANUMERIC, FRIEND, text, &at)]);
-        rig.run_s(20);
+    let mut outcome = Outcome::new(2 * commands.len() as u64);
+    // PDU mode, then text mode (the sender's type from `AT+CSDH=1`).
+    for text_mode in [false, true] {
+        let mut rig = match text_mode {
+            false => owned(),
+            true => self::text_mode(),
+        };
+        rig.owner_says(&format!("SECNUMBER+{FRIEND}"), 20);
+        let since = rig.now();
+        for text in commands {
+            let at = rig.world_time();
+            rig.sms_raw(&[pdu::text_from(ALPHANUMERIC, FRIEND, text, &at)]);
+            rig.run_s(20);
+        }
+        let settings = rig.settings();
+        let replies = rig.sent_since(since);
+        let switched = rig.relay_switches(since);
+        outcome
+            .note(format!(
+                "{}: SECLIST {} with {} numbers, relay switched {switched} times, {} replies",
+                if text_mode { "text mode" } else { "PDU mode" },
+                if settings.sec_list_on { "on" } else { "off" },
+                settings.sec_numbers.len(),
+                replies.len()
+            ))
+            .require(
+                settings.sec_list_on && settings.sec_numbers.len() == 2,
+                "the list was changed",
+            )
+            .require(switched == 0, "the relay was switched")
+            .require(replies.is_empty(), "an alphanumeric sender was answered");
     }
-    let settings = rig.settings();
-    let replies = rig.sent_since(since);
-    let switched = rig.relay_switches(since);
-    let mut outcome = Outcome::new(commands.len() as u64);
-    outcome
-        .note(format!(
-            "SECLIST {} with {} numbers, relay switched {switched} times, {} replies",
-            if settings.sec_list_on { "on" } else { "off" },
-            settings.sec_numbers.len(),
-            replies.len()
-        ))
-        .require(
-            settings.sec_list_on && settings.sec_numbers.len() == 2,
-            "the list was changed",
-        )
-        .require(switched == 0, "the relay was switched")
-        .require(
-            replies.is_empty(),
-            format!("an alphanumeric sender was answered: {replies:?}"),
-        );
     outcome
 }
 
 fn national_sender() -> Outcome {
-    let mut rig = Rig::new();
     let senders = [(NATIONAL, "2025550123"), (UNKNOWN, "2025550124")];
-    let mut outcome = Outcome::new(senders.len() as u64);
-    for (toa, number) in senders {
-        let since = rig.now();
-        let at = rig.world_time();
-        rig.sms_raw(&[pdu::text_from(toa, number, "STATUS", &at)]);
-        rig.run_s(20);
-        let to: Vec<String> = rig
-            .sent
-            .iter()
-            .filter(|(t, _, _)| *t >= since)
-            .map(|(_, to, _)| to.clone())
-            .collect();
-        outcome
-            .note(format!("TOA {toa}: answered to {to:?}"))
-            .require(
-                to.iter().all(|t| t == number) && !to.is_empty(),
-                format!("TOA {toa} `{number}` not answered as `{number}`: {to:?}"),
-            );
+    let mut outcome = Outcome::new(2 * senders.len() as u64);
+    for text_mode in [false, true] {
+        let mut rig = match text_mode {
+            false => Rig::new(),
+            true => Rig::with_modem(|m| m.pdu_mode = false),
+        };
+        for (toa, number) in senders {
+            let since = rig.now();
+            let at = rig.world_time();
+            rig.sms_raw(&[pdu::text_from(toa, number, "STATUS", &at)]);
+            rig.run_s(20);
+            let to: Vec<String> = rig
+                .sent
+                .iter()
+                .filter(|(t, _, _)| *t >= since)
+                .map(|(_, to, _)| to.clone())
+                .collect();
+            let mode = if text_mode { "text mode" } else { "PDU mode" };
+            outcome
+                .note(format!("{mode}, TOA {toa}: answered to {to:?}"))
+                .require(
+                    to.iter().all(|t| t == number) && !to.is_empty(),
+                    format!("{mode}: TOA {toa} `{number}` not answered as `{number}`"),
+                );
+        }
     }
     outcome
 }
