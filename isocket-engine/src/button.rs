@@ -28,7 +28,7 @@ impl Engine {
         self.clock.clear();
         self.switch_relay(now, false);
         self.save_settings();
-        self.push(Action::Save(Record::Relay));
+        self.save_relay();
         self.push(Action::Save(Record::AlarmLog));
         self.push(Action::SetClock(None));
         self.push(Action::Reboot);

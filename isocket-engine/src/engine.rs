@@ -363,7 +363,7 @@ impl Engine {
             self.push(Action::SetRelay(self.relay.is_on()));
         }
         if change.base_changed {
-            self.push(Action::Save(Record::Relay));
+            self.save_relay();
         }
     }
 
@@ -377,8 +377,14 @@ impl Engine {
 
     /// Saves settings changed outside a command (an alarm, the button, the scheduler).
     pub(crate) fn save_settings(&mut self) {
-        self.inbox.saves_requested = self.inbox.saves_requested.wrapping_add(1);
+        self.inbox.settings_saves.requested = self.inbox.settings_saves.requested.wrapping_add(1);
         self.push(Action::Save(Record::Settings));
+    }
+
+    /// Saves the relay's base state.
+    pub(crate) fn save_relay(&mut self) {
+        self.inbox.relay_saves.requested = self.inbox.relay_saves.requested.wrapping_add(1);
+        self.push(Action::Save(Record::Relay));
     }
 
     pub(crate) fn set_clock(&mut self, now: Instant, time: isocket_proto::Timestamp) {

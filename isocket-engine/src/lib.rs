@@ -14,7 +14,7 @@
 //! [isocket user manual]: https://github.com/isocket/isocket/blob/main/docs/manual.md
 //!
 //! ```
-//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Record, Stored};
+//! use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Instant, Stored};
 //!
 //! let board = BoardInfo { product: "isocket example", serial: "0001".try_into().unwrap() };
 //! let mut device = Engine::new(board, Stored::default(), Boot::default(), Instant::from_millis(0));
@@ -23,14 +23,20 @@
 //! let from = "+4915112345678";
 //! let toa = isocket_engine::toa::INTERNATIONAL;
 //! device.handle(now, Event::SmsReceived { from, toa, text: "ON", sent_at: None });
-//! let mut sms = Vec::new();
-//! while let Some(action) = device.poll_action() {
-//!     match action {
-//!         Action::SetRelay(on) => println!("relay {on}"),
-//!         Action::SendSms { to, text } => sms.push((to, text)),
-//!         Action::Save(Record::Relay) => { /* persist device.relay_base_state() */ }
-//!         _ => {}
+//! let (mut sms, mut saved) = (Vec::new(), Vec::new());
+//! loop {
+//!     while let Some(action) = device.poll_action() {
+//!         match action {
+//!             Action::SetRelay(on) => println!("relay {on}"),
+//!             Action::SendSms { to, text } => sms.push((to, text)),
+//!             // Persist device.relay_base_state(), then report it.
+//!             Action::Save(record) => saved.push(record),
+//!             _ => {}
+//!         }
 //!     }
+//!     // ON is confirmed once the relay's new state is durable.
+//!     let Some(record) = saved.pop() else { break };
+//!     device.handle(now, Event::Saved { record, ok: true });
 //! }
 //! assert!(device.relay_is_on());
 //! assert_eq!(sms[0].1, "Power socket ON");
@@ -44,10 +50,13 @@
 //!
 //! [`Action::Save`] names a record; the board stores [`Engine::settings`],
 //! [`Engine::relay_base_state`] or [`Engine::alarm_log`] and reports
-//! [`Event::Saved`]. A command that changes settings is confirmed only once
-//! the save succeeded; a failed save answers `Execute error!` and the engine
-//! returns to the settings storage still holds. SMS arriving meanwhile wait
-//! (up to 4) and run in order afterwards.
+//! [`Event::Saved`], in the order asked. A command that changes settings or
+//! the relay's base state (ON, OFF) is confirmed only once the save
+//! succeeded; a failed save answers `Execute error!` and the engine returns
+//! to the settings storage still holds (a relay that switched stays
+//! switched). A save not answered within [`SAVE_TIMEOUT`] counts as failed
+//! (and the settings are saved again). SMS arriving meanwhile wait (up to 4)
+//! and run in order afterwards.
 //!
 //! ## Choices where the specification is silent
 //!
@@ -146,7 +155,7 @@ pub use security::{
 pub use settings::{
     ALARM_LOG_ENTRIES, ALERT_NUMBERS, AlarmLog, SCHEDULER_RULES, SEC_NUMBERS, Settings, Stored,
 };
-pub use sms::{CONFIGURATION_WINDOW, USSD_TIMEOUT};
+pub use sms::{CONFIGURATION_WINDOW, SAVE_TIMEOUT, USSD_TIMEOUT};
 pub use temperature::{MEASUREMENT_TIMEOUT, SAMPLE_PERIOD};
 pub use time::Instant;
 

@@ -18,6 +18,10 @@ use crate::time::{Instant, mins, secs};
 pub const CONFIGURATION_WINDOW: Duration = mins(30);
 /// How long CREDIT and SIMCARD wait for the network's answer (manual §14).
 pub const USSD_TIMEOUT: Duration = secs(30);
+/// How long a command waits for its change to become durable before it
+/// counts as failed: a board that lost a [`crate::Event::Saved`] must not
+/// stop the SMS handling (a flash erase takes well under a second).
+pub const SAVE_TIMEOUT: Duration = secs(10);
 
 /// SMS that arrive while a settings save is in flight wait here.
 const HELD_SMS: usize = 4;
@@ -54,12 +58,34 @@ impl Failure {
     }
 }
 
-/// A settings change waiting for storage (manual §3: confirm only once
-/// durable; on failure, go back to what storage holds).
+/// Saves of one record asked of the board, and answered by it: the board
+/// answers them in order, so the n-th answer is for the n-th save.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SaveCount {
+    pub(crate) requested: u32,
+    answered: u32,
+}
+
+impl SaveCount {
+    /// Counts one answer; whether it answers save number `ticket`.
+    fn answer(&mut self, ticket: Option<u32>) -> bool {
+        self.answered = self.answered.wrapping_add(1);
+        ticket == Some(self.answered)
+    }
+}
+
+/// A command's change waiting for storage (manual §3: confirm only once
+/// durable; on failure, go back to what storage holds): its settings, its
+/// relay base state (ON, OFF), or both.
 #[derive(Debug, Clone)]
 struct PendingSave {
-    /// The value of `saves_requested` for this change's save.
-    ticket: u32,
+    /// The settings save it waits for (its number in `settings_saves`).
+    settings: Option<u32>,
+    /// The relay save it waits for (its number in `relay_saves`).
+    relay: Option<u32>,
+    settings_failed: bool,
+    relay_failed: bool,
+    deadline: Instant,
     backup: Settings,
     requester: Option<PhoneNumber>,
     confirmation: Option<SmsText>,
@@ -83,9 +109,8 @@ struct PendingUssd {
 #[derive(Debug, Clone)]
 pub(crate) struct Inbox {
     last_conf_at: Instant,
-    /// Settings saves asked of the board, and answered by it.
-    pub(crate) saves_requested: u32,
-    saves_completed: u32,
+    pub(crate) settings_saves: SaveCount,
+    pub(crate) relay_saves: SaveCount,
     pending: Option<PendingSave>,
     held: Deque<HeldSms, HELD_SMS>,
     ussd: Option<PendingUssd>,
@@ -95,8 +120,8 @@ impl Inbox {
     pub(crate) fn new(now: Instant) -> Self {
         Inbox {
             last_conf_at: now,
-            saves_requested: 0,
-            saves_completed: 0,
+            settings_saves: SaveCount::default(),
+            relay_saves: SaveCount::default(),
             pending: None,
             held: Deque::new(),
             ussd: None,
@@ -104,7 +129,9 @@ impl Inbox {
     }
 
     pub(crate) fn deadline(&self) -> Option<Instant> {
-        self.ussd.as_ref().map(|u| u.deadline)
+        let ussd = self.ussd.as_ref().map(|u| u.deadline);
+        let save = self.pending.as_ref().map(|p| p.deadline);
+        [ussd, save].into_iter().flatten().min()
     }
 
     /// Forgets everything in flight (factory reset).
@@ -194,6 +221,7 @@ impl Engine {
         }
         // 5. Success.
         let before = self.settings.clone();
+        let relay_saves = self.inbox.relay_saves.requested;
         match self.execute(now, sender, &command, sent_at) {
             Err(failure) => {
                 self.settings = before;
@@ -210,21 +238,25 @@ impl Engine {
                     }
                     Outcome::Deferred => None,
                 };
-                self.commit(now, before, from, confirmation, conf);
+                let relay_saved = self.inbox.relay_saves.requested != relay_saves;
+                self.commit(now, before, relay_saved, from, confirmation, conf);
             }
         }
     }
 
-    /// Sends the confirmation now, or once the settings are durable if they changed.
+    /// Sends the confirmation now, or once what the command changed (its
+    /// settings, the relay's base state) is durable.
     fn commit(
         &mut self,
         now: Instant,
         before: Settings,
+        relay_saved: bool,
         requester: Option<PhoneNumber>,
         confirmation: Option<SmsText>,
         conf: bool,
     ) {
-        if self.settings == before {
+        let settings_changed = self.settings != before;
+        if !settings_changed && !relay_saved {
             if conf {
                 self.inbox.last_conf_at = now;
             }
@@ -233,10 +265,15 @@ impl Engine {
             }
             return;
         }
-        self.save_settings();
-        let ticket = self.inbox.saves_requested;
+        if settings_changed {
+            self.save_settings();
+        }
         self.inbox.pending = Some(PendingSave {
-            ticket,
+            settings: settings_changed.then_some(self.inbox.settings_saves.requested),
+            relay: relay_saved.then_some(self.inbox.relay_saves.requested),
+            settings_failed: false,
+            relay_failed: false,
+            deadline: now + SAVE_TIMEOUT,
             backup: before,
             requester,
             confirmation,
@@ -245,37 +282,80 @@ impl Engine {
     }
 
     pub(crate) fn on_saved(&mut self, now: Instant, record: Record, ok: bool) {
-        if record != Record::Settings {
+        let inbox = &mut self.inbox;
+        let Some(pending) = inbox.pending.as_mut() else {
+            // Count the answer all the same: tickets are positions.
+            match record {
+                Record::Settings => inbox.settings_saves.answer(None),
+                Record::Relay => inbox.relay_saves.answer(None),
+                Record::AlarmLog => false,
+            };
             return;
+        };
+        match record {
+            Record::Settings if inbox.settings_saves.answer(pending.settings) => {
+                pending.settings = None;
+                pending.settings_failed = !ok;
+            }
+            Record::Relay if inbox.relay_saves.answer(pending.relay) => {
+                pending.relay = None;
+                pending.relay_failed = !ok;
+            }
+            _ => return,
         }
-        self.inbox.saves_completed = self.inbox.saves_completed.wrapping_add(1);
-        let answered =
-            self.inbox.pending.as_ref().map(|p| p.ticket) == Some(self.inbox.saves_completed);
-        if !answered {
-            return;
+        if pending.settings.is_none() && pending.relay.is_none() {
+            self.finish_pending(now);
         }
+    }
+
+    /// Confirms the command whose change is now durable, or answers
+    /// `Execute error!` and returns to what storage holds.
+    fn finish_pending(&mut self, now: Instant) {
         let Some(pending) = self.inbox.pending.take() else {
             return;
         };
-        if ok {
+        if pending.settings_failed {
+            self.settings = pending.backup.clone();
+        }
+        // A relay whose new base state could not be stored stays switched
+        // (the command acted); the error says it was not stored.
+        if pending.settings_failed || pending.relay_failed {
+            let allowed = self.settings.error_replies;
+            let to = pending.requester.as_ref();
+            self.send_error(now, to, Reply::ExecuteError, allowed);
+        } else if let (Some(to), Some(text)) = (pending.requester, pending.confirmation) {
+            self.send_to(&to, text);
+        }
+        if !pending.settings_failed {
             if pending.conf {
                 self.inbox.last_conf_at = now;
             }
-            if let (Some(to), Some(text)) = (pending.requester, pending.confirmation) {
-                self.send_to(&to, text);
-            }
             self.settings_committed(now, &pending.backup);
-        } else {
-            self.settings = pending.backup;
-            let allowed = self.settings.error_replies;
-            self.send_error(
-                now,
-                pending.requester.as_ref(),
-                Reply::ExecuteError,
-                allowed,
-            );
         }
         self.release_held_sms(now);
+    }
+
+    /// A save the board never answered: it counts as failed (and as
+    /// answered, so that later answers line up); settings go back to the
+    /// backup and are saved again, so that storage and memory agree.
+    fn save_timed_out(&mut self, now: Instant) {
+        let Some(pending) = self.inbox.pending.as_mut() else {
+            return;
+        };
+        let mut resave = false;
+        if let Some(ticket) = pending.settings.take() {
+            self.inbox.settings_saves.answered = ticket;
+            pending.settings_failed = true;
+            resave = true;
+        }
+        if let Some(ticket) = pending.relay.take() {
+            self.inbox.relay_saves.answered = ticket;
+            pending.relay_failed = true;
+        }
+        self.finish_pending(now);
+        if resave {
+            self.save_settings();
+        }
     }
 
     /// Reacts to settings that are now durable, by what changed.
@@ -336,6 +416,14 @@ impl Engine {
     }
 
     pub(crate) fn inbox_timeout(&mut self, now: Instant) {
+        if self
+            .inbox
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.deadline <= now)
+        {
+            self.save_timed_out(now);
+        }
         if self.inbox.ussd.as_ref().is_some_and(|u| u.deadline <= now) {
             self.ussd_done(now, None);
         }

@@ -64,6 +64,11 @@ impl Socket {
 
     /// Drains the actions, answering every save as durable.
     fn drain(&mut self) -> Vec<Sent> {
+        self.drain_saving(Some(true))
+    }
+
+    /// Drains the actions, answering saves with `saved` (`None`: never).
+    fn drain_saving(&mut self, saved: Option<bool>) -> Vec<Sent> {
         let now = Instant::from_millis(self.now);
         let mut sent = Vec::new();
         loop {
@@ -77,11 +82,11 @@ impl Socket {
                     _ => {}
                 }
             }
-            if saves.is_empty() {
+            let Some(ok) = saved.filter(|_| !saves.is_empty()) else {
                 return sent;
-            }
+            };
             for record in saves {
-                self.engine.handle(now, Event::Saved { record, ok: true });
+                self.engine.handle(now, Event::Saved { record, ok });
             }
         }
     }
@@ -214,4 +219,76 @@ fn strangers_cannot_use_up_the_owners_error_replies() {
         s.boss("FOO"),
         one(BOSS, "FOO - No such command exists on the device!")
     );
+}
+
+#[test]
+fn on_and_off_are_confirmed_only_once_the_relay_state_is_durable() {
+    let mut s = Socket::new();
+    s.boss("MAKEMEBOSS");
+    s.engine.handle(
+        Instant::from_millis(s.now),
+        Event::SmsReceived {
+            from: BOSS,
+            toa: toa::INTERNATIONAL,
+            text: "ON",
+            sent_at: None,
+        },
+    );
+    assert_eq!(
+        s.drain_saving(None),
+        vec![],
+        "not durable yet: no confirmation"
+    );
+    assert!(s.engine.relay_is_on());
+    s.engine.handle(
+        Instant::from_millis(s.now),
+        Event::Saved {
+            record: Record::Relay,
+            ok: true,
+        },
+    );
+    assert_eq!(s.drain(), one(BOSS, "Power socket ON"));
+    // A failed save answers Execute error!.
+    s.engine.handle(
+        Instant::from_millis(s.now),
+        Event::SmsReceived {
+            from: BOSS,
+            toa: toa::INTERNATIONAL,
+            text: "OFF",
+            sent_at: None,
+        },
+    );
+    assert_eq!(s.drain_saving(Some(false)), one(BOSS, "Execute error!"));
+}
+
+#[test]
+fn a_save_never_answered_times_out_and_sms_handling_goes_on() {
+    let mut s = Socket::new();
+    s.boss("MAKEMEBOSS");
+    s.engine.handle(
+        Instant::from_millis(s.now),
+        Event::SmsReceived {
+            from: BOSS,
+            toa: toa::INTERNATIONAL,
+            text: "RESTARTTIME=20",
+            sent_at: None,
+        },
+    );
+    assert_eq!(s.drain_saving(None), vec![]);
+    // Held meanwhile.
+    s.at(1);
+    assert_eq!(s.boss("RESTARTTIME?"), vec![]);
+    s.at(11);
+    s.engine.handle_timeout(Instant::from_millis(s.now));
+    let sent = s.drain();
+    assert_eq!(
+        sent,
+        vec![
+            (BOSS.to_string(), "Execute error!".to_string()),
+            (BOSS.to_string(), "RESTARTTIME=10 seconds".to_string()),
+        ]
+    );
+    // Later answers line up again.
+    s.at(20);
+    assert_eq!(s.boss("RESTARTTIME=30"), one(BOSS, "RESTARTTIME=30 - OK"));
 }

@@ -90,22 +90,20 @@ pub fn decode_gsm7<const N: usize>(
     true
 }
 
-/// Appends UCS2 (big-endian UTF-16; surrogate pairs accepted) text.
-/// Stops at a NUL unit (padding, trailing garbage) or an unpaired surrogate;
-/// returns `false` if `out` filled up.
+/// Appends UCS2 (big-endian UTF-16; surrogate pairs accepted) text, every
+/// unit of it: a NUL is a character like any other and an unpaired
+/// surrogate is U+FFFD. Stopping early would hand out a prefix as the whole
+/// text (`ON`, then a NUL and 40 more characters, must not read as a
+/// 2-character command). Returns `false` if `out` filled up.
 pub fn decode_ucs2<const N: usize>(data: &[u8], out: &mut String<N>) -> bool {
-    let units = data
-        .chunks_exact(2)
-        .map(|p| {
-            u16::from_be_bytes([
-                p.first().copied().unwrap_or(0),
-                p.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .take_while(|&u| u != 0);
+    let units = data.chunks_exact(2).map(|p| {
+        u16::from_be_bytes([
+            p.first().copied().unwrap_or(0),
+            p.get(1).copied().unwrap_or(0),
+        ])
+    });
     for c in char::decode_utf16(units) {
-        let Ok(c) = c else { break };
-        if out.push(c).is_err() {
+        if out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER)).is_err() {
             return false;
         }
     }
@@ -158,6 +156,25 @@ pub fn to_hex<const N: usize>(bytes: &[u8], out: &mut Vec<u8, N>) -> Option<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ucs2_text_is_never_cut_short_by_a_nul_or_a_lone_surrogate() {
+        // "ON", a NUL, then 40 characters: 43 in all, not the command ON.
+        let mut units = std::vec![0x004F_u16, 0x004E, 0x0000];
+        units.extend(std::iter::repeat_n(0x0041, 40));
+        let bytes: std::vec::Vec<u8> = units.iter().flat_map(|u| u.to_be_bytes()).collect();
+        let mut text: String<200> = String::new();
+        assert!(decode_ucs2(&bytes, &mut text));
+        assert_eq!(text.chars().count(), 43);
+        assert!(text.starts_with("ON\0A"));
+        // A lone surrogate is a replacement character, not the end.
+        let mut text: String<20> = String::new();
+        assert!(decode_ucs2(
+            &[0x00, 0x4F, 0xD8, 0x00, 0x00, 0x4E],
+            &mut text
+        ));
+        assert_eq!(text.as_str(), "O\u{FFFD}N");
+    }
 
     fn hex(s: &str) -> std::vec::Vec<u8> {
         let mut v: Vec<u8, 512> = Vec::new();

@@ -162,21 +162,26 @@ fn looks_ucs2(bytes: &[u8]) -> bool {
     bytes.len() >= 4 && bytes.len().is_multiple_of(2) && printable && same * 2 >= bytes.len() / 2
 }
 
+/// UCS2 text of an answer, up to its first NUL unit: some modems pad the
+/// answer with NUL and garbage after it (the HE910-D vector below). An
+/// answer is shown, never executed, so a short one is harmless here.
+fn decode_ucs2<const N: usize>(bytes: &[u8], out: &mut String<N>) {
+    let end = bytes
+        .chunks_exact(2)
+        .position(|unit| unit == [0, 0])
+        .map_or(bytes.len(), |units| units * 2);
+    septet::decode_ucs2(bytes.get(..end).unwrap_or_default(), out);
+}
+
 /// Decodes the `<str>` of `+CUSD` into `out`.
 pub fn decode<const N: usize>(raw: &[u8], dcs: Option<u8>, out: &mut String<N>) {
     let mut bytes: Vec<u8, 256> = Vec::new();
     let hex = septet::is_hex(raw) && raw.len() >= 4 && septet::from_hex(raw, &mut bytes).is_some();
     let coding = dcs.map_or(Coding::Gsm7, coding);
     match (coding, hex) {
-        (Coding::Ucs2, true) => {
-            septet::decode_ucs2(&bytes, out);
-        }
-        (Coding::Ucs2WithLanguage, true) => {
-            septet::decode_ucs2(bytes.get(2..).unwrap_or_default(), out);
-        }
-        (Coding::Gsm7, true) if looks_ucs2(&bytes) => {
-            septet::decode_ucs2(&bytes, out);
-        }
+        (Coding::Ucs2, true) => decode_ucs2(&bytes, out),
+        (Coding::Ucs2WithLanguage, true) => decode_ucs2(bytes.get(2..).unwrap_or_default(), out),
+        (Coding::Gsm7, true) if looks_ucs2(&bytes) => decode_ucs2(&bytes, out),
         // Packed GSM-7 always has some hex letters; all-digit text is text.
         (Coding::Gsm7, true) if raw.iter().any(u8::is_ascii_alphabetic) => {
             let count = bytes.len() * 8 / 7;
