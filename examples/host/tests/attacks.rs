@@ -75,7 +75,6 @@ fn over_long_text() {
 }
 
 #[test]
-#[ignore = "open: UCS2 NUL, item 7"]
 fn ucs2_nul() {
     attack("ucs2-nul");
 }
@@ -155,13 +154,11 @@ fn error_budget_by_stranger() {
 }
 
 #[test]
-#[ignore = "open: pending save timeout, item 7"]
 fn save_never_answered() {
     attack("save-never-answered");
 }
 
 #[test]
-#[ignore = "open: confirm after durable, item 7"]
 fn confirmed_before_durable() {
     attack("confirmed-before-durable");
 }

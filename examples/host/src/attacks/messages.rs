@@ -30,7 +30,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "ucs2-nul",
             tried: "the owner's UCS2 text `ON`, a NUL, then 30 more characters: over 30, so it must not run",
-            status: Status::Open("UCS2 NUL, item 7"),
+            status: Status::Guarded,
             run: ucs2_nul,
         },
         Attack {
