@@ -16,7 +16,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "unreadable-settings",
-            tried: "every record of the flash garbled, then strangers' and the owner's `ON`",
+            tried: "every record of the flash garbled, then strangers' and the owner's `ON`; then the button's factory reset",
             status: Status::Open("locked boot, branch storage"),
             run: unreadable_settings,
         },
@@ -117,17 +117,24 @@ fn unreadable_settings() -> Outcome {
     rig.run_s(20);
     let switched = rig.relay_switches(since);
     let sent = rig.sent_since(since);
+    let relay = rig.relay();
+    // The owner's way back: the button held 10 s (factory reset), then
+    // MAKEMEBOSS.
+    rig.bench.inputs.button_pressed = true;
+    rig.run_s(11);
+    rig.bench.inputs.button_pressed = false;
+    rig.run_s(30);
+    let recovered = rig.owner_says("MAKEMEBOSS", 30);
     let mut outcome = Outcome::new(3);
     outcome
         .note(format!(
-            "{used} bytes garbled; relay switched {switched} times, {} replies, relay {}",
+            "{used} bytes garbled; relay switched {switched} times, {} replies, relay {}; after the button's factory reset, MAKEMEBOSS answered: {}",
             sent.len(),
-            if rig.relay() { "ON" } else { "OFF" }
+            if relay { "ON" } else { "OFF" },
+            if recovered.is_empty() { "no" } else { "yes" }
         ))
-        .require(
-            switched == 0 && !rig.relay(),
-            "an unreadable store booted open",
-        );
+        .require(switched == 0 && !relay, "an unreadable store booted open")
+        .require(!recovered.is_empty(), "the owner could not take the socket back");
     outcome
 }
 
