@@ -31,6 +31,9 @@ struct Outgoing {
 pub(crate) struct Calls {
     callback: Option<(Instant, PhoneNumber)>,
     outgoing: Option<Outgoing>,
+    /// The ringing call was acted on: a caller id given again later in
+    /// the same call (hidden at first, identified after) is not acted on twice.
+    acted: bool,
 }
 
 impl Calls {
@@ -49,13 +52,19 @@ impl Calls {
 
 impl Engine {
     /// manual §7: a call from the active SECLIST with RING set is hung up and acted on.
+    /// A call first reported without a caller id and identified later in
+    /// the same call comes again with its number; it is acted on once.
     pub(crate) fn on_incoming_call(&mut self, now: Instant, caller: Option<PhoneNumber>) {
         let Some(caller) = caller else {
             return;
         };
-        if self.settings.ring == RingAction::NoAction || !self.settings.is_trusted(Some(&caller)) {
+        if self.settings.ring == RingAction::NoAction
+            || !self.settings.is_trusted(Some(&caller))
+            || self.calls.acted
+        {
             return;
         }
+        self.calls.acted = true;
         self.push(Action::HangUp);
         let reply = if self.settings.ring == RingAction::Restart {
             let duration = secs(u64::from(self.settings.restart_time.get()));
@@ -72,6 +81,11 @@ impl Engine {
             RingConfirm::Call => self.calls.callback = Some((now + CALLBACK_DELAY, caller)),
             RingConfirm::Off => {}
         }
+    }
+
+    /// The ringing call is over: the next one may be acted on.
+    pub(crate) fn on_incoming_call_ended(&mut self) {
+        self.calls.acted = false;
     }
 
     /// Places a call; the line must be free.

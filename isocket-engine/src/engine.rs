@@ -3,7 +3,7 @@
 
 use core::fmt::Write;
 
-use heapless::Deque;
+use heapless::{Deque, Vec};
 use isocket_proto::{PhoneNumber, Reply};
 
 use crate::alarm::Alarm;
@@ -19,11 +19,12 @@ use crate::sms::Inbox;
 use crate::temperature::Probe;
 use crate::time::Instant;
 
-/// Actions waiting for the board.
+/// Actions other than SMS waiting for the board.
 const ACTION_QUEUE: usize = 16;
-/// SMS texts waiting for the board, in the order of their queued actions:
-/// the queue's entries stay small. One call queues at most a few SMS.
-const QUEUED_TEXTS: usize = 4;
+/// SMS waiting for the board's modem to take them (alerts and replies
+/// share the room; an alert stays until every ALERTNUMBER has it; an alert
+/// makes room by dropping a waiting reply).
+pub const SMS_QUEUE: usize = 4;
 
 /// Who an SMS goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +34,42 @@ pub(crate) enum Recipient {
     AlertNumbers,
 }
 
-/// An action, or an SMS to every alert number, expanded one recipient at a
-/// time so that ten alerts do not take ten queue slots. Their texts wait in
-/// [`Engine::texts`].
+/// An SMS waiting for the board: a reply to one number, or an alert handed
+/// out to one ALERTNUMBER at a time, so that ten recipients take one text.
 #[derive(Debug, Clone)]
-enum Queued {
-    Action(Action<()>),
-    ToAlertNumbers { next: usize },
+struct Waiting {
+    /// `None`: an alert, to every ALERTNUMBER from `next` on.
+    to: Option<PhoneNumber>,
+    next: u8,
+    text: SmsText,
+}
+
+/// What the board's modem takes now ([`Engine::poll_sms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmsRoom {
+    /// Room for an alert.
+    pub alerts: bool,
+    /// Room for a reply.
+    pub replies: bool,
+}
+
+impl SmsRoom {
+    /// Room for any SMS: a board whose modem queue never fills.
+    pub const ANY: SmsRoom = SmsRoom {
+        alerts: true,
+        replies: true,
+    };
+}
+
+/// An SMS for the board's modem, from [`Engine::poll_sms`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingSms {
+    /// Recipient.
+    pub to: PhoneNumber,
+    /// Text, GSM-7 only; split into a concatenated SMS if long.
+    pub text: SmsText,
+    /// An alert (to an ALERTNUMBER): urgent for the modem.
+    pub alert: bool,
 }
 
 /// The device, as a sans-IO state machine.
@@ -73,9 +103,10 @@ pub struct Engine {
     pub(crate) scheduler_next: Option<Instant>,
     pub(crate) power: Power,
     pub(crate) leds: LedState,
-    queue: Deque<Queued, ACTION_QUEUE>,
-    /// The texts of the queued SMS, oldest first.
-    texts: Deque<SmsText, QUEUED_TEXTS>,
+    /// Never an SMS: those wait in `sms`.
+    queue: Deque<Action<()>, ACTION_QUEUE>,
+    /// SMS in the order they were queued.
+    sms: Vec<Waiting, SMS_QUEUE>,
     dropped_actions: u32,
 }
 
@@ -134,7 +165,7 @@ impl Engine {
             power: Power::default(),
             leds: LedState::new(now),
             queue: Deque::new(),
-            texts: Deque::new(),
+            sms: Vec::new(),
             dropped_actions: 0,
         };
         engine.push(Action::SetRelay(stored.relay_on));
@@ -167,39 +198,70 @@ impl Engine {
     }
 
     /// Actions lost because the board did not drain [`Engine::poll_action`]
-    /// (the queue holds 16 actions, 4 of them SMS). Always 0 for a board
-    /// that drains after every call.
+    /// (the queue holds 16 actions), and SMS lost because
+    /// [`SMS_QUEUE`] were waiting for the modem (an alert makes room by
+    /// dropping the newest waiting reply, or replaces the newest alert
+    /// that no ALERTNUMBER has yet). Always 0 for a board that drains
+    /// after every call.
     pub fn dropped_actions(&self) -> u32 {
         self.dropped_actions
     }
 
-    /// The next action for the board, if any.
+    /// The next action for a board that takes every SMS at once: the
+    /// actions other than SMS first, then [`Engine::poll_sms`] with room
+    /// for any.
     pub fn poll_action(&mut self) -> Option<Action> {
+        if let Some(action) = self.poll_other_action() {
+            return Some(action);
+        }
+        let sms = self.poll_sms(SmsRoom::ANY)?;
+        Some(Action::SendSms {
+            to: sms.to,
+            text: sms.text,
+        })
+    }
+
+    /// The next action other than an SMS. A board whose modem queue can
+    /// fill drains this after every call, and [`Engine::poll_sms`] while
+    /// its modem has room.
+    pub fn poll_other_action(&mut self) -> Option<Action> {
+        // Only SMS have text, and they never wait in this queue.
+        self.queue.pop_front()?.move_text(|()| None)
+    }
+
+    /// The next SMS that `room` takes, in the order they were queued; an
+    /// alert goes to every ALERTNUMBER in list order, one at a time. A
+    /// board that keeps room for alerts ([`SmsRoom::alerts`] while
+    /// [`SmsRoom::replies`] is not) lets them pass the replies waiting.
+    /// Report each with [`Event::SmsSent`] or [`Event::SmsFailed`].
+    pub fn poll_sms(&mut self, room: SmsRoom) -> Option<OutgoingSms> {
         loop {
-            match self.queue.front_mut()? {
-                Queued::Action(_) => {
-                    let Some(Queued::Action(action)) = self.queue.pop_front() else {
-                        return None;
-                    };
-                    // Every queued SMS has its text in `texts`.
-                    if let Some(action) = action.move_text(|()| self.texts.pop_front()) {
-                        if matches!(action, Action::SendSms { .. }) {
-                            self.power.sms_handed_out();
-                        }
-                        return Some(action);
-                    }
+            let takes = |w: &Waiting| match w.to {
+                None => room.alerts,
+                Some(_) => room.replies,
+            };
+            let i = self.sms.iter().position(takes)?;
+            let waiting = self.sms.get_mut(i)?;
+            let sms = match &waiting.to {
+                Some(to) => Some((to.clone(), false)),
+                None => {
+                    let numbers = &self.settings.alert_numbers;
+                    let to = numbers.get(usize::from(waiting.next)).cloned();
+                    waiting.next = waiting.next.saturating_add(1);
+                    to.map(|to| (to, true))
                 }
-                Queued::ToAlertNumbers { next } => {
-                    let to = self.settings.alert_numbers.get(*next);
-                    if let (Some(to), Some(text)) = (to, self.texts.front()) {
-                        *next += 1;
-                        let (to, text) = (to.clone(), text.clone());
-                        self.power.sms_handed_out();
-                        return Some(Action::SendSms { to, text });
-                    }
-                    self.queue.pop_front();
-                    self.texts.pop_front();
-                }
+            };
+            // A reply, or the last ALERTNUMBER: its text goes with it.
+            let last = sms.as_ref().is_none_or(|(_, alert)| {
+                !alert || usize::from(waiting.next) >= self.settings.alert_numbers.len()
+            });
+            let text = match last {
+                true => self.sms.remove(i).text,
+                false => waiting.text.clone(),
+            };
+            if let Some((to, alert)) = sms {
+                self.power.sms_handed_out();
+                return Some(OutgoingSms { to, text, alert });
             }
         }
     }
@@ -258,7 +320,7 @@ impl Engine {
             Event::IncomingCall { from, toa } => {
                 self.on_incoming_call(now, PhoneNumber::from_address(from, toa))
             }
-            Event::IncomingCallEnded => {}
+            Event::IncomingCallEnded => self.on_incoming_call_ended(),
             Event::CallAnswered => self.on_call_outcome(now, true),
             Event::CallRejected | Event::CallEnded => self.on_call_outcome(now, false),
             Event::UssdAnswer(text) => self.ussd_done(now, Some(text)),
@@ -282,46 +344,57 @@ impl Engine {
         self.refresh_leds(now);
     }
 
-    /// Whether an SMS waits in the queue for the board.
+    /// Whether an SMS waits for the board.
     pub(crate) fn sms_queued(&self) -> bool {
-        self.queue.iter().any(|q| match q {
-            Queued::Action(action) => matches!(action, Action::SendSms { .. }),
-            Queued::ToAlertNumbers { .. } => true,
-        })
+        !self.sms.is_empty()
+    }
+
+    /// SMS that will never go out (the battery is about to be cut).
+    pub(crate) fn forget_sms(&mut self) {
+        self.sms.clear();
     }
 
     pub(crate) fn push(&mut self, action: Action) {
-        let sms = matches!(action, Action::SendSms { .. });
-        let queued = action.move_text(|text| self.texts.push_back(text).ok());
-        self.enqueue(queued.map(Queued::Action), sms);
+        if let Action::SendSms { to, text } = action {
+            return self.send(&Recipient::One(to), text);
+        }
+        let queued = action.move_text(|_| Some(()));
+        if queued.is_none_or(|action| self.queue.push_back(action).is_err()) {
+            self.dropped_actions = self.dropped_actions.saturating_add(1);
+        }
     }
 
+    /// Queues an SMS. With no room, an alert drops the newest waiting
+    /// reply, or else replaces the newest alert no ALERTNUMBER has yet;
+    /// a reply is dropped.
     pub(crate) fn send(&mut self, to: &Recipient, text: SmsText) {
-        match to {
-            Recipient::One(number) => self.push(Action::SendSms {
-                to: number.clone(),
-                text,
-            }),
-            Recipient::AlertNumbers => {
-                let queued = self.texts.push_back(text).ok();
-                self.enqueue(queued.map(|()| Queued::ToAlertNumbers { next: 0 }), true);
-            }
-        }
-    }
-
-    /// Queues `queued` (`None`: its text found no room); an SMS whose
-    /// entry finds no room gives its text back.
-    fn enqueue(&mut self, queued: Option<Queued>, sms: bool) {
-        let Some(queued) = queued else {
-            self.dropped_actions = self.dropped_actions.saturating_add(1);
-            return;
+        let alert = *to == Recipient::AlertNumbers;
+        let waiting = Waiting {
+            to: match to {
+                Recipient::One(number) => Some(number.clone()),
+                Recipient::AlertNumbers => None,
+            },
+            next: 0,
+            text,
         };
-        if self.queue.push_back(queued).is_err() {
-            if sms {
-                self.texts.pop_back();
-            }
+        if self.sms.is_full() {
             self.dropped_actions = self.dropped_actions.saturating_add(1);
+            let reply = self.sms.iter().rposition(|w| w.to.is_some());
+            let unstarted = self.sms.iter().rposition(|w| w.to.is_none() && w.next == 0);
+            match (alert, reply, unstarted) {
+                (true, Some(i), _) => {
+                    self.sms.remove(i);
+                }
+                (true, None, Some(i)) => {
+                    if let Some(slot) = self.sms.get_mut(i) {
+                        *slot = waiting;
+                    }
+                    return;
+                }
+                _ => return,
+            }
         }
+        let _ = self.sms.push(waiting);
     }
 
     pub(crate) fn send_to(&mut self, to: &PhoneNumber, text: SmsText) {

@@ -32,7 +32,9 @@ pub enum Event<'a> {
         /// Service-centre time stamp, if valid.
         sent_at: Option<Timestamp>,
     },
-    /// An incoming call started ringing; `from` is the caller id (empty if hidden).
+    /// An incoming call started ringing; `from` is the caller id (empty if
+    /// hidden). A call first reported hidden may come again with its caller
+    /// id before [`Event::IncomingCallEnded`]; each call is acted on once.
     IncomingCall {
         /// Caller id.
         from: &'a str,

@@ -96,12 +96,23 @@
 //! - With SMSCHANGE every change moves the relay at once; only the SMS wait
 //!   for the 60-s rate limit, and the alarm lock-out does not apply.
 //! - A mains failure waits at most 30 min for the network before shutting
-//!   down without the SMS; after the SMS the device stays up until the board
-//!   reports every SMS it was given sent or finally failed
-//!   ([`Event::SmsSent`], [`Event::SmsFailed`]), 5 min at most (the battery
-//!   budget: 35 min in all), and mains returning then gets `Power
-//!   restored!`. Both that and the boot SMS read `Power restored! Power
-//!   socket ON. Time: …`.
+//!   down without the SMS; after the SMS the device stays up until every
+//!   SMS is handed out and the board reports each sent or finally failed
+//!   ([`Event::SmsSent`], [`Event::SmsFailed`]), [`send_budget`] at most:
+//!   3 min and 2 min per ALERTNUMBER (a `+CMGS` answer may take 60 s, and
+//!   one try may fail), 5 min with one and 23 min ([`SEND_BUDGET`]) with
+//!   ten; the battery budget is 53 min in all. SMS still waiting then are
+//!   forgotten. Mains returning meanwhile gets `Power restored!`. Both that
+//!   and the boot SMS read `Power restored! Power socket ON. Time: …`.
+//! - SMS wait in the engine ([`SMS_QUEUE`]) until the board's modem has
+//!   room ([`Engine::poll_sms`]), in the order they were queued; an alert
+//!   goes to every ALERTNUMBER in list order, one at a time, and takes
+//!   one place until the last has it. A board that keeps room for alerts
+//!   lets them pass waiting replies. With every place taken, a new alert
+//!   drops the newest waiting reply, or else replaces the newest alert no
+//!   ALERTNUMBER has yet (a contact that stays closed raises `ALARM!`
+//!   every minute, faster than a slow network takes ten SMS); a reply is
+//!   dropped. Both count in [`Engine::dropped_actions`].
 //! - The LED rhythms the manual leaves open (a flash's length, `sim-error`'s
 //!   shape) are stated on [`LedPattern`], which renders every pattern.
 //! - The board classifies the button ([`ButtonEvent`]): debouncing and the
@@ -113,8 +124,8 @@
 //! ## Size
 //!
 //! `size_of::<Engine>()` is checked against a budget of 6 KiB by a test
-//! (5.6 KiB today on x86_64: settings, their backup during a save, held SMS,
-//! the lock-out table and the action queue, whose SMS texts wait apart): the
+//! (5.7 KiB today on x86_64: settings, their backup during a save, held SMS,
+//! the lock-out table, the action queue and the outgoing SMS): the
 //! engine lives in a `static` on boards with 264 KiB (RP2040) or 128 KiB of RAM.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
@@ -139,7 +150,7 @@ mod time;
 
 pub use alarm::{ALARM_CALL_RING, DETECTION_LOCKOUT, SMSCHANGE_HOLD};
 pub use calls::{CALLBACK_DELAY, CALLBACK_RING};
-pub use engine::Engine;
+pub use engine::{Engine, OutgoingSms, SMS_QUEUE, SmsRoom};
 pub use io::{
     Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, Leds, ModemHealth, Record,
     SMS_TEXT_LEN, SmsText,
@@ -147,7 +158,9 @@ pub use io::{
 /// Type-of-address octets for [`Event::SmsReceived`] and [`Event::IncomingCall`].
 pub use isocket_proto::toa;
 pub use leds::{FLASH_MS, LedPattern};
-pub use power::{FAILURE_SMS_WAIT, SEND_BUDGET};
+pub use power::{
+    FAILURE_SMS_WAIT, SEND_BUDGET, SEND_BUDGET_BASE, SEND_TIME_PER_NUMBER, send_budget,
+};
 pub use security::{
     DEVICE_PASSWORD_FAILURES, ERROR_BUDGET_WINDOW, ERROR_REPLY_BUDGET, FAILURE_WINDOW,
     KNOWN_NUMBER_DAYS, KNOWN_NUMBERS, KnownNumber, MAX_PASSWORD_FAILURES,

@@ -2,12 +2,14 @@
 //! the restore SMS; POWERSTATE after a mains-failure boot.
 //!
 //! The battery budget: on battery the device waits up to
-//! [`FAILURE_SMS_WAIT`] for the network, then up to [`SEND_BUDGET`] for the
-//! modem to send every SMS it was given (a slow network takes 40 s and more
-//! to accept one, and a failed attempt is retried). It shuts down as soon as
-//! the board reports each of them sent or finally failed
-//! ([`crate::Event::SmsSent`], [`crate::Event::SmsFailed`]). A board's
-//! battery must keep it and a registered modem up for the sum, 35 minutes.
+//! [`FAILURE_SMS_WAIT`] for the network, then up to [`send_budget`] for the
+//! modem to send every SMS: [`SEND_BUDGET_BASE`] and [`SEND_TIME_PER_NUMBER`]
+//! for each ALERTNUMBER (a slow network takes 40 s and more to accept one,
+//! the SIM800 allows itself 60 s, and a failed attempt is retried). It
+//! shuts down as soon as every SMS is handed to the board and reported sent
+//! or finally failed ([`crate::Event::SmsSent`], [`crate::Event::SmsFailed`]).
+//! A board's battery must keep it and a registered modem up for the sum,
+//! [`SEND_BUDGET`] and 30 min with ten ALERTNUMBERs: 53 minutes.
 
 use core::time::Duration;
 
@@ -19,9 +21,27 @@ use crate::time::{Instant, mins};
 
 /// How long the battery waits for the network to send the failure SMS.
 pub const FAILURE_SMS_WAIT: Duration = mins(30);
+/// The part of the send budget that does not depend on the number of
+/// ALERTNUMBERs (with one, the budget is 5 min).
+pub const SEND_BUDGET_BASE: Duration = mins(3);
+/// The send budget's time for each ALERTNUMBER: a `+CMGS` answer may take
+/// 60 s (SIM800 Series AT Command Manual V1.09, §4.2.5 AT+CMGS, maximum
+/// response time), and one failed attempt as long again.
+pub const SEND_TIME_PER_NUMBER: Duration = mins(2);
+/// The longest send budget, with [`crate::ALERT_NUMBERS`] ALERTNUMBERs:
+/// 23 min.
+pub const SEND_BUDGET: Duration = send_budget(crate::ALERT_NUMBERS);
+
 /// How long the battery keeps the device up after the failure SMS was
-/// handed to the modem, at most, for it to be sent.
-pub const SEND_BUDGET: Duration = mins(5);
+/// queued, at most, for it to reach `alert_numbers` ALERTNUMBERs.
+pub const fn send_budget(alert_numbers: usize) -> Duration {
+    let n = if alert_numbers < crate::ALERT_NUMBERS {
+        alert_numbers as u64
+    } else {
+        crate::ALERT_NUMBERS as u64
+    };
+    Duration::from_secs(SEND_BUDGET_BASE.as_secs() + n * SEND_TIME_PER_NUMBER.as_secs())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Mains {
@@ -89,7 +109,7 @@ impl Engine {
         let reply = Reply::PowerFailure(self.clock.at(now));
         self.send(&Recipient::AlertNumbers, render(&reply));
         self.power.mains = Mains::Notified {
-            shutdown_at: now + SEND_BUDGET,
+            shutdown_at: now + send_budget(self.settings.alert_numbers.len()),
         };
     }
 
@@ -138,6 +158,8 @@ impl Engine {
 
     fn shut_down(&mut self) {
         self.power.mains = Mains::ShutDown;
+        // The battery is cut: what still waits will never go out.
+        self.forget_sms();
         self.push(Action::Shutdown);
     }
 

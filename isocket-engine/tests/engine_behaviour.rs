@@ -224,10 +224,8 @@ fn a_draining_board_never_loses_actions() {
 fn queued_sms_keep_their_texts_and_order_without_draining() {
     let mut e = engine();
     let _ = drain(&mut e, 0, true);
-    for (i, sender) in ["+491701", "+491702", "+491703", "+491704", "+491705"]
-        .iter()
-        .enumerate()
-    {
+    let senders: Vec<String> = (1..=SMS_QUEUE + 1).map(|i| format!("+49170{i}")).collect();
+    for (i, sender) in senders.iter().enumerate() {
         sms(&mut e, 1, sender, &format!("ON{}", i + 1));
     }
     let mut replies = Vec::new();
@@ -236,11 +234,11 @@ fn queued_sms_keep_their_texts_and_order_without_draining() {
             replies.push((to.as_str().to_string(), text.as_str().to_string()));
         }
     }
-    let expected: Vec<_> = (1..=4)
+    let expected: Vec<_> = (1..=SMS_QUEUE)
         .map(|i| (format!("49170{i}"), format!("Power ON for {i} seconds")))
         .collect();
     assert_eq!(replies, expected);
-    assert_eq!(e.dropped_actions(), 1, "the fifth reply found no text room");
+    assert_eq!(e.dropped_actions(), 1, "the last reply found no room");
 }
 
 #[test]
@@ -300,9 +298,59 @@ fn on_battery_the_device_waits_for_a_slow_network_to_take_every_failure_sms() {
 #[test]
 fn on_battery_the_send_budget_bounds_the_wait() {
     let mut e = on_battery_notified();
-    let budget = SEND_BUDGET.as_secs();
+    // Two ALERTNUMBERs: 3 min and 2 min for each.
+    let budget = send_budget(2).as_secs();
+    assert_eq!(budget, 7 * 60);
+    assert_eq!(SEND_BUDGET, send_budget(ALERT_NUMBERS));
     e.handle_timeout(at(10 + budget - 1));
     assert!(!shut_down(&drain(&mut e, 10 + budget - 1, true)));
     e.handle_timeout(at(10 + budget));
     assert!(shut_down(&drain(&mut e, 10 + budget, true)));
+}
+
+#[test]
+fn a_call_hidden_at_first_and_identified_later_is_acted_on_once() {
+    let mut e = engine();
+    sms(&mut e, 1, BOSS, "MAKEMEBOSS");
+    sms(&mut e, 2, BOSS, "RING=SWITCH");
+    drain(&mut e, 2, true);
+    let relay = |actions: &[Action]| {
+        actions
+            .iter()
+            .filter(|a| matches!(a, Action::SetRelay(_)))
+            .count()
+    };
+    // RING without +CLIP: no caller yet, nothing done.
+    e.handle(at(10), Event::IncomingCall { from: "", toa: 0 });
+    assert_eq!(relay(&drain(&mut e, 10, true)), 0);
+    // Its +CLIP after the modem was set up again: the owner's call.
+    e.handle(
+        at(12),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
+    let actions = drain(&mut e, 12, true);
+    assert_eq!(relay(&actions), 1);
+    assert!(actions.contains(&Action::HangUp));
+    // The same call reported again: not switched back.
+    e.handle(
+        at(13),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
+    assert_eq!(relay(&drain(&mut e, 13, true)), 0);
+    // The next call is acted on.
+    e.handle(at(20), Event::IncomingCallEnded);
+    e.handle(
+        at(40),
+        Event::IncomingCall {
+            from: BOSS,
+            toa: isocket_engine::toa::INTERNATIONAL,
+        },
+    );
+    assert_eq!(relay(&drain(&mut e, 40, true)), 1);
 }

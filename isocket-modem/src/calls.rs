@@ -119,6 +119,32 @@ pub fn parse_clcc(line: &[u8]) -> Option<CallStatus> {
     })
 }
 
+/// The caller of a ringing incoming call (`<dir>` 1, `<stat>` 4 incoming
+/// or 5 waiting) in a `+CLCC` line (27.007 §7.18: `<number>` and `<type>`
+/// follow `<mode>` and `<mpty>`); `None` for any other call or no number.
+pub fn clcc_caller(line: &[u8]) -> Option<CallerId> {
+    let status = parse_clcc(line)?;
+    let ringing = matches!(status.state, CallState::Incoming | CallState::Waiting);
+    if status.outgoing || !ringing || status.number.is_empty() {
+        return None;
+    }
+    let toa = fields::fields(line, b"+CLCC")?
+        .nth(6)
+        .and_then(|f| f.number());
+    Some(with_plus(status.number, toa.unwrap_or(129)))
+}
+
+/// `number` of type `toa`, `+`-prefixed when international (145).
+fn with_plus(number: Number, toa: u8) -> CallerId {
+    if toa == 145 && !number.is_empty() && !number.starts_with('+') {
+        let mut plus = Number::new();
+        if plus.push('+').is_ok() && plus.push_str(&number).is_ok() {
+            return CallerId { number: plus, toa };
+        }
+    }
+    CallerId { number, toa }
+}
+
 /// What a vendor call-progress line says about our outgoing call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CallProgress {

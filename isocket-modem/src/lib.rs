@@ -104,15 +104,18 @@
 //!   (no alphabet guessing for SMS); USSD does guess, since modems mislabel it.
 //! - A single-part SMS is deleted only after [`driver::Driver::ack`]; parts of
 //!   a long message are deleted once held in the reassembly table (RAM).
-//!   Stale messages are those the first init after boot lists without a
-//!   `+CMTI` having announced them since [`driver::Driver::new`]: they are
-//!   read (so a delete can be checked) and deleted one by one, unexecuted;
-//!   a message announced before the driver's first command is executed.
-//!   Later re-inits and every supervision poll list the SIM, so no message
-//!   is lost to a modem reboot or a garbled `+CMTI`, and none is handed out
-//!   twice. Not told apart: a message that reaches a freshly booted modem
-//!   (whose `+CMTI` is still off) in the moment between its "SMS ready" and
-//!   the init's list is taken for stale. Outgoing SMS are queued and
+//!   Messages the first init after boot lists without a `+CMTI` having
+//!   announced them since [`driver::Driver::new`] were found at start-up:
+//!   they are read (so a delete can be checked) and handed out only if
+//!   their SCTS is later than the start by a trusted clock
+//!   ([`driver::Driver::trusted_time`]: the board's kept clock; or network
+//!   time), which they wait for up to [`driver::CLOCK_WAIT_MS`]; otherwise
+//!   (no clock, no time stamp, older) they are stale and deleted one by
+//!   one, unexecuted. A message announced before the driver's first
+//!   command is executed. Fresh messages' reads and deletes go before any
+//!   of the start-up clean-up's. Later re-inits and every supervision poll
+//!   list the SIM, so no message is lost to a modem reboot or a garbled
+//!   `+CMTI`, and none is handed out twice. Outgoing SMS are queued and
 //!   retried. Details: [`driver`].
 //! - PDU mode is the default. A modem that refuses `AT+CMGF=0` three times
 //!   (anything but a busy `+CME ERROR: 14/515`), or a profile with
@@ -150,11 +153,19 @@
 //!   time, and a busy answer (`+CME ERROR: 14/515`, `+CMS ERROR: 314`) is
 //!   asked again with back-off for up to a minute, not counted as a
 //!   failure. A registration answer with the power-on `n` (a reset without
-//!   `RDY`) re-initialises. Unregistered for 5 minutes re-initialises; if
-//!   the network stays away, power cycles follow after 10, 20, 40, then
-//!   every 60 minutes. Registration (every domain of the profile: LTE
-//!   modules often register on EPS alone) is polled every 2 s while
-//!   unknown or lost, every 30 s otherwise.
+//!   `RDY`, as with autobaud) re-initialises; one registration poll every
+//!   [`driver::SETTINGS_CHECK_MS`] looks, so such a reset is found and the
+//!   modem set up again within 20 s. A query that times out (`+CxREG?`,
+//!   `+CSQ`, `+CMGL`, `+CMGR`, `+CLCC`: no side effect) is asked again at
+//!   once (autobaud takes the first line after a reset for its baud rate);
+//!   sends, dials and USSD keep their own retry rules (at least once for a
+//!   send, never twice for a dial or USSD). Unregistered for 5 minutes
+//!   re-initialises; if the network stays away, power cycles follow after
+//!   10, 20, 40, then every 60 minutes. Registration (every domain of the
+//!   profile: LTE modules often register on EPS alone) is polled every 2 s
+//!   while unknown or lost, every 30 s otherwise. The init lists the SIM
+//!   after `+CNMI` and `+CLIP` are set, so a slow list of a full SIM does
+//!   not delay caller ID or announcements.
 //! - Modem power is data: [`profile::PowerWiring`] says whether the board's
 //!   pin switches the supply or drives PWRKEY, and whether it reads STATUS
 //!   ([`driver::Driver::with_power_wiring`], [`driver::Driver::modem_status`]).
@@ -167,7 +178,12 @@
 //! - Calls: an incoming call is one [`driver::Event::Ringing`], with the
 //!   number as soon as `+CLIP` gives it (1.5 s at most), however many
 //!   `RING`s follow, and one [`driver::Event::IncomingCallEnded`] when it
-//!   is hung up or its `RING`s stop for 10 s. Calls end with the profile's
+//!   is hung up or its `RING`s stop for 10 s. With `AT+CLIP=1` a `+CLIP`
+//!   follows every `RING` (27.007 §7.6); a call without one is announced
+//!   without a number, and the driver asks `AT+CLCC` and checks the
+//!   settings (a silent reset forgets `+CLIP`). A number that comes later
+//!   in the same call (that answer, or the `+CLIP` after the re-init) is
+//!   [`driver::Event::CallerIdentified`], once per call. Calls end with the profile's
 //!   command (`AT+CHUP` where `ATH` may be ignored, as on SIM7600 with its
 //!   power-on `AT+CVHU=1`).
 //! - USSD: only an answer (`<m>` 0 or 1) is relayed, once per request; the

@@ -9,7 +9,7 @@
 //! brown-out reboots, silent resets, LTE-only registration, calls that keep
 //! ringing, USSD sessions, SIM trouble and slow storage commands.
 
-use isocket_modem::driver::{Driver, Event, State};
+use isocket_modem::driver::{CLOCK_WAIT_MS, Driver, Event, State};
 use isocket_modem::profile::{self, PowerWiring, Profile};
 use isocket_modem::testing::{
     Dialect, Domains, FarEnd, ScriptedModem, SimCard, UssdSession, Wiring, dialect,
@@ -67,7 +67,8 @@ fn a_message_announced_before_the_first_command_is_executed_and_stale_ones_are_n
             chrono::DateTime::UNIX_EPOCH.into(),
         );
         let mut d = Driver::new(profile, 0);
-        let got = receive(&mut m, &mut d, 10_000);
+        // The stale one waits CLOCK_WAIT_MS for a clock that could show it fresh.
+        let got = receive(&mut m, &mut d, 10_000 + CLOCK_WAIT_MS);
         assert_eq!(got, ["MAKEMEBOSS"], "{}", family.name);
         assert!(m.sim.is_empty(), "{}: the stale one deleted", family.name);
         assert!(!m.log.iter().any(|c| c == "AT+CMGD=1,4"), "{}", family.name);
@@ -368,7 +369,7 @@ fn a_full_sim_is_emptied_of_stale_messages_and_the_network_then_delivers() {
         let index = m.deliver_at("+4915112345678", "ON", chrono::DateTime::UNIX_EPOCH.into());
         assert_eq!(index, 0, "{}: no room, the network keeps it", family.name);
         let mut d = Driver::new(profile, 0);
-        let got = receive(&mut m, &mut d, 60_000);
+        let got = receive(&mut m, &mut d, 60_000 + CLOCK_WAIT_MS);
         assert_eq!(got, ["ON"], "{}", family.name);
         assert!(
             m.sim.is_empty() && m.network_queue.is_empty(),
@@ -430,4 +431,201 @@ fn behind_pwrkey_with_status_a_modem_seen_off_is_pulsed_on() {
     assert_eq!(m.power, [false, true], "one pulse");
     assert!(m.powered);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
+}
+
+/// The families that start with autobaud (SIM800 manual §2.2.41, M66
+/// manual AT+IPR: factory setting 0), where a reset prints nothing and
+/// the first line after it only finds the baud rate; and the generic one,
+/// whose reset is silent too.
+const AUTOBAUD: [(&Dialect, &Profile); 3] = [
+    (&dialect::SIM800, &profile::SIM800),
+    (&dialect::M66, &profile::M66),
+    (&dialect::GENERIC, &profile::GENERIC),
+];
+
+#[test]
+fn a_silent_reset_is_found_and_the_modem_set_up_again_within_20_s() {
+    for (family, profile) in AUTOBAUD {
+        // Wherever the reset falls between two settings checks.
+        for offset in [0, 2_500, 5_000, 7_500, 9_900] {
+            let (mut m, mut d) = up(family, profile);
+            m.run(&mut d, 30_000 + offset);
+            m.silent_reset();
+            assert!(!m.volatile.cnmi && !m.volatile.clip);
+            // When each command went out.
+            let mut sent = Vec::new();
+            for _ in 0..200 {
+                let start = m.log.len();
+                m.run(&mut d, 100);
+                sent.extend(m.log[start..].iter().map(|c| (m.now, c.clone())));
+            }
+            let name = family.name;
+            assert!(m.volatile.cnmi && m.volatile.clip, "{name} +{offset}");
+            assert_eq!(m.volatile.reg_n[0], 2, "{name} +{offset}");
+            assert!(m.power.is_empty(), "{name} +{offset}: no power cycle");
+            // The swallowed query was asked again at its timeout, not 2 or 30 s later.
+            let polls: Vec<u64> = sent
+                .iter()
+                .filter(|(_, c)| c == "AT+CREG?")
+                .map(|(t, _)| *t)
+                .collect();
+            let timeout = isocket_modem::driver::COMMAND_TIMEOUT_MS;
+            assert!(polls[1] - polls[0] <= timeout + 200, "{name}: {polls:?}");
+        }
+    }
+}
+
+#[test]
+fn a_call_that_rings_after_a_silent_reset_is_identified_once_in_the_same_call() {
+    for (family, profile) in AUTOBAUD {
+        let name = family.name;
+        let (mut m, mut d) = up(family, profile);
+        m.run(&mut d, 31_000);
+        m.silent_reset();
+        m.run(&mut d, 2_000);
+        // The owner calls: the modem forgot AT+CLIP=1, so RING comes alone.
+        m.ring("+4915112345678");
+        let events = m.run(&mut d, 18_000);
+        let caller = isocket_modem::calls::CallerId {
+            number: "+4915112345678".try_into().unwrap(),
+            toa: 145,
+        };
+        let ringing: Vec<_> = events
+            .iter()
+            .filter(|e| matches!(e, Event::Ringing(_) | Event::CallerIdentified(_)))
+            .collect();
+        assert_eq!(
+            ringing,
+            [&Event::Ringing(None), &Event::CallerIdentified(caller)],
+            "{name}"
+        );
+        assert!(m.volatile.clip && m.volatile.cnmi, "{name}: set up again");
+        assert!(
+            !events.contains(&Event::IncomingCallEnded),
+            "{name}: one call"
+        );
+    }
+}
+
+#[test]
+fn a_withheld_caller_stays_unidentified() {
+    let (mut m, mut d) = up(&dialect::SIM800, &profile::SIM800);
+    m.run(&mut d, 1_000);
+    // 27.007 §7.6: `+CLIP` with an empty number for a withheld one.
+    m.ring("");
+    let events = m.run(&mut d, 20_000);
+    let ringing = events.iter().filter(|e| matches!(e, Event::Ringing(_)));
+    assert_eq!(ringing.count(), 1);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::CallerIdentified(_)))
+    );
+}
+
+/// The wall time when the board (and the driver) started in the tests below.
+fn start() -> chrono::DateTime<chrono::FixedOffset> {
+    "2026-12-07T20:00:00+01:00".parse().unwrap()
+}
+
+/// A modem powered up with the board, and a message stored during its
+/// start-up, before `AT+CNMI` is set: 27.005 §3.4.1 has `<mt>` 0 at power
+/// on, so nothing announces it and the init's list finds it.
+fn stored_during_start_up(
+    family: &'static Dialect,
+    profile: &'static Profile,
+    sent_after_start_s: i64,
+) -> (ScriptedModem, Driver) {
+    let mut m = ScriptedModem::with_dialect(family, 1);
+    m.power_pin(true);
+    let d = Driver::new(profile, 0);
+    let sent = start() + chrono::TimeDelta::seconds(sent_after_start_s);
+    assert_ne!(m.deliver_at("+4915112345678", "ON", sent), 0);
+    assert!(!m.volatile.cnmi, "{}: not announced", family.name);
+    (m, d)
+}
+
+#[test]
+fn a_message_stored_during_start_up_runs_when_the_kept_clock_shows_it_fresh() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = stored_during_start_up(family, profile, 2);
+        // The board's battery-backed clock, as it read at boot.
+        d.trusted_time(0, start());
+        assert_eq!(receive(&mut m, &mut d, 40_000), ["ON"], "{}", family.name);
+        assert!(m.sim.is_empty(), "{}", family.name);
+    }
+}
+
+#[test]
+fn a_message_sent_before_the_start_is_stale_whatever_the_clock() {
+    for (family, profile) in FAMILIES {
+        // Sent during the power cut, delivered as the modem came up.
+        let (mut m, mut d) = stored_during_start_up(family, profile, -60);
+        d.trusted_time(0, start());
+        assert!(
+            receive(&mut m, &mut d, 40_000).is_empty(),
+            "{}",
+            family.name
+        );
+        assert!(m.sim.is_empty(), "{}: deleted unexecuted", family.name);
+    }
+}
+
+#[test]
+fn without_a_trusted_clock_a_message_stored_during_start_up_is_stale() {
+    for (family, profile) in FAMILIES {
+        let (mut m, mut d) = stored_during_start_up(family, profile, 2);
+        let got = receive(&mut m, &mut d, CLOCK_WAIT_MS + 20_000);
+        assert!(got.is_empty(), "{}: {got:?}", family.name);
+        assert!(m.sim.is_empty(), "{}: deleted unexecuted", family.name);
+    }
+}
+
+#[test]
+fn network_time_within_the_wait_shows_a_message_stored_during_start_up_fresh() {
+    // SIMCom 2G reports network time (`*PSUTTZ`) with AT+CLTS=1 (SIM800 manual, AT+CLTS).
+    let (mut m, mut d) = stored_during_start_up(&dialect::SIM800, &profile::SIM800, 2);
+    m.run(&mut d, 15_000);
+    m.network_time(start() + chrono::TimeDelta::seconds(15));
+    assert_eq!(receive(&mut m, &mut d, CLOCK_WAIT_MS), ["ON"]);
+    assert!(m.sim.is_empty());
+}
+
+#[test]
+fn a_fresh_command_goes_before_the_clean_up_of_a_full_sim() {
+    for (family, profile) in FAMILIES {
+        let name = family.name;
+        let mut m = ScriptedModem::with_dialect(family, 1);
+        for _ in 0..25 {
+            m.store(PDU); // old messages, from 2011
+        }
+        // SIM800 manual, AT+CMGL and AT+CMGD: up to 20 s and 25 s for a
+        // full SIM (50 messages): 0.5 s a message.
+        m.storage_ms_per_message = 500;
+        let mut d = Driver::new(profile, 0);
+        d.trusted_time(0, start());
+        // Up and listing: the command comes right after start-up.
+        for _ in 0..600 {
+            m.run(&mut d, 100);
+            if d.state() == State::Ready {
+                break;
+            }
+        }
+        let sent = start() + chrono::TimeDelta::milliseconds(m.now as i64);
+        m.deliver_at("+4915112345678", "MAKEMEBOSS", sent);
+        let arrived = m.now;
+        let mut handed_out = None;
+        for _ in 0..600 {
+            for e in m.run(&mut d, 100) {
+                if let Event::Sms { id, text, .. } = e {
+                    assert_eq!(text, "MAKEMEBOSS", "{name}: only the fresh one");
+                    handed_out.get_or_insert(m.now);
+                    d.ack(id);
+                }
+            }
+        }
+        let took = handed_out.expect(name) - arrived;
+        assert!(took <= 20_000, "{name}: handed out after {took} ms");
+        assert!(m.sim.is_empty(), "{name}: the old ones deleted too");
+    }
 }

@@ -9,7 +9,9 @@
 //! USSD and supervision, with single faults placed by hand. Random fault
 //! schedules are in `fault_injection.rs`.
 
-use isocket_modem::driver::{CallEnd, Driver, EMPTY_READS, Event, NOISY_READS, State};
+use isocket_modem::driver::{
+    COMMAND_TIMEOUT_MS, CallEnd, Driver, EMPTY_READS, Event, NOISY_READS, State,
+};
 use isocket_modem::network::RegStatus;
 use isocket_modem::profile::{self, Profile};
 use isocket_modem::testing::{Dialect, FarEnd, ScriptedModem, dialect};
@@ -18,8 +20,10 @@ const PDU: &str = "07912143658709F1040B918100551512F20000111010214365000AE8329BF
 
 fn booted_with(profile: &'static Profile, family: &'static Dialect) -> (ScriptedModem, Driver) {
     let mut m = ScriptedModem::with_dialect(family, 1);
-    m.store(PDU); // stale at boot
+    m.store(PDU); // stale at boot: sent in 2011
     let mut d = Driver::new(profile, 0);
+    // The board's kept clock: the stale message is decided at once.
+    d.trusted_time(0, "2026-01-01T00:00:00+00:00".parse().unwrap());
     let events = m.run(&mut d, 2_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(m.sim.is_empty(), "stale messages are deleted at init");
@@ -142,28 +146,118 @@ fn sms_without_network_is_queued_and_retried() {
 }
 
 #[test]
-fn a_full_queue_refuses_until_a_message_has_failed_often() {
+fn a_full_queue_refuses_and_drops_nothing_until_tries_run_out() {
     let (mut m, mut d) = booted();
     m.send_error = Some(500);
     for i in 0..4 {
         d.send_sms("+15555551234", &format!("n{i}")).unwrap();
     }
+    assert_eq!(d.sms_room(), 0);
     assert!(d.send_sms("+15555551234", "fifth").is_err());
-    // Ten failures with back-off up to 10 min: over an hour.
-    let events = m.run(&mut d, 3 * 60 * 60_000);
+    // Nine failed tries each: still queued.
+    let events = m.run(&mut d, 40 * 60_000);
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::SmsDropped { .. })),
+        "{events:?}"
+    );
+    assert!(d.send_sms("+15555551234", "fifth").is_err());
+    // The tenth try, with back-off up to 10 min: about an hour.
+    let events = m.run(&mut d, 40 * 60_000);
+    let dropped = events
+        .iter()
+        .filter(|e| matches!(e, Event::SmsDropped { .. }))
+        .count();
+    assert_eq!(dropped, 4, "{events:?}");
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, Event::SmsFailed { attempts: 10, .. }))
+            .any(|e| matches!(e, Event::SmsFailed { attempts: 9, .. }))
     );
-    assert!(d.send_sms("+15555551234", "fifth").is_ok());
+    assert_eq!(d.sms_room(), 4);
+}
+
+#[test]
+fn tries_without_network_do_not_count() {
+    let (mut m, mut d) = booted();
+    // Registered, says the modem, but no SMS service (`+CMS ERROR: 331`):
+    // each poll finds it registered again, and the message is tried again.
+    m.send_error = Some(331);
+    let h = d.send_sms("+15555551234", "queued").unwrap();
+    // Hours of tries: never dropped.
+    let events = m.run(&mut d, 3 * 60 * 60_000);
+    let tries = m.log.iter().filter(|c| c.starts_with("AT+CMGS=")).count();
+    assert!(tries > 10, "{tries} tries");
     assert!(
-        d.poll_event()
-            .is_some_and(|e| matches!(e, Event::SmsDropped { .. }))
-            || m.run(&mut d, 100)
-                .iter()
-                .any(|e| matches!(e, Event::SmsDropped { .. }))
+        !events.iter().any(|e| matches!(e, Event::SmsDropped { .. })),
+        "{events:?}"
     );
+    m.send_error = None;
+    let events = m.run(&mut d, 11 * 60_000);
+    assert!(sent(&events, h), "{events:?}");
+}
+
+#[test]
+fn a_permanent_refusal_drops_only_that_message() {
+    let (mut m, mut d) = booted();
+    m.send_delay_ms = 40_000;
+    m.refuse_to.push(("+15555550001".into(), 1)); // unassigned number
+    let bad = d.send_sms("+15555550001", "to nobody").unwrap();
+    let good = d.send_sms("+15555550002", "to somebody").unwrap();
+    let events = m.run(&mut d, 5 * 60_000);
+    assert!(
+        events
+            .iter()
+            .any(|e| *e == Event::SmsDropped { handle: bad }),
+        "{events:?}"
+    );
+    assert!(sent(&events, good), "{events:?}");
+    assert!(!sent(&events, bad));
+    // Tried twice (the same cause twice in a row), not ten times.
+    assert_eq!(
+        m.log.iter().filter(|c| c.starts_with("AT+CMGS=")).count(),
+        3
+    );
+    assert_eq!(d.queued_sms(), 0);
+}
+
+#[test]
+fn a_temporary_refusal_keeps_the_message_and_lets_the_others_go() {
+    let (mut m, mut d) = booted();
+    m.refuse_to.push(("+15555550001".into(), 27)); // destination out of service
+    let bad = d.send_sms("+15555550001", "later").unwrap();
+    let good = d.send_sms("+15555550002", "now").unwrap();
+    let events = m.run(&mut d, 5 * 60_000);
+    assert!(sent(&events, good), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::SmsDropped { .. })));
+    m.refuse_to.clear();
+    let events = m.run(&mut d, 10 * 60_000);
+    assert!(sent(&events, bad), "{events:?}");
+}
+
+#[test]
+fn urgent_messages_go_before_one_that_failed() {
+    let (mut m, mut d) = booted();
+    m.send_delay_ms = 5_000;
+    m.refuse_to.push(("+15555550001".into(), 27)); // destination out of service
+    d.send_sms("+15555550001", "reply").unwrap();
+    m.run(&mut d, 34_000); // refused at about 5 s: due again 30 s later
+    m.refuse_to.clear();
+    // Alert 1 goes at once; the reply is due when it is done, as is alert 2.
+    d.send_urgent_sms("+15555550002", "alert 1").unwrap();
+    d.send_urgent_sms("+15555550003", "alert 2").unwrap();
+    m.run(&mut d, 60_000);
+    let texts: Vec<String> = m.take_sent().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts, ["alert 1", "alert 2", "reply"]);
+}
+
+#[test]
+fn fresh_messages_go_in_queue_order() {
+    let (mut m, mut d) = booted();
+    d.send_sms("+15555550001", "reply").unwrap();
+    d.send_urgent_sms("+15555550002", "alert").unwrap();
+    m.run(&mut d, 10_000);
+    let texts: Vec<String> = m.take_sent().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts, ["reply", "alert"]);
 }
 
 #[test]
@@ -466,7 +560,9 @@ fn registration_is_polled_often_while_the_network_is_gone() {
     let start = m.log.len();
     m.run(&mut d, 60_000);
     let polls = m.log[start..].iter().filter(|c| *c == "AT+CREG?").count();
-    assert!(polls <= 3, "{polls} polls in a registered minute");
+    // A settings check every SETTINGS_CHECK_MS, the full polls sharing it.
+    let checks = (60_000 / isocket_modem::driver::SETTINGS_CHECK_MS) as usize;
+    assert!(polls <= checks + 1, "{polls} polls in a registered minute");
 }
 
 #[test]
@@ -555,4 +651,34 @@ fn three_unanswered_commands_in_a_row_mean_a_reinit() {
         .take_while(|c| *c != "ATE0")
         .count();
     assert_eq!(unanswered, 3, "{:?}", &m.log[quiet_from..]);
+}
+
+#[test]
+fn a_read_that_times_out_is_asked_again_at_once() {
+    let (mut m, mut d) = booted();
+    m.silent = true;
+    let index = m.deliver(&mut d, "+18005551212", "hello");
+    // Another message waits: the retry goes before it.
+    m.deliver(&mut d, "+18005551212", "again");
+    let read = format!("AT+CMGR={index}");
+    let mut sent = Vec::new();
+    for _ in 0..80 {
+        let start = m.log.len();
+        m.run(&mut d, 100);
+        sent.extend(m.log[start..].iter().map(|c| (m.now, c.clone())));
+        // The first read went unanswered; the modem answers again.
+        if sent.iter().any(|(_, c)| *c == read) {
+            m.silent = false;
+        }
+    }
+    let reads: Vec<u64> = sent
+        .iter()
+        .filter(|(_, c)| *c == read)
+        .map(|(t, _)| *t)
+        .collect();
+    assert!(reads.len() >= 2, "{sent:?}");
+    // The next command after the timeout is the same read.
+    let first = sent.iter().position(|(_, c)| *c == read).unwrap();
+    assert_eq!(sent[first + 1].1, read, "{sent:?}");
+    assert!(reads[1] - reads[0] <= COMMAND_TIMEOUT_MS + 200, "{reads:?}");
 }

@@ -24,6 +24,8 @@ fn booted_without_pdu() -> (ScriptedModem, Driver) {
     m.pdu_mode = false;
     m.store_text(r#""REC READ","+4917",,"20/01/01,00:00:00+04""#, "stale");
     let mut d = Driver::new(&profile::SIM800, 0);
+    // The board's kept clock: the stale message (2020) is decided at once.
+    d.trusted_time(0, "2026-01-01T00:00:00+00:00".parse().unwrap());
     let events = m.run(&mut d, 3_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(d.text_mode());

@@ -6,16 +6,29 @@
 //!
 //! How modem events become engine events: a whole SMS is handed to the
 //! engine and acknowledged (deleted from the SIM) right after, so each is
-//! executed at most once; an incoming call (however many `RING`s) is one
-//! call for the engine, and its end another event; call progress,
+//! executed at most once (one found on the SIM at start-up reaches the
+//! engine only if the driver, given the battery-backed clock at boot or
+//! network time, found it newer than the start: manual §17); an incoming
+//! call (however many `RING`s) is one call for the engine (reported again
+//! once with its caller if it rang without one first), and its end another
+//! event; call progress,
 //! USSD answers, registration, signal, network time and SIM state map one to
 //! one; a modem that is power-cycling or has lost its SIM drives the LEDs.
 //! Numbers go to the modem as they came: `+` and the digits when
 //! international, the digits alone when the sender's type of address was
 //! national or unknown (manual §19).
+//!
+//! SMS flow under back-pressure: the engine hands over the next SMS only
+//! while the modem's outbox has room, so none is refused for a full queue;
+//! replies never take more than [`REPLY_SLOTS`] of it, so alerts pass
+//! waiting replies, and alerts are urgent in the outbox, so a reply that
+//! keeps failing never takes the network's time ahead of one. The other
+//! actions flow as they come.
 
 use heapless::{Deque, Vec};
-use isocket_engine::{Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, Record, Stored};
+use isocket_engine::{
+    Action, BoardInfo, Boot, Engine, Event, Leds, ModemHealth, OutgoingSms, Record, SmsRoom, Stored,
+};
 use isocket_modem::driver::{CallEnd, Driver, Event as ModemEvent, SmsHandle, State};
 use isocket_modem::network::SimState;
 use isocket_modem::profile::Profile;
@@ -25,8 +38,10 @@ use crate::boot::BootReport;
 
 /// Outputs waiting for the board.
 const OUTPUTS: usize = 16;
-/// Queued SMS whose recipients are remembered for [`Output::SmsSent`].
-const SENDING: usize = 8;
+/// SMS in the modem's outbox, remembered for [`Output::SmsSent`].
+const SENDING: usize = isocket_modem::driver::OUTBOX_LEN;
+/// Outbox places replies may take; the rest stay free for alerts.
+pub const REPLY_SLOTS: usize = isocket_modem::driver::OUTBOX_LEN / 2;
 
 /// What the device does, in order: what [`crate::Device::turn`] carries
 /// out on the board, and what [`crate::board::Board::log`] is told. New
@@ -73,7 +88,8 @@ pub struct Bridge {
     modem: Modem,
     outputs: Deque<Output, OUTPUTS>,
     modem_health: ModemHealth,
-    sending: Vec<(SmsHandle, PhoneNumber), SENDING>,
+    /// Handle, recipient and whether it is an alert.
+    sending: Vec<(SmsHandle, PhoneNumber, bool), SENDING>,
 }
 
 impl Bridge {
@@ -86,9 +102,15 @@ impl Bridge {
         now_ms: u64,
     ) -> Self {
         let now = isocket_engine::Instant::from_millis(now_ms);
+        let mut modem = Modem::with_capacity(profile, now_ms);
+        // The kept clock tells a message stored during start-up from one
+        // stored before it (manual §17); network time does, too.
+        if let Some(time) = boot.clock {
+            modem.trusted_time(now_ms, time.datetime());
+        }
         let mut device = Bridge {
             engine: Engine::new(board, stored, boot, now),
-            modem: Modem::with_capacity(profile, now_ms),
+            modem,
             outputs: Deque::new(),
             modem_health: ModemHealth::Ok,
             sending: Vec::new(),
@@ -207,9 +229,13 @@ impl Bridge {
                 busy = true;
                 self.on_modem_event(now_ms, event);
             }
-            while let Some(action) = self.engine.poll_action() {
+            while let Some(action) = self.engine.poll_other_action() {
                 busy = true;
-                self.on_action(now_ms, action);
+                self.on_action(action);
+            }
+            while let Some(sms) = self.engine.poll_sms(self.sms_room()) {
+                busy = true;
+                self.send_sms(now_ms, sms);
             }
             if let Some(on) = self.modem.poll_power() {
                 busy = true;
@@ -249,6 +275,11 @@ impl Bridge {
             ModemEvent::Ringing(caller) => {
                 let from = caller.as_ref().map_or("", |c| c.number.as_str());
                 let toa = caller.as_ref().map_or(0, |c| c.toa);
+                self.engine_event(now_ms, Event::IncomingCall { from, toa });
+            }
+            // The same call, its caller known now: the engine acts on it once.
+            ModemEvent::CallerIdentified(caller) => {
+                let (from, toa) = (caller.number.as_str(), caller.toa);
                 self.engine_event(now_ms, Event::IncomingCall { from, toa });
             }
             ModemEvent::IncomingCallEnded => self.engine_event(now_ms, Event::IncomingCallEnded),
@@ -305,8 +336,38 @@ impl Bridge {
     }
 
     fn take_sending(&mut self, handle: SmsHandle) -> Option<PhoneNumber> {
-        let position = self.sending.iter().position(|(h, _)| *h == handle)?;
+        let position = self.sending.iter().position(|(h, _, _)| *h == handle)?;
         Some(self.sending.remove(position).1)
+    }
+
+    /// What the modem's outbox takes now.
+    fn sms_room(&self) -> SmsRoom {
+        let room = self.modem.sms_room() > 0;
+        let replies = self.sending.iter().filter(|(_, _, alert)| !alert).count();
+        SmsRoom {
+            alerts: room,
+            replies: room && replies < REPLY_SLOTS,
+        }
+    }
+
+    fn send_sms(&mut self, now_ms: u64, sms: OutgoingSms) {
+        let to = sms.to.dial();
+        let queued = match sms.alert {
+            true => self.modem.send_urgent_sms(&to, &sms.text),
+            false => self.modem.send_sms(&to, &sms.text),
+        };
+        match queued {
+            Ok(handle) => {
+                // Full only if an event went missing (the driver keeps
+                // room for them): that entry is stale.
+                if self.sending.is_full() {
+                    self.sending.remove(0);
+                }
+                let _ = self.sending.push((handle, sms.to, sms.alert));
+            }
+            // A text the modem cannot encode will never go out.
+            Err(_) => self.engine_event(now_ms, Event::SmsFailed),
+        }
     }
 
     fn set_modem_health(&mut self, now_ms: u64, health: ModemHealth) {
@@ -316,20 +377,10 @@ impl Bridge {
         }
     }
 
-    fn on_action(&mut self, now_ms: u64, action: Action) {
+    fn on_action(&mut self, action: Action) {
         match action {
-            Action::SendSms { to, text } => {
-                // A full modem queue keeps what it holds; this reply is lost.
-                match self.modem.send_sms(&to.dial(), &text) {
-                    Ok(handle) => {
-                        if self.sending.is_full() {
-                            self.sending.remove(0);
-                        }
-                        let _ = self.sending.push((handle, to));
-                    }
-                    Err(_) => self.engine_event(now_ms, Event::SmsFailed),
-                }
-            }
+            // `poll_other_action` never returns one: SMS come from `poll_sms`.
+            Action::SendSms { .. } => {}
             Action::Dial(to) => {
                 self.modem.dial(&to.dial());
                 self.output(Output::Calling(to));

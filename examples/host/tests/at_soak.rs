@@ -27,8 +27,8 @@
 //! Commands are `ON<n>`, `OFF<n>` (n unique, so the reply text names the
 //! command too) and some `STATUS`. At most [`OUTSTANDING`] commands wait for
 //! their reply at any time, as phones waiting for a confirmation do, so the
-//! driver's 4-message outbox never overflows (a reply refused for a full
-//! queue would look like a lost command).
+//! engine's SMS queue never overflows (a reply dropped for want of room
+//! would look like a lost command).
 //!
 //! **Delivered intact**: the command's storage index reached the driver
 //! unaltered at least once in a `+CMTI` or a `+CMGL` line, its stored form

@@ -18,6 +18,8 @@ struct Call {
 struct Incoming {
     /// [`Event::Ringing`] went out.
     announced: bool,
+    /// It went out with a caller's number (or [`Event::CallerIdentified`] did).
+    identified: bool,
     /// Announce it without a number if no `+CLIP` came by then.
     announce_at: u64,
     last_ring: u64,
@@ -30,6 +32,19 @@ pub(super) enum Tick {
     Unanswered,
     /// Time to ask `AT+CLCC` whether it was answered.
     PollClcc,
+}
+
+/// What the incoming call's timers found.
+pub(super) enum Ring {
+    Nothing,
+    /// No `RING` for [`RING_GAP_MS`]: [`Event::IncomingCallEnded`].
+    Ended,
+    /// No `+CLIP` within [`CLIP_WAIT_MS`] of its `RING`: announce it
+    /// without a number ([`Event::Ringing`]`(None)`). With `AT+CLIP=1` in
+    /// every init, 27.007 §7.6 has a `+CLIP` follow every `RING` (an
+    /// empty number for a withheld one): none means the modem forgot its
+    /// settings (a silent reset), or noise ate the line.
+    Unidentified,
 }
 
 /// The dialled call, the number to dial and the incoming call.
@@ -117,33 +132,54 @@ impl Calls {
     }
 
     /// An incoming call is announced once, with its number as soon as
-    /// `+CLIP` gives it, and ends when its `RING`s stop.
-    pub(super) fn ring_timers(&mut self, now_ms: u64) -> Option<Event> {
-        let call = self.incoming.as_mut()?;
+    /// `+CLIP` gives it, and ends when its `RING`s stop. Announced without
+    /// a number (no `+CLIP` after its `RING`), it is [`Ring::Unidentified`]:
+    /// the driver asks `AT+CLCC` for the caller and checks the settings.
+    pub(super) fn ring_timers(&mut self, now_ms: u64) -> Ring {
+        let Some(call) = self.incoming.as_mut() else {
+            return Ring::Nothing;
+        };
         if now_ms >= call.last_ring + RING_GAP_MS {
             self.incoming = None;
-            Some(Event::IncomingCallEnded)
+            Ring::Ended
         } else if !call.announced && now_ms >= call.announce_at {
             call.announced = true;
-            Some(Event::Ringing(None))
+            Ring::Unidentified
         } else {
-            None
+            Ring::Nothing
         }
     }
 
     /// A `RING` (no caller) or a `+CLIP` (its caller) of an incoming call.
+    /// A call announced without a number that later gets one (the `+CLIP`
+    /// after a silent reset's re-init, or `AT+CLCC`) is identified once:
+    /// [`Event::CallerIdentified`]. A withheld number (empty) identifies nobody.
     pub(super) fn on_ring(&mut self, now_ms: u64, caller: Option<CallerId>) -> Option<Event> {
         let call = self.incoming.get_or_insert(Incoming {
             announced: false,
+            identified: false,
             announce_at: now_ms + CLIP_WAIT_MS,
             last_ring: now_ms,
         });
         call.last_ring = now_ms;
-        if !call.announced && caller.is_some() {
+        let caller = caller?;
+        if !call.announced {
             call.announced = true;
-            return Some(Event::Ringing(caller));
+            call.identified = !caller.number.is_empty();
+            return Some(Event::Ringing(Some(caller)));
         }
-        None
+        if call.identified || caller.number.is_empty() {
+            return None;
+        }
+        call.identified = true;
+        Some(Event::CallerIdentified(caller))
+    }
+
+    /// `AT+CLCC` listed a ringing incoming call with its number: the
+    /// caller of the call that rings, if one does (none: it is over).
+    pub(super) fn listed_caller(&mut self, now_ms: u64, caller: CallerId) -> Option<Event> {
+        self.incoming.as_ref()?;
+        self.on_ring(now_ms, Some(caller))
     }
 
     /// Our hang-up was answered `OK`: a ringing call is over.

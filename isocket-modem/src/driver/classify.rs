@@ -54,6 +54,8 @@ pub(super) enum Action {
     Prompt,
     Sent(u8),
     CallListed(CallState),
+    /// `+CLCC` listed a ringing incoming call with its number.
+    CallerListed(CallerId),
     CallOver(Final),
     Final(Final),
 }
@@ -210,7 +212,7 @@ fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut Te
         },
         Op::Clcc => match crate::calls::parse_clcc(line) {
             Some(c) if c.outgoing => Action::CallListed(c.state),
-            _ => Action::None,
+            _ => crate::calls::clcc_caller(line).map_or(Action::None, Action::CallerListed),
         },
         _ => Action::None,
     }

@@ -112,6 +112,11 @@ pub enum Event<Text = String<MESSAGE_TEXT>, Answer = Ussd> {
     /// Someone is calling: once per call, however many `RING`s it brings,
     /// with the number as soon as `+CLIP` gives it.
     Ringing(Option<CallerId>),
+    /// The call of the last [`Event::Ringing`], announced without a
+    /// number, gave its caller later in the same call (a `+CLIP` after the
+    /// modem was set up again, or `AT+CLCC`). Once per call; never after
+    /// a [`Event::Ringing`] that had a number.
+    CallerIdentified(CallerId),
     /// The incoming call of the last [`Event::Ringing`] is over (hung up,
     /// or its `RING`s stopped for [`RING_GAP_MS`](super::RING_GAP_MS)).
     IncomingCallEnded,
@@ -178,6 +183,7 @@ impl<T, A> Event<T, A> {
                 delivered,
             },
             Event::Ringing(c) => Event::Ringing(c),
+            Event::CallerIdentified(c) => Event::CallerIdentified(c),
             Event::IncomingCallEnded => Event::IncomingCallEnded,
             Event::CallAnswered => Event::CallAnswered,
             Event::CallEnded(end) => Event::CallEnded(end),

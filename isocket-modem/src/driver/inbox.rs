@@ -1,11 +1,17 @@
 //! The inbox: stored SMS from announcement to a verified delete. Reads
 //! must agree before a message is handed out, deletes are checked by
-//! reading again, and the messages of the first init are stale.
+//! reading again, fresh messages go before the start-up clean-up, and a
+//! message found at start-up is stale unless a trusted clock shows it newer
+//! than the start.
 
+use chrono::{DateTime, FixedOffset};
 use heapless::Vec;
 
 use super::events::Event;
-use super::{EMPTY_READS, MAX_PARTS, NOISY_READS, Op, TRACKED, UNDECODABLE_AFTER, VERIFY_RETRY_MS};
+use super::{
+    CLOCK_WAIT_MS, EMPTY_READS, MAX_PARTS, NOISY_READS, Op, TRACKED, UNDECODABLE_AFTER,
+    VERIFY_RETRY_MS,
+};
 use crate::pdu;
 use crate::reassembly::{Pushed, Reassembly};
 use crate::text;
@@ -129,8 +135,18 @@ pub(super) struct Inbox<const LONG: usize> {
     /// The first init's list is done: messages stored before
     /// [`Driver::new`](super::Driver::new) that no `+CMTI` announced since are stale.
     stale_cleared: bool,
-    /// Stale indices: read (to know what is there) and deleted unexecuted.
+    /// Indices found at start-up (the first init's list, no `+CMTI`):
+    /// read (to know what is there), then handed out only if their SCTS is
+    /// newer than the start on a trusted clock, else deleted unexecuted.
+    /// An index stays here until its delete is verified: its work comes
+    /// after every fresh message's.
     stale: IndexSet,
+    /// When the driver started ([`Driver::new`](super::Driver::new)), on
+    /// its monotonic clock.
+    started_ms: u64,
+    /// The wall time of that start (Unix seconds), once a trusted clock
+    /// tells it. Seconds, not a `DateTime`: its arithmetic costs flash.
+    started_at: Option<i64>,
     /// Indices read at least once since they were last decided.
     answered: IndexSet,
     /// Indices whose reads disagreed since they were last decided: the
@@ -154,10 +170,12 @@ pub(super) struct Inbox<const LONG: usize> {
 }
 
 impl<const LONG: usize> Inbox<LONG> {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(now_ms: u64) -> Self {
         Inbox {
             stale_cleared: false,
             stale: IndexSet::default(),
+            started_ms: now_ms,
+            started_at: None,
             answered: IndexSet::default(),
             contested: IndexSet::default(),
             reread_at: 0,
@@ -209,50 +227,126 @@ impl<const LONG: usize> Inbox<LONG> {
         }
     }
 
+    /// Forgets a decided index: its delete is verified, or a new message
+    /// landed there (which is fresh).
     fn untrack(&mut self, index: u16) {
+        if self.tracked(index) {
+            self.stale.remove(index);
+        }
         self.tracked.retain(|t| t.index != index);
     }
 
-    /// An index whose delete may not have happened.
-    fn unsure(&self) -> Option<u16> {
-        let unsure = self.tracked.iter().find(|t| t.track == Track::Unsure);
+    /// A trusted clock reads `time` at `now_ms`: the start's wall time
+    /// follows. The first one counts (the kept clock at boot, or network
+    /// time); they agree to within seconds.
+    pub(super) fn trusted_time(&mut self, now_ms: u64, time: DateTime<FixedOffset>) {
+        if self.started_at.is_some() {
+            return;
+        }
+        let since = now_ms.saturating_sub(self.started_ms) / 1000;
+        let since = i64::try_from(since).unwrap_or(i64::MAX);
+        self.started_at = Some(time.timestamp().saturating_sub(since));
+    }
+
+    /// Whether a message found at start-up, sent at `sent_at` (SCTS), is
+    /// fresh: newer than the start on a trusted clock. Without one, or
+    /// without a time stamp, it is stale (manual §17).
+    fn fresh_at_start(&self, sent_at: Option<DateTime<FixedOffset>>) -> bool {
+        sent_at
+            .zip(self.started_at)
+            .is_some_and(|(sent, start)| sent.timestamp() > start)
+    }
+
+    /// An index whose delete may not have happened; of a fresh message
+    /// (`fresh`) or of the start-up clean-up.
+    fn unsure(&self, fresh: bool) -> Option<u16> {
+        let unsure = self
+            .tracked
+            .iter()
+            .find(|t| t.track == Track::Unsure && self.stale.contains(t.index) != fresh);
         unsure.map(|t| t.index)
     }
 
     /// When a verifying read is due, if one waits.
     pub(super) fn verify_due(&self) -> Option<u64> {
-        self.unsure().map(|_| self.verify_at)
+        self.unsure(true)
+            .or_else(|| self.unsure(false))
+            .map(|_| self.verify_at)
     }
 
-    /// The next storage command: deletes (they free room), then reads
+    /// Reads of messages found at start-up wait up to [`CLOCK_WAIT_MS`]
+    /// for a trusted clock (network time comes with registration) that
+    /// could show them fresh; until when, if they wait.
+    pub(super) fn clock_wait(&self) -> Option<u64> {
+        let until = self.started_ms + CLOCK_WAIT_MS;
+        let waits =
+            self.started_at.is_none() && self.unread.iter().any(|&i| self.stale.contains(i));
+        waits.then_some(until)
+    }
+
+    /// The next storage command: fresh messages' work first, the start-up
+    /// clean-up's after it (a full SIM of old messages must not delay a
+    /// command sent now). For each: deletes (they free room), then reads
     /// while there is room to hand out (`room`: for an event and its text),
     /// then verifying reads. `send_due`: a send waits, and goes before a
     /// re-read.
     pub(super) fn next_op(&mut self, now_ms: u64, room: bool, send_due: bool) -> Option<Op> {
-        let deleting = self.tracked.iter().find(|t| t.track == Track::Deleting);
-        if let Some(t) = deleting {
-            return Some(Op::Delete(t.index));
-        }
-        // After an answer that made no message, a due send goes first.
-        let reads_wait = now_ms < self.reread_at && send_due;
-        // Room for one more message event, its text and one more tracked index.
-        let can_hand_out = room && !self.tracked.is_full();
-        if can_hand_out && !self.unread.is_empty() && !reads_wait {
-            return Some(Op::Read(self.unread.remove(0)));
-        }
-        // A verify frees its slot or reuses it: it needs no new one.
-        if now_ms >= self.verify_at && room {
-            return self.unsure().map(Op::Read);
+        let clock_waits = self.clock_wait().is_some_and(|until| now_ms < until);
+        for fresh in [true, false] {
+            let deleting = self
+                .tracked
+                .iter()
+                .find(|t| t.track == Track::Deleting && self.stale.contains(t.index) != fresh);
+            if let Some(t) = deleting {
+                return Some(Op::Delete(t.index));
+            }
+            // After an answer that made no message, a due send goes first.
+            let reads_wait = now_ms < self.reread_at && send_due || (!fresh && clock_waits);
+            // Room for one more message event, its text and one more tracked
+            // index; the clean-up leaves two for fresh messages.
+            let reserve = if fresh { 0 } else { 2 };
+            let can_hand_out = room && self.tracked.len() + reserve < TRACKED;
+            let stale = &self.stale;
+            let unread = self.unread.iter().position(|&i| stale.contains(i) != fresh);
+            if let Some(position) = unread.filter(|_| can_hand_out && !reads_wait) {
+                return Some(Op::Read(self.unread.remove(position)));
+            }
+            // A verify frees its slot or reuses it: it needs no new one.
+            let verify = self
+                .unsure(fresh)
+                .filter(|_| now_ms >= self.verify_at && room);
+            if let Some(index) = verify {
+                return Some(Op::Read(index));
+            }
         }
         None
     }
 
     /// Notes `index` for reading unless it is handed out, being deleted or
-    /// already noted (`reading`: its read is in flight).
+    /// already noted (`reading`: its read is in flight). A fresh index
+    /// finds room in a table full of stale ones: the newest stale one gives
+    /// way (the next list finds it again).
     pub(super) fn want_read(&mut self, index: u16, reading: bool) {
-        if !reading && !self.tracked(index) && !self.unread.contains(&index) {
-            self.unread.push(index).ok();
+        if reading || self.tracked(index) || self.unread.contains(&index) {
+            return;
         }
+        if self.unread.is_full() && !self.stale.contains(index) {
+            let stale = &self.stale;
+            if let Some(last) = self.unread.iter().rposition(|&i| stale.contains(i)) {
+                self.unread.remove(last);
+            }
+        }
+        self.unread.push(index).ok();
+    }
+
+    /// Reads `index` next: its read timed out, and a read changes nothing.
+    pub(super) fn read_first(&mut self, index: u16) {
+        if self.tracked(index) {
+            return;
+        }
+        self.unread.retain(|&i| i != index);
+        self.unread.insert(0, index).ok();
+        self.reread_at = 0;
     }
 
     /// A `+CMGL` line of the init's list: at the first init after
@@ -460,7 +554,9 @@ impl<const LONG: usize> Inbox<LONG> {
             self.want_read(index, reading);
             return None;
         }
-        if self.stale.remove(index) {
+        // Found at start-up: stale unless a trusted clock shows it fresh.
+        // It stays in `stale` until its delete is verified (its work waits).
+        if self.stale.contains(index) && !self.fresh_at_start(deliver.timestamp) {
             self.track(index, Track::Deleting, fingerprint);
             return None;
         }

@@ -37,10 +37,10 @@
 //!   for the PDU, and would take the command for one.
 //! - A line one byte away from `OK` (`OOK`, `OK?`, `0K`) is taken for the
 //!   `OK` it was, except as a text-mode message body.
-//! - Stale messages are those the first init after [`Driver::new`] (device
-//!   boot) lists without a `+CMTI` having announced them: they are read
-//!   (so their delete can be verified) and deleted one by one, never a
-//!   bulk `AT+CMGD=1,4`. Later re-inits (modem reboot, silence, power
+//! - Messages the first init after [`Driver::new`] lists unannounced were
+//!   found at start-up: read, then handed out only if newer than the start
+//!   by a trusted clock ([`Driver::trusted_time`]), else stale and deleted
+//!   one by one (never `AT+CMGD=1,4`), after every fresh message's work. Later re-inits (modem reboot, silence, power
 //!   cycle) keep the SIM's messages and list them (`AT+CMGL=4`); the
 //!   same list runs with every supervision poll, so a `+CMTI` lost to line
 //!   noise delays a message by at most [`POLL_INTERVAL_MS`] instead of losing it.
@@ -63,13 +63,22 @@
 //!   instead of dropping events): the queue holds small events, and a
 //!   message's text has a slot of its own until [`Driver::poll_event`]
 //!   hands it out, so the next message stays on the SIM until then.
-//! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a failed attempt (error,
-//!   timeout, modem reboot) is retried after [`FIRST_RETRY_MS`], doubling up
-//!   to [`MAX_BACKOFF_MS`]; a part that goes out ends the other messages'
-//!   waits. Parts already sent are not sent again. A message
-//!   is dropped only to make room for a new one, and only once it has failed
-//!   [`DROPPABLE_AFTER`] times ([`Event::SmsDropped`]). Delivery is at least
-//!   once: a `+CMGS` answer lost to noise makes the part go out again.
+//! - Outgoing SMS wait in a queue of [`OUTBOX_LEN`]; a full queue refuses
+//!   a new one ([`SendError::QueueFull`]) and drops nothing: the caller
+//!   holds it until [`Driver::sms_room`] says there is room. Messages go
+//!   in queue order, except that one which has failed before waits behind
+//!   those queued with [`Driver::send_urgent_sms`]. A failed attempt (error, timeout, modem reboot)
+//!   is retried after [`FIRST_RETRY_MS`], doubling up to [`MAX_BACKOFF_MS`],
+//!   while the other messages go; a part that goes out ends the other
+//!   messages' waits. Parts already sent are not sent again. A message is
+//!   dropped ([`Event::SmsDropped`]) only when the network refuses it for
+//!   good ([`is_permanent`], the same cause for two tries in a row: a line
+//!   that loses a byte turns a `500` into a `50`) or after [`SEND_ATTEMPTS`] failed tries made
+//!   while registered (a try without network, `+CMS ERROR: 331`, or one cut
+//!   short by a modem restart does not count). Delivery is at least once: a
+//!   `+CMGS` answer lost to noise makes the part go out again.
+//! - A query that times out is asked again at once; a registration poll
+//!   every [`SETTINGS_CHECK_MS`] finds a reset that printed nothing.
 //! - Supervision: a command timeout counts as silence; three in a row, a SIM
 //!   error or an unexpected `RDY` (also in the middle of the init: the
 //!   modem forgot its settings) re-initialise, the init waiting for the
@@ -79,6 +88,8 @@
 //!   how (power pin or command) and the escalation for lost registration
 //!   are in the crate docs' Decisions. Registration is polled every
 //!   [`REGISTRATION_RETRY_MS`] while it is not known to be registered.
+//! - Calls: a number found after a call was announced without one (see
+//!   [`CLIP_WAIT_MS`]) is [`Event::CallerIdentified`], once.
 //! - Calls: a dialled call not answered within [`DIAL_TIMEOUT_MS`] is hung up
 //!   ([`CallEnd::Unanswered`]). Profiles with [`AnswerDetection::ClccPolling`]
 //!   poll `AT+CLCC` every [`CLCC_INTERVAL_MS`]: an active call is answered, a
@@ -100,10 +111,10 @@ mod ussd;
 
 use crate::calls::CallState;
 use crate::codec::{Final, Frame};
-use crate::network::{RegStatus, SimState};
+use crate::network::{self, RegStatus, SimState};
 use crate::profile::{AnswerDetection, PowerWiring, Profile};
 
-use calls::{Calls, Tick};
+use calls::{Calls, Ring, Tick};
 use classify::{Action, classify, is_busy, is_garbled_ok};
 use events::EventQueue;
 pub use events::{CallEnd, Event, SendError, SmsHandle, State};
@@ -129,12 +140,21 @@ pub const BOOT_LIMIT_MS: u64 = 60_000;
 /// ended (the network repeats it every 3 to 6 s; one may be lost to noise).
 pub const RING_GAP_MS: u64 = 10_000;
 /// `+CLIP` follows each `RING` (27.007 §7.6); a call without one for this
-/// long is announced without a number.
+/// long is announced without a number, `AT+CLCC` is asked for its caller
+/// and a registration poll checks the settings (a silent reset forgets them).
 pub const CLIP_WAIT_MS: u64 = 1_500;
 /// Timeout of an `AT+CMGS` PDU and of `AT+CUSD` (network round trips).
 pub const NETWORK_TIMEOUT_MS: u64 = 60_000;
 /// Supervision polls registration (and lists stored SMS) this often.
 pub const POLL_INTERVAL_MS: u64 = 30_000;
+/// A reset without `RDY` (autobaud, SIM800 manual §2.2.41.1) forgets
+/// `+CNMI` and `+CLIP`: a registration poll this often shows it (the
+/// power-on `<n>`), so the set-up is back within 20 s.
+pub const SETTINGS_CHECK_MS: u64 = 10_000;
+/// Messages found at start-up wait this long after [`Driver::new`] for a
+/// trusted clock ([`Driver::trusted_time`], network time) that could show
+/// them newer than the start; then, without one, they are stale.
+pub const CLOCK_WAIT_MS: u64 = 30_000;
 /// Unregistered this long means re-initialise.
 pub const UNREGISTERED_LIMIT_MS: u64 = 5 * 60_000;
 /// The first power-cycle back-off; it doubles up to [`MAX_BACKOFF_MS`].
@@ -152,8 +172,10 @@ pub const MAX_PARTS: usize = 4;
 pub const LONG_MESSAGES: usize = 4;
 /// The first wait before a failed send is tried again.
 pub const FIRST_RETRY_MS: u64 = 30_000;
-/// Failed attempts after which a queued message may give up its place.
-pub const DROPPABLE_AFTER: u8 = 10;
+/// Failed tries, made while registered, after which a queued message is
+/// dropped: with the back-off, about an hour (30 s, 1, 2, 4, 8 min, then
+/// every 10 min) when nothing else goes out meanwhile.
+pub const SEND_ATTEMPTS: u8 = 10;
 /// A dialled call not answered within this is hung up.
 pub const DIAL_TIMEOUT_MS: u64 = 45_000;
 /// `AT+CMGS` waits this long for its `>` prompt (modems give it at once;
@@ -194,6 +216,25 @@ pub const INIT_ATTEMPTS: u8 = 3;
 pub const REGISTRATION_RETRY_MS: u64 = 2_000;
 /// `+CMS ERROR: 331`, "no network service" (3GPP TS 27.005 §3.2.5).
 const NO_NETWORK_SERVICE: u16 = 331;
+
+/// Whether a `+CMS ERROR` cause refuses a message for good: sending it
+/// again would fail the same way. 3GPP TS 27.005 §3.2.5 passes on the
+/// network's causes: 0…127 are the RP-causes of 3GPP TS 24.011 Annex E.2
+/// (mobile originating transfer), 128…255 the TP-FCS values of 3GPP TS
+/// 23.040 §9.2.3.22. Permanent: 1 unassigned (unallocated) number, 8
+/// operator determined barring, 10 call barred, 21 short message transfer
+/// rejected, 29 facility rejected, 30 unknown subscriber, 50 requested
+/// facility not subscribed, 69 requested facility not implemented, 193 no
+/// SC subscription, 195 invalid SME address, 196 destination SME barred.
+/// Everything else is retried: the network's temporary causes (27
+/// destination out of service, 38 network out of order, 41 temporary
+/// failure, 42 congestion, 47 resources unavailable, 192 SC busy, 194 SC
+/// system failure…), protocol errors that a PDU garbled on the serial line
+/// also gets (95…111, 304 invalid PDU mode parameter) and the modem's own
+/// (300…500) until [`SEND_ATTEMPTS`].
+pub fn is_permanent(cause: u16) -> bool {
+    matches!(cause, 1 | 8 | 10 | 21 | 29 | 30 | 50 | 69 | 193 | 195 | 196)
+}
 /// Room for the longest command: a PDU (up to 176 octets) in hex and Ctrl-Z.
 const TX_LEN: usize = 400;
 
@@ -230,7 +271,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             scheduler: Scheduler::new(),
             events: EventQueue::new(),
             supervisor: Supervisor::new(profile, now_ms),
-            inbox: Inbox::new(),
+            inbox: Inbox::new(now_ms),
             outbox: Outbox::new(),
             calls: Calls::default(),
             ussd: UssdRequest::default(),
@@ -253,6 +294,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     /// Outgoing messages still queued.
     pub fn queued_sms(&self) -> usize {
         self.outbox.len()
+    }
+
+    /// Messages [`Driver::send_sms`] takes now: hand over no more (the
+    /// queue refuses, it does not drop).
+    pub fn sms_room(&self) -> usize {
+        self.outbox.room()
     }
 
     fn set_state(&mut self, state: State) {
@@ -279,7 +326,8 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn clear_work(&mut self, now_ms: u64) {
         match self.scheduler.abort() {
             Some(Op::SendLength | Op::SendBody) => {
-                self.send_failed(now_ms);
+                // Cut short by a restart: not the message's fault.
+                self.send_failed(now_ms, false);
                 self.scheduler.push_back(Op::Escape);
             }
             Some(Op::Read(i)) => self.want_read(i),
@@ -356,19 +404,32 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     /// Queues a text message; it is split into up to [`MAX_PARTS`] parts and
-    /// retried until sent. Returns the handle later events name it by.
+    /// retried until sent or dropped (see the module's decisions). Returns
+    /// the handle later events name it by; a full queue refuses it
+    /// ([`Driver::sms_room`]).
     pub fn send_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
-        let accepted = self.outbox.push(to, text)?;
-        if let Some(handle) = accepted.dropped {
-            self.emit(Event::SmsDropped { handle });
-        }
-        Ok(accepted.handle)
+        self.outbox.push(to, text, false)
+    }
+
+    /// [`Driver::send_sms`] for a message (an alert) that goes before
+    /// those queued with `send_sms` that have failed before: a reply that
+    /// keeps failing never takes the network's time ahead of it.
+    pub fn send_urgent_sms(&mut self, to: &str, text: &str) -> Result<SmsHandle, SendError> {
+        self.outbox.push(to, text, true)
     }
 
     /// Confirms that the SMS handed out with `id` was handled: delete it.
     /// The delete is retried until the modem answers it.
     pub fn ack(&mut self, id: u16) {
         self.inbox.ack(id);
+    }
+
+    /// A clock the application trusts (its kept clock at boot) reads `time`
+    /// at `now_ms`. A message found on the SIM at start-up is handed out
+    /// only if its SCTS is later than the start by the first such clock (or
+    /// network time); with none within [`CLOCK_WAIT_MS`] it is stale.
+    pub fn trusted_time(&mut self, now_ms: u64, time: chrono::DateTime<chrono::FixedOffset>) {
+        self.inbox.trusted_time(now_ms, time);
     }
 
     /// Dials `number`; [`Event::CallAnswered`] or [`Event::CallEnded`] follows.
@@ -420,9 +481,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let polling = self.profile.answer == AnswerDetection::ClccPolling;
         let calls = self.calls.wake_at(polling);
         let verify = self.inbox.verify_due().filter(|_| startable);
+        let clock_wait = self.inbox.clock_wait().filter(|_| startable);
         let init_waits = idle && self.scheduler.init_queued();
         let supervision = self.supervisor.wake_at(startable, init_waits);
-        [command, retry, calls, verify]
+        [command, retry, calls, verify, clock_wait]
             .into_iter()
             .chain(supervision)
             .flatten()
@@ -478,8 +540,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         }
     }
 
-    fn send_failed(&mut self, now_ms: u64) {
-        let failed = self.outbox.failed(now_ms);
+    /// The part in flight failed; the try counts if `count` and the modem
+    /// is registered.
+    fn send_failed(&mut self, now_ms: u64, count: bool) {
+        let count = count && self.supervisor.registered();
+        let failed = self.outbox.failed(now_ms, count);
         self.emit_some(failed);
     }
 
@@ -498,6 +563,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             match self.supervisor.polls_due(now_ms) {
                 Polls::Nothing => {}
                 Polls::Registration => self.queue_polls(),
+                Polls::Check => {
+                    if let Some(&domain) = self.profile.domains.first() {
+                        self.scheduler.queue(Op::Poll(domain));
+                    }
+                }
                 Polls::All => {
                     self.queue_polls();
                     for op in [Op::Signal, Op::List] {
@@ -538,8 +608,19 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 }
             }
         }
-        let ended = self.calls.ring_timers(now_ms);
-        self.emit_some(ended);
+        match self.calls.ring_timers(now_ms) {
+            Ring::Nothing => {}
+            Ring::Ended => self.emit(Event::IncomingCallEnded),
+            Ring::Unidentified => {
+                self.emit(Event::Ringing(None));
+                // Ask the modem who calls, and whether it still has its
+                // settings: a silent reset shows in the poll's answer.
+                self.scheduler.queue(Op::Clcc);
+                if let Some(&domain) = self.profile.domains.first() {
+                    self.scheduler.queue(Op::Poll(domain));
+                }
+            }
+        }
     }
 
     fn timed_out(&mut self, now_ms: u64) {
@@ -552,14 +633,16 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
         let too_silent = self.supervisor.silent();
         match f.op {
             Op::Init(step) => return self.init_failed(now_ms, step),
-            Op::Poll(_) => self.supervisor.poll_again_soon(now_ms),
+            // A query changes nothing: ask again at once (autobaud takes
+            // the first line after a reset); three silences re-initialise.
+            Op::Poll(_) | Op::Signal | Op::List | Op::Clcc => self.scheduler.push_front(f.op),
             Op::SendLength | Op::SendBody => {
-                self.send_failed(now_ms);
+                self.send_failed(now_ms, true);
                 self.scheduler.push_front(Op::Escape);
             }
             Op::Read(i) => {
                 self.read_answer(now_ms, i, Answer::Unclear);
-                self.want_read(i);
+                self.inbox.read_first(i);
             }
             Op::Delete(i) => self.inbox.delete_unsure(i),
             _ => {}
@@ -600,6 +683,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             Action::Event(e) => {
                 if matches!(e, Event::Sim(s) if s != SimState::Ready) {
                     self.on_sim_trouble(now_ms);
+                }
+                // The network's time is a trusted clock (manual §17).
+                if let Event::NetworkTime(network::NetworkTime { utc: Some(utc), .. }) = e {
+                    self.inbox
+                        .trusted_time(now_ms, utc.and_utc().fixed_offset());
                 }
                 // Only our own call's answer is news.
                 if e == Event::CallAnswered && !self.calls.answered() {
@@ -669,6 +757,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 if state == CallState::Active {
                     self.apply(now_ms, Action::Event(Event::CallAnswered));
                 }
+            }
+            Action::CallerListed(caller) => {
+                let identified = self.calls.listed_caller(now_ms, caller);
+                self.emit_some(identified);
             }
             Action::CallOver(result) => self.call_over(result),
             Action::Final(result) => self.finish(now_ms, result),
@@ -776,9 +868,15 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::SendLength | Op::SendBody, Final::CmsError(Some(NO_NETWORK_SERVICE))) => {
                 // The network is gone even if no URC said so: its return ends the back-off.
                 self.on_registration(now_ms, RegStatus::NotRegistered);
-                self.send_failed(now_ms);
+                self.send_failed(now_ms, false);
             }
-            (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms),
+            (Op::SendLength | Op::SendBody, Final::CmsError(Some(cause)))
+                if is_permanent(cause) =>
+            {
+                let refused = self.outbox.refused(now_ms, cause);
+                self.emit_some(refused);
+            }
+            (Op::SendLength | Op::SendBody, _) => self.send_failed(now_ms, true),
             (Op::Dial, Final::Ok) => {}
             (Op::HangUp, Final::Ok) => {
                 let ended = self.calls.hung_up();

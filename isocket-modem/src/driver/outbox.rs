@@ -1,5 +1,7 @@
-//! The outbox: queued outgoing SMS, sent one part at a time, retried with
-//! back-off, and named by handles in the events that report them.
+//! The outbox: queued outgoing SMS, sent one part at a time, urgent ones
+//! first, retried with back-off until sent, refused for good (a permanent
+//! `+CMS ERROR` cause) or out of tries, and named by handles in the events
+//! that report them.
 
 use core::fmt::Write as _;
 
@@ -7,7 +9,7 @@ use heapless::{String, Vec};
 
 use super::commands::Buf;
 use super::events::{Event, SendError, SmsHandle};
-use super::{DROPPABLE_AFTER, FIRST_RETRY_MS, MAX_BACKOFF_MS, MAX_PARTS, OUTBOX_LEN, TX_LEN};
+use super::{FIRST_RETRY_MS, MAX_BACKOFF_MS, MAX_PARTS, OUTBOX_LEN, SEND_ATTEMPTS, TX_LEN};
 use crate::pdu::{self, Address, EncodedPdu, SubmitOptions};
 use crate::text;
 
@@ -19,7 +21,14 @@ struct Outgoing<const TEXT: usize> {
     concat_ref: u8,
     parts: u8,
     next_part: u8,
+    /// Sent before every message that is not (an alert before replies).
+    urgent: bool,
+    /// Failed tries that count towards [`SEND_ATTEMPTS`] (made while registered).
     attempts: u8,
+    /// Every failed try, for the back-off.
+    failures: u8,
+    /// The permanent cause the last try was refused with.
+    refused_with: Option<u16>,
     not_before: u64,
 }
 
@@ -29,13 +38,6 @@ struct Part {
     index: u8,
     /// `None` in text mode, where the text is typed from the outbox.
     pdu: Option<EncodedPdu>,
-}
-
-/// A message accepted by [`Outbox::push`].
-pub(super) struct Accepted {
-    pub(super) handle: SmsHandle,
-    /// A message that kept failing and gave up its place to this one.
-    pub(super) dropped: Option<SmsHandle>,
 }
 
 /// What [`Outbox::begin_part`] did with the first message due.
@@ -71,8 +73,19 @@ impl<const TEXT: usize> Outbox<TEXT> {
         self.messages.len()
     }
 
-    /// Queues a text message, split into up to [`MAX_PARTS`] parts.
-    pub(super) fn push(&mut self, to: &str, text: &str) -> Result<Accepted, SendError> {
+    /// Room for more messages.
+    pub(super) fn room(&self) -> usize {
+        OUTBOX_LEN - self.messages.len()
+    }
+
+    /// Queues a text message, split into up to [`MAX_PARTS`] parts. A full
+    /// queue refuses it: nothing queued is dropped to make room.
+    pub(super) fn push(
+        &mut self,
+        to: &str,
+        text: &str,
+        urgent: bool,
+    ) -> Result<SmsHandle, SendError> {
         let to = Address::new(to);
         let mut stored = String::new();
         stored.push_str(text).map_err(|_| SendError::TooLong)?;
@@ -85,16 +98,6 @@ impl<const TEXT: usize> Outbox<TEXT> {
             .ok()
             .filter(|&p| usize::from(p) <= MAX_PARTS)
             .ok_or(SendError::TooLong)?;
-        let mut dropped = None;
-        if self.messages.is_full() {
-            let sending = self.part.as_ref().map(|p| p.handle);
-            let worn = self
-                .messages
-                .iter()
-                .position(|o| o.attempts >= DROPPABLE_AFTER && sending != Some(o.handle))
-                .ok_or(SendError::QueueFull)?;
-            dropped = Some(self.messages.remove(worn).handle);
-        }
         let handle = self.next_handle;
         self.next_handle = self.next_handle.wrapping_add(1);
         self.messages
@@ -105,11 +108,14 @@ impl<const TEXT: usize> Outbox<TEXT> {
                 concat_ref,
                 parts,
                 next_part: 0,
+                urgent,
                 attempts: 0,
+                failures: 0,
+                refused_with: None,
                 not_before: 0,
             })
             .map_err(|_| SendError::QueueFull)?;
-        Ok(Accepted { handle, dropped })
+        Ok(handle)
     }
 
     /// When the first message backing off may go again.
@@ -129,9 +135,17 @@ impl<const TEXT: usize> Outbox<TEXT> {
         }
     }
 
-    /// Picks the next part of the first message due; `None` if none is.
+    /// Picks the next part of the first message due that is urgent or has
+    /// not failed yet, else of the first message due (one that keeps
+    /// failing waits behind the urgent ones); `None` if none is due.
     pub(super) fn begin_part(&mut self, now_ms: u64, text_mode: bool) -> Option<Begun> {
-        let o = self.messages.iter().find(|o| o.not_before <= now_ms)?;
+        let due = |o: &&Outgoing<TEXT>| o.not_before <= now_ms;
+        let mut queued = self.messages.iter();
+        let o = queued
+            .clone()
+            .filter(due)
+            .find(|o| o.urgent || o.failures == 0)
+            .or_else(|| queued.find(due))?;
         let (handle, wanted) = (o.handle, o.next_part);
         if text_mode {
             self.part = Some(Part {
@@ -214,12 +228,33 @@ impl<const TEXT: usize> Outbox<TEXT> {
         self.last_reference = reference;
     }
 
-    /// The part in flight failed: the message backs off.
-    pub(super) fn failed(&mut self, now_ms: u64) -> Option<Event> {
+    /// The part in flight failed: the message backs off, or, after
+    /// [`SEND_ATTEMPTS`] tries that `count` (made while registered), is
+    /// dropped.
+    pub(super) fn failed(&mut self, now_ms: u64, count: bool) -> Option<Event> {
+        self.failed_with(now_ms, count, None)
+    }
+
+    /// The network refused the part in flight with a permanent `cause`:
+    /// the message is dropped once two tries in a row got it (a line that
+    /// loses a byte turns a `500` into a `50`), else it is a failed try.
+    pub(super) fn refused(&mut self, now_ms: u64, cause: u16) -> Option<Event> {
+        self.failed_with(now_ms, true, Some(cause))
+    }
+
+    fn failed_with(&mut self, now_ms: u64, count: bool, cause: Option<u16>) -> Option<Event> {
         let Part { handle, .. } = self.part.take()?;
-        let o = self.messages.iter_mut().find(|o| o.handle == handle)?;
-        o.attempts = o.attempts.saturating_add(1);
-        let wait = FIRST_RETRY_MS << u32::from(o.attempts.min(6) - 1);
+        let i = self.messages.iter().position(|o| o.handle == handle)?;
+        let o = self.messages.get_mut(i)?;
+        let again = cause.is_some() && o.refused_with == cause;
+        o.refused_with = cause;
+        o.failures = o.failures.saturating_add(1);
+        o.attempts = o.attempts.saturating_add(u8::from(count));
+        if again || o.attempts >= SEND_ATTEMPTS {
+            self.messages.remove(i);
+            return Some(Event::SmsDropped { handle });
+        }
+        let wait = FIRST_RETRY_MS << u32::from(o.failures.clamp(1, 6) - 1);
         o.not_before = now_ms + wait.min(MAX_BACKOFF_MS);
         let attempts = o.attempts;
         Some(Event::SmsFailed { handle, attempts })

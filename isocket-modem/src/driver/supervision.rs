@@ -4,7 +4,7 @@
 
 use super::{
     BOOT_LIMIT_MS, BUSY_RETRY_MS, FIRST_BACKOFF_MS, INIT_ATTEMPTS, MAX_BACKOFF_MS,
-    POLL_INTERVAL_MS, REGISTRATION_RETRY_MS, UNREGISTERED_LIMIT_MS,
+    POLL_INTERVAL_MS, REGISTRATION_RETRY_MS, SETTINGS_CHECK_MS, UNREGISTERED_LIMIT_MS,
 };
 use crate::network::{Domain, RegStatus};
 use crate::profile::{PowerPin, PowerWiring, Profile, SmsMode};
@@ -44,6 +44,9 @@ pub(super) enum Polls {
     Nothing,
     /// Registration only.
     Registration,
+    /// One registration poll, whose `<n>` shows whether the modem still
+    /// has its settings ([`SETTINGS_CHECK_MS`]).
+    Check,
     /// Registration, signal and the list of stored messages.
     All,
 }
@@ -99,6 +102,8 @@ pub(super) struct Supervisor {
     init_failures: u8,
     unregistered_since: Option<u64>,
     next_poll: u64,
+    /// The next settings check ([`Polls::Check`]).
+    next_check: u64,
     /// A registration poll alone, sooner than [`Supervisor::next_poll`].
     registration_poll: Option<u64>,
     backoff: u64,
@@ -134,6 +139,7 @@ impl Supervisor {
             init_failures: 0,
             unregistered_since: None,
             next_poll: now_ms + POLL_INTERVAL_MS,
+            next_check: now_ms + SETTINGS_CHECK_MS,
             registration_poll: None,
             backoff: FIRST_BACKOFF_MS,
             registered: None,
@@ -164,12 +170,16 @@ impl Supervisor {
         None
     }
 
-    /// The init: the head, the message format, the storage and the list of
-    /// what it holds (before `+CMTI` is switched on, so nothing is missed
-    /// between the two), the profile's commands, then the flow control the
-    /// board asked for. Slices rather than an iterator chain: this runs on
-    /// every init step, and the chain's code is three times larger.
-    fn init_parts(&self) -> [&'static [&'static str]; 5] {
+    /// The init: the head, the message format, the storage, the profile's
+    /// commands (`+CNMI`, `+CLIP`), the list of what the storage holds, then
+    /// the flow control the board asked for. The list comes after `+CNMI`:
+    /// nothing is missed between the two (a message stored in between is
+    /// announced and listed, and handed out once), a message announced
+    /// before the list is fresh, and calls are identified again without
+    /// waiting for a list that takes seconds on a full SIM. Slices rather
+    /// than an iterator chain: this runs on every init step, and the
+    /// chain's code is three times larger.
+    fn init_parts(&self) -> [&'static [&'static str]; 6] {
         let format = if self.text_mode {
             TEXT_FORMAT
         } else {
@@ -179,8 +189,9 @@ impl Supervisor {
         [
             &INIT_HEAD,
             format,
-            &[STORAGE, LIST],
+            &[STORAGE],
             self.profile.init,
+            &[LIST],
             flow,
         ]
     }
@@ -217,6 +228,7 @@ impl Supervisor {
         }
         self.backoff = FIRST_BACKOFF_MS;
         self.next_poll = now_ms;
+        self.next_check = now_ms + SETTINGS_CHECK_MS;
         true
     }
 
@@ -395,7 +407,7 @@ impl Supervisor {
     /// (`init_waits`); the next full poll when nothing else is due.
     pub(super) fn wake_at(&self, startable: bool, init_waits: bool) -> [Option<u64>; 3] {
         let registration = self.registration_poll.filter(|_| startable);
-        let poll = startable.then_some(self.next_poll);
+        let poll = startable.then_some(self.next_poll.min(self.next_check));
         let init = init_waits.then_some(self.hold_until.max(self.backoff_until));
         [registration, poll, init]
     }
@@ -411,13 +423,18 @@ impl Supervisor {
         if registration {
             self.registration_poll = None;
         }
+        let check = now_ms >= self.next_check;
+        if check || registration || now_ms >= self.next_poll {
+            self.next_check = now_ms + SETTINGS_CHECK_MS;
+        }
         if now_ms >= self.next_poll {
             self.next_poll = now_ms + POLL_INTERVAL_MS;
             return Polls::All;
         }
-        match registration {
-            true => Polls::Registration,
-            false => Polls::Nothing,
+        match (registration, check) {
+            (true, _) => Polls::Registration,
+            (false, true) => Polls::Check,
+            (false, false) => Polls::Nothing,
         }
     }
 

@@ -32,6 +32,10 @@ impl ScriptedModem {
             // Before its AT interpreter is up, a modem loses what it is sent.
             return String::new();
         }
+        // Autobaud: the first line after a reset finds the baud rate.
+        if core::mem::take(&mut self.unsynced) {
+            return String::new();
+        }
         if core::mem::take(&mut self.reboot_next) {
             self.reboot();
             return String::new();
@@ -61,6 +65,13 @@ impl ScriptedModem {
         let Some(hex) = typed.strip_suffix('\u{1a}') else {
             return line("ERROR");
         };
+        if let Some(cause) = self.refusal(hex) {
+            // Not sent: `sent_to` keeps step with `sent`.
+            if self.text_mode {
+                self.sent_to.pop();
+            }
+            return self.later(self.send_delay_ms, line(&format!("+CMS ERROR: {cause}")));
+        }
         self.sent.push(hex.to_string());
         let reference = self.next_reference;
         self.next_reference = self.next_reference.wrapping_add(1);
@@ -69,6 +80,19 @@ impl ScriptedModem {
             self.send_delay_ms,
             format!("\r\n+CMGS: {reference}\r\n{ok}"),
         )
+    }
+
+    /// The network's refusal of the message typed after the prompt, if any.
+    fn refusal(&self, typed: &str) -> Option<u16> {
+        if let Some(cause) = self.send_error.filter(|&c| c < 300) {
+            return Some(cause);
+        }
+        let to = super::sent_part(self.text_mode, self.sent_to.last(), typed)?.0;
+        let digits = |n: &str| n.trim_start_matches('+').to_string();
+        self.refuse_to
+            .iter()
+            .find(|(number, _)| digits(number) == digits(&to))
+            .map(|&(_, cause)| cause)
     }
 
     /// `answer` given after `delay_ms`; the modem reads no command meanwhile.
@@ -299,20 +323,25 @@ impl ScriptedModem {
                 self.reboot();
                 String::new()
             }
+            // One stored message read or deleted takes what the list
+            // takes for each (SIM800 manual, AT+CMGR and AT+CMGD: up to 5 s).
             c if c.starts_with("AT+CMGR=") => {
-                match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
+                let answer = match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
                     Some((_, stored)) if self.text_mode => {
                         let (fields, body) = text_record(stored);
                         format!("\r\n+CMGR: {fields}\r\n{body}\r\n")
                     }
                     Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
                     None => return line("+CMS ERROR: 321"),
-                }
+                };
+                let ok = self.ok();
+                return self.later(self.storage_ms_per_message, answer + ok);
             }
             c if c.starts_with("AT+CMGD=") => {
                 let i = index("AT+CMGD=");
                 self.sim.retain(|(j, _)| Some(*j) != i);
-                String::new()
+                let ok = self.ok();
+                return self.later(self.storage_ms_per_message, ok.to_string());
             }
             c if c.starts_with("AT+CMGS=") => return self.cmgs(c),
             "AT+CUSD=2" => {
@@ -346,15 +375,15 @@ impl ScriptedModem {
             };
             format!("\r\n+CLCC: 1,0,{stat},0,0,\"+4912345\",145\r\n")
         });
-        let theirs = self
-            .incoming
-            .as_ref()
-            .map(|c| format!("\r\n+CLCC: 1,1,4,0,0,\"{}\",145\r\n", c.from));
+        let theirs = self.incoming.as_ref().map(|c| {
+            let toa = if c.from.starts_with('+') { 145 } else { 129 };
+            format!("\r\n+CLCC: 1,1,4,0,0,\"{}\",{toa}\r\n", c.from)
+        });
         ours.into_iter().chain(theirs).collect()
     }
 
     fn cmgs(&mut self, command: &str) -> String {
-        if let Some(error) = self.send_error {
+        if let Some(error) = self.send_error.filter(|&c| c >= 300) {
             return line(&format!("+CMS ERROR: {error}"));
         }
         // SMS go over CS, or over SGs/IMS on LTE.

@@ -125,8 +125,16 @@ pub struct ScriptedModem {
     pub reboot_next: bool,
     /// Registered to the network; otherwise `AT+CMGS` fails with 331.
     pub registered: bool,
-    /// `AT+CMGS` fails with this `+CMS ERROR` (a modem or network error).
+    /// `AT+CMGS` fails with this `+CMS ERROR`: a cause of the modem (300
+    /// and up) at once, instead of the `>` prompt; a cause of the network
+    /// (below 300, 3GPP TS 27.005 §3.2.5) after the PDU, as the network's
+    /// answer, [`Self::send_delay_ms`] later.
     pub send_error: Option<u16>,
+    /// The network refuses messages to these numbers (digits, with or
+    /// without `+`) with this cause, after the PDU and
+    /// [`Self::send_delay_ms`] (an RP-ERROR, 3GPP TS 24.011 §7.3.4): 1 for
+    /// an unassigned number, 27 for a phone out of service.
+    pub refuse_to: Vec<(String, u16)>,
     /// How the far end treats our calls.
     pub far_end: FarEnd,
     /// The family whose manual the fake follows.
@@ -140,10 +148,14 @@ pub struct ScriptedModem {
     /// autobaud (`false`) a reboot is silent (SIM800 manual, AT+IPR).
     pub fixed_baud: bool,
     /// The network's answer to `AT+CMGS` takes this long (27.005 §3.5.1;
-    /// SIM800 manual: up to 60 s).
+    /// SIM800 Series AT Command Manual V1.09 §4.2.5 AT+CMGS: maximum
+    /// response time 60 s; slow networks take 40 s and more). 0 by
+    /// default: scenarios expect a reply without time passing; tests of
+    /// timing set a real network's delay.
     pub send_delay_ms: u64,
     /// `AT+CMGL` and `AT+CMGD=1,4` take this long per stored message
-    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages).
+    /// (SIM800 manual, AT+CMGD: up to 25 s for 50 messages), and a
+    /// single `AT+CMGR` or `AT+CMGD` this long too.
     pub storage_ms_per_message: u64,
     /// How the network ends a USSD session.
     pub ussd_session: UssdSession,
@@ -187,6 +199,10 @@ pub struct ScriptedModem {
     booted_at: Option<u64>,
     /// Boot lines still to print: (time, line).
     boot_lines: Vec<(u64, &'static str)>,
+    /// Reset with autobaud and no line read since: the next command line
+    /// only tells the modem the baud rate, and is not answered (SIM800
+    /// manual §2.2.41.1, "Auto-bauding": the host must send `AT` first).
+    unsynced: bool,
     /// Answers of slow commands, due at their time; commands typed
     /// meanwhile wait in `backlog`, as the modem reads its UART buffer only
     /// after the command in progress.
@@ -353,6 +369,7 @@ impl ScriptedModem {
             reboot_next: false,
             registered: true,
             send_error: None,
+            refuse_to: Vec::new(),
             far_end: FarEnd::Answers,
             dialect,
             domains: dialect.domains,
@@ -383,6 +400,7 @@ impl ScriptedModem {
             sent_taken: 0,
             booted_at: None,
             boot_lines: Vec::new(),
+            unsynced: false,
             delayed: None,
             backlog: Vec::new(),
             ussd_release: None,
@@ -407,6 +425,7 @@ impl ScriptedModem {
             true => self.dialect.boot.to_vec(),
             false => Vec::new(),
         };
+        self.unsynced = !self.fixed_baud;
         self.boot_progress();
     }
 
@@ -700,9 +719,14 @@ impl ScriptedModem {
         if self.now >= call.next_ring {
             self.emit("\r\nRING\r\n");
             if self.volatile.clip {
-                let toa = if call.from.starts_with('+') { 145 } else { 129 };
+                // 27.007 §7.6: a withheld number is empty, `<CLI validity>` 1.
+                let (toa, validity) = match call.from.as_str() {
+                    "" => (128, 1),
+                    f if f.starts_with('+') => (145, 0),
+                    _ => (129, 0),
+                };
                 self.emit(&format!(
-                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",0\r\n",
+                    "\r\n+CLIP: \"{}\",{toa},\"\",0,\"\",{validity}\r\n",
                     call.from
                 ));
             }

@@ -68,6 +68,9 @@ enum FollowUp {
     Temperature(Probe),
     Saved(Record, bool),
     Reboot,
+    /// The device hung up a ringing call: it is over (the modem driver
+    /// reports it once `ATH` is answered).
+    IncomingCallEnded,
 }
 
 /// The simulated device and world.
@@ -627,6 +630,7 @@ impl Simulator {
                 FollowUp::SmsSent => self.feed_quietly(Event::SmsSent),
                 FollowUp::Temperature(probe) => self.feed_quietly(Event::Temperature(probe)),
                 FollowUp::Saved(record, ok) => self.feed_quietly(Event::Saved { record, ok }),
+                FollowUp::IncomingCallEnded => self.feed_quietly(Event::IncomingCallEnded),
                 FollowUp::Reboot => {
                     follow_ups.clear();
                     self.boot(BootReason::Reset);
@@ -661,6 +665,7 @@ impl Simulator {
                 self.note("hangup".into());
                 if self.incoming.take().is_some() {
                     self.hung_up_incoming = true;
+                    return Some(FollowUp::IncomingCallEnded);
                 } else {
                     self.ringing_out = None;
                 }
