@@ -115,12 +115,16 @@ fn reassembly_slots_held() {
 }
 
 #[test]
+fn unsendable_replies() {
+    attack("unsendable-replies");
+}
+
+#[test]
 fn password_rotation() {
     attack("password-rotation");
 }
 
 #[test]
-#[ignore = "open: alerts under back-pressure, branch alerts"]
 fn alerts_to_ten() {
     attack("alerts-to-ten");
 }

@@ -33,6 +33,12 @@ pub(super) fn attacks() -> Vec<Attack> {
             run: reassembly_slots_held,
         },
         Attack {
+            name: "unsendable-replies",
+            tried: "`SMSCONFIRMUNAUTH=ON`: 6 strangers whose numbers the network refuses (unassigned, transfer rejected) send `ON`, then the owner's `STATUS`",
+            status: Status::Guarded,
+            run: unsendable_replies,
+        },
+        Attack {
             name: "password-rotation",
             tried: "60 wrong passwords rotated over 20 numbers in 20 min, then the right one from a 21st number",
             status: Status::Guarded,
@@ -41,7 +47,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "alerts-to-ten",
             tried: "ten ALERTNUMBERs; an alarm, a temperature alert, a scheduler `INF` and a mains failure",
-            status: Status::Open("alerts under back-pressure, branch alerts"),
+            status: Status::Guarded,
             run: alerts_to_ten,
         },
         Attack {
@@ -331,6 +337,37 @@ fn stranger_no_carrier() -> Outcome {
         .require(
             first_ring_s.is_none_or(|s| s >= 20),
             "the stranger's NO CARRIER ended the device's call",
+        );
+    outcome
+}
+
+fn unsendable_replies() -> Outcome {
+    let mut rig = owned();
+    rig.owner_says("SMSCONFIRMUNAUTH=ON", 10);
+    // Strangers whose numbers the network refuses for good: unassigned
+    // (cause 1) and short message transfer rejected (21), 3GPP TS 24.011
+    // §8.2.5.4 (a spoofed sender that does not exist, a barred one).
+    let strangers: Vec<(String, u16)> = (0..6)
+        .map(|i| (stranger(100 + i), if i % 2 == 0 { 1 } else { 21 }))
+        .collect();
+    for (number, cause) in &strangers {
+        rig.bench.modem.refuse_to.push((number.clone(), *cause));
+        rig.sms(number, "ON");
+        rig.run_s(5);
+    }
+    let owner_at = rig.now();
+    rig.sms(OWNER, "STATUS");
+    let answer = wait_owner(&mut rig, owner_at, 3600);
+    let mut outcome = Outcome::new(strangers.len() as u64);
+    outcome
+        .note(format!(
+            "{} replies the network refuses queued; the owner's STATUS answered after {}",
+            strangers.len(),
+            answer.map_or("over an hour".into(), |s| format!("{s} s"))
+        ))
+        .require(
+            answer.is_some_and(|s| s <= 120),
+            "the owner waited over 2 min",
         );
     outcome
 }
