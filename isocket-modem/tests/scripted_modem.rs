@@ -682,3 +682,29 @@ fn a_read_that_times_out_is_asked_again_at_once() {
     assert_eq!(sent[first + 1].1, read, "{sent:?}");
     assert!(reads[1] - reads[0] <= COMMAND_TIMEOUT_MS + 200, "{reads:?}");
 }
+
+#[test]
+fn a_strangers_no_carrier_does_not_end_our_call() {
+    // Our call rings at the far end (nobody answers yet) while a stranger
+    // calls us and gives up: the SIM800 prints `NO CARRIER` for the missed
+    // call, which names no call. Only `AT+CLCC` tells whose call it was.
+    let (mut m, mut d) = booted();
+    m.far_end = FarEnd::Manual;
+    d.dial("+4912345");
+    m.run(&mut d, 2_000);
+    m.ring("+4930999999");
+    let events = m.run(&mut d, 35_000);
+    assert!(events.contains(&Event::IncomingCallEnded), "{events:?}");
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::CallEnded(_))),
+        "{events:?}"
+    );
+    assert!(m.call_ringing(), "our call still rings");
+    // Our own call's end is still ours.
+    m.reject_call();
+    let events = m.run(&mut d, 5_000);
+    assert!(
+        events.contains(&Event::CallEnded(CallEnd::Rejected)),
+        "{events:?}"
+    );
+}

@@ -13,6 +13,8 @@
 //! assert!(gsm7::is_gsm7_text("Power socket ON"));
 //! ```
 
+use core::fmt;
+
 /// The escape septet that selects the extension table for the next septet.
 pub const ESCAPE: u8 = 0x1B;
 
@@ -143,6 +145,64 @@ pub fn septet_count(text: &str) -> Option<usize> {
         .try_fold(0, |n, c| encode(c).map(|s| n + s.count()))
 }
 
+/// Writes `c` upper-cased as GSM 7-bit text: what `char::to_uppercase`
+/// gives, every character the alphabet lacks as `?` (one per character of
+/// the upper case: `ﬃ` → `FFI`, `ŉ` → `?N`, `ᾳ` → `??`).
+///
+/// core's `to_uppercase` would bring its whole Unicode case table (about
+/// 12 KiB of flash) for the few characters whose answer here differs from
+/// the character itself: ASCII and [`UPPER_EXCEPTIONS`]. A test checks this
+/// against `to_uppercase` for every `char`.
+pub(crate) fn write_upper<W: fmt::Write>(out: &mut W, c: char) -> fmt::Result {
+    if c.is_ascii() {
+        return out.write_char(or_question_mark(c.to_ascii_uppercase()));
+    }
+    // Greek with ypogegrammeni: a capital and Ι, neither in the alphabet.
+    if ('\u{1F80}'..='\u{1FAF}').contains(&c) {
+        return out.write_str("??");
+    }
+    match UPPER_EXCEPTIONS.binary_search_by_key(&c, |(from, _)| *from) {
+        Ok(i) => out.write_str(UPPER_EXCEPTIONS.get(i).map_or("?", |(_, to)| to)),
+        // Its own upper case, or one that is `?` as the character itself is.
+        Err(_) => out.write_char(or_question_mark(c)),
+    }
+}
+
+/// `c`, or `?` if the alphabet lacks it.
+pub(crate) fn or_question_mark(c: char) -> char {
+    if is_gsm7(c) { c } else { '?' }
+}
+
+/// The non-ASCII characters whose upper case, as GSM-7 text, is not what
+/// the character itself is as GSM-7 text (itself or `?`), and that upper
+/// case: sorted, for the binary search.
+/// Derived from `char::to_uppercase`; the test `upper_case_matches_core`
+/// says which entry is wrong should a Unicode update change one.
+#[rustfmt::skip]
+const UPPER_EXCEPTIONS: [(char, &str); 84] = [
+    ('\u{00DF}', "SS"), ('\u{00E0}', "?"), ('\u{00E4}', "Ä"), ('\u{00E5}', "Å"),
+    ('\u{00E6}', "Æ"), ('\u{00E7}', "Ç"), ('\u{00E8}', "?"), ('\u{00E9}', "É"),
+    ('\u{00EC}', "?"), ('\u{00F1}', "Ñ"), ('\u{00F2}', "?"), ('\u{00F6}', "Ö"),
+    ('\u{00F8}', "Ø"), ('\u{00F9}', "?"), ('\u{00FC}', "Ü"), ('\u{0131}', "I"),
+    ('\u{0149}', "?N"), ('\u{017F}', "S"), ('\u{01F0}', "J?"), ('\u{0390}', "???"),
+    ('\u{03B0}', "???"), ('\u{03B3}', "Γ"), ('\u{03B4}', "Δ"), ('\u{03B8}', "Θ"),
+    ('\u{03BB}', "Λ"), ('\u{03BE}', "Ξ"), ('\u{03C0}', "Π"), ('\u{03C2}', "Σ"),
+    ('\u{03C3}', "Σ"), ('\u{03C6}', "Φ"), ('\u{03C8}', "Ψ"), ('\u{03C9}', "Ω"),
+    ('\u{03D1}', "Θ"), ('\u{03D5}', "Φ"), ('\u{03D6}', "Π"), ('\u{0587}', "??"),
+    ('\u{1E96}', "H?"), ('\u{1E97}', "T?"), ('\u{1E98}', "W?"), ('\u{1E99}', "Y?"),
+    ('\u{1E9A}', "A?"), ('\u{1F50}', "??"), ('\u{1F52}', "???"), ('\u{1F54}', "???"),
+    ('\u{1F56}', "???"), ('\u{1FB2}', "??"), ('\u{1FB3}', "??"), ('\u{1FB4}', "??"),
+    ('\u{1FB6}', "??"), ('\u{1FB7}', "???"), ('\u{1FBC}', "??"), ('\u{1FC2}', "??"),
+    ('\u{1FC3}', "??"), ('\u{1FC4}', "??"), ('\u{1FC6}', "??"), ('\u{1FC7}', "???"),
+    ('\u{1FCC}', "??"), ('\u{1FD2}', "???"), ('\u{1FD3}', "???"), ('\u{1FD6}', "??"),
+    ('\u{1FD7}', "???"), ('\u{1FE2}', "???"), ('\u{1FE3}', "???"), ('\u{1FE4}', "??"),
+    ('\u{1FE6}', "??"), ('\u{1FE7}', "???"), ('\u{1FF2}', "??"), ('\u{1FF3}', "Ω?"),
+    ('\u{1FF4}', "??"), ('\u{1FF6}', "Ω?"), ('\u{1FF7}', "Ω??"), ('\u{1FFC}', "Ω?"),
+    ('\u{FB00}', "FF"), ('\u{FB01}', "FI"), ('\u{FB02}', "FL"), ('\u{FB03}', "FFI"),
+    ('\u{FB04}', "FFL"), ('\u{FB05}', "ST"), ('\u{FB06}', "ST"), ('\u{FB13}', "??"),
+    ('\u{FB14}', "??"), ('\u{FB15}', "??"), ('\u{FB16}', "??"), ('\u{FB17}', "??"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +244,23 @@ mod tests {
         assert_eq!(encode('$'), Some(Septet::Basic(0x02)));
         assert_eq!(decode_basic(0x5F), Some('§'));
         assert_eq!(decode_basic(0x80), None);
+    }
+
+    #[test]
+    fn upper_case_matches_core() {
+        let (mut ours, mut core) = (String::new(), String::new());
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            ours.clear();
+            core.clear();
+            write_upper(&mut ours, c).unwrap();
+            core.extend(c.to_uppercase().map(or_question_mark));
+            assert_eq!(ours, core, "{c:?} (U+{:04X})", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn upper_case_exceptions_are_sorted() {
+        assert!(UPPER_EXCEPTIONS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]

@@ -442,7 +442,9 @@ fn write_on_off_listing<W: Write>(
 fn write_status(f: &mut fmt::Formatter<'_>, s: &Status) -> fmt::Result {
     writeln!(f, "Power socket {}", on_off(s.relay_on))?;
     match s.signal_dbm {
-        Some(dbm) => writeln!(f, "Signal: {} ({dbm}dBm)", signal_quality(dbm))?,
+        // As i32, like every other signed number in the replies: one
+        // formatter in the image.
+        Some(dbm) => writeln!(f, "Signal: {} ({}dBm)", signal_quality(dbm), i32::from(dbm))?,
         None => writeln!(f, "Signal: Unknown")?,
     }
     writeln!(f, "TEMP: {}", s.probe)?;
@@ -582,7 +584,7 @@ impl fmt::Display for Gsm7<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0
             .chars()
-            .try_for_each(|c| f.write_char(gsm7_or_question_mark(c)))
+            .try_for_each(|c| f.write_char(gsm7::or_question_mark(c)))
     }
 }
 
@@ -591,15 +593,8 @@ struct Gsm7Upper<'a>(&'a str);
 
 impl fmt::Display for Gsm7Upper<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0
-            .chars()
-            .flat_map(char::to_uppercase)
-            .try_for_each(|c| f.write_char(gsm7_or_question_mark(c)))
+        self.0.chars().try_for_each(|c| gsm7::write_upper(f, c))
     }
-}
-
-fn gsm7_or_question_mark(c: char) -> char {
-    if gsm7::is_gsm7(c) { c } else { '?' }
 }
 
 #[cfg(test)]

@@ -259,7 +259,9 @@ impl TryFrom<i16> for Celsius {
 impl fmt::Display for Celsius {
     /// The canonical command form, `10C`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}C", self.0)
+        // As i32, like every other signed number in the replies: one
+        // formatter in the image, not two.
+        write!(f, "{}C", i32::from(self.0))
     }
 }
 

@@ -54,6 +54,9 @@ pub(super) struct Calls {
     incoming: Option<Incoming>,
     /// The number the next `ATD` dials.
     dial: Option<Number>,
+    /// A call-ending result that came while both calls were up: whose end
+    /// it is waits for `AT+CLCC` ([`Calls::listed`]).
+    unclear_end: Option<Final>,
 }
 
 impl Calls {
@@ -75,6 +78,7 @@ impl Calls {
     /// We hang up: our call is over, without an event.
     pub(super) fn hang_up(&mut self) {
         self.call = None;
+        self.unclear_end = None;
     }
 
     /// Our call is up but not answered yet.
@@ -188,16 +192,47 @@ impl Calls {
     }
 
     /// `NO CARRIER`, `BUSY`, `NO ANSWER` (or the like): how the call ended.
-    pub(super) fn call_over(&mut self, result: Final) -> Event {
+    /// `None` while our call and an incoming one are both up: the line does
+    /// not say whose it is (27.007 §6.1 names no call), and a stranger
+    /// giving up must not end our alarm call. The driver then asks
+    /// `AT+CLCC`, and [`Calls::listed`] decides.
+    pub(super) fn call_over(&mut self, result: Final) -> Option<Event> {
+        if self.call.is_some() && self.incoming.is_some() {
+            self.unclear_end = Some(result);
+            return None;
+        }
+        Some(self.end(result))
+    }
+
+    /// `AT+CLCC` answered: `ours` says whether our call was listed. An
+    /// unclear end is the incoming call's if ours is still up, else ours;
+    /// with none, our unanswered call missing from the list was rejected.
+    pub(super) fn listed(&mut self, ours: bool) -> Option<Event> {
+        match self.unclear_end.take() {
+            Some(_) if ours => self.incoming.take().map(|_| Event::IncomingCallEnded),
+            Some(result) => self.call.take().map(|call| Self::ended(&call, result)),
+            None if !ours && self.unanswered() => Some(self.end(Final::NoCarrier)),
+            None => None,
+        }
+    }
+
+    /// A call whose end is clear: the incoming one if we have no call.
+    fn end(&mut self, result: Final) -> Event {
         // No call of ours: the caller gave up before anyone answered.
         if self.call.is_none() && self.incoming.take().is_some() {
             return Event::IncomingCallEnded;
         }
-        let end = match self.call.take() {
-            None | Some(Call { answered: true, .. }) => CallEnd::Ended,
-            Some(_) if result == Final::NoAnswer => CallEnd::Unanswered,
-            Some(_) => CallEnd::Rejected,
-        };
-        Event::CallEnded(end)
+        match self.call.take() {
+            Some(call) => Self::ended(&call, result),
+            None => Event::CallEnded(CallEnd::Ended),
+        }
+    }
+
+    fn ended(call: &Call, result: Final) -> Event {
+        Event::CallEnded(match call {
+            Call { answered: true, .. } => CallEnd::Ended,
+            _ if result == Final::NoAnswer => CallEnd::Unanswered,
+            _ => CallEnd::Rejected,
+        })
     }
 }

@@ -792,8 +792,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn call_over(&mut self, result: Final) {
-        let ended = self.calls.call_over(result);
-        self.emit(ended);
+        match self.calls.call_over(result) {
+            Some(ended) => self.emit(ended),
+            // Whose call ended? Ask the modem.
+            None if !self.scheduler.is(Op::Clcc) => self.scheduler.queue(Op::Clcc),
+            None => {}
+        }
     }
 
     fn on_registration(&mut self, now_ms: u64, s: RegStatus) {
@@ -883,9 +887,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 self.emit_some(ended);
             }
             (Op::Dial, other) => self.call_over(other),
-            // Our call is no longer listed: the far end rejected it.
-            (Op::Clcc, Final::Ok) if !f.call_listed && self.calls.unanswered() => {
-                self.call_over(Final::NoCarrier);
+            // Our call is no longer listed: the far end rejected it (or
+            // ended it, if a call end was unclear).
+            (Op::Clcc, Final::Ok) => {
+                let ended = self.calls.listed(f.call_listed);
+                self.emit_some(ended);
             }
             _ => {}
         }
