@@ -130,7 +130,6 @@ fn alerts_to_ten() {
 }
 
 #[test]
-#[ignore = "open: call ends told apart, item 7"]
 fn stranger_no_carrier() {
     attack("stranger-no-carrier");
 }

@@ -53,7 +53,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "stranger-no-carrier",
             tried: "`ALERT=CALL`: a stranger's call gives up (`NO CARRIER`) while the device's alarm call rings",
-            status: Status::Open("call ends told apart, item 7"),
+            status: Status::Guarded,
             run: stranger_no_carrier,
         },
     ]
