@@ -123,6 +123,23 @@
 //!   `AT+CSCS="GSM"`, `AT+CSDH=1`); every init tries PDU mode again. Text
 //!   mode has no concatenation and sends only the GSM default alphabet
 //!   (details: [`text`]).
+//! - A message's text is never a modem message. In a text-mode `+CMGL` or
+//!   `+CMGR` answer no line is a URC ([`codec::Frame::Data`]); bodies are
+//!   cut by the `<length>` of `AT+CSDH=1` (27.005 §3.1), so a body `OK` or
+//!   `RDY` is text. A modem that refuses `AT+CSDH=1` gives no `<length>`:
+//!   an answer there counts only after [`driver::SETTLE_MS`] of quiet after
+//!   its final result (the rest of a body cut short is data, never a URC),
+//!   and a message whose body holds a line a modem could send (a result
+//!   code, a URC, a header line) is deleted unexecuted
+//!   ([`driver::Event::SmsUndecodable`]). PDU bodies are hex.
+//! - The sender's type of address travels with the number
+//!   ([`driver::Event::Sms`]'s `from` is a [`pdu::Address`]; parts of a
+//!   long message join only with the same type): an alphanumeric sender
+//!   (`0xD0`) may read like digits. In text mode it is `<tooa>`; without
+//!   `AT+CSDH=1` it is not told, and a sender is international (`0x91`)
+//!   only when it is `+` and 11 or more digits, longer than any
+//!   alphanumeric sender; otherwise it is [`pdu::TOA_NOT_TOLD`], which
+//!   matches no number.
 //! - A stored message that never decodes (a broken PDU, a stored status
 //!   report or unsent message) is not re-read forever: once
 //!   [`driver::UNDECODABLE_AFTER`] reads in a row gave the *same* answer, it

@@ -63,8 +63,20 @@ pub struct Address {
     /// Type of address: 0x91 international, 0x81 unknown, 0xA1 national, 0xD0 alphanumeric.
     pub toa: u8,
     /// Digits (with a leading `+` when international) or the alphanumeric text.
-    pub number: String<ADDRESS_LEN>,
+    /// (A one-byte length: an address travels in every SMS event.)
+    pub number: String<ADDRESS_LEN, u8>,
 }
+
+/// The type of address of a sender whose type the modem did not report
+/// (text mode without `AT+CSDH=1`): bit 8 clear, which no real type of
+/// address has, and the type of number 111, "reserved for extension"
+/// (23.040 §9.1.2.5). A rule that checks the type, even one reading only
+/// the type-of-number bits, takes it for no phone number: fail closed.
+pub const TOA_NOT_TOLD: u8 = 0x70;
+/// Type of address of an international number (23.040 §9.1.2.5).
+pub const TOA_INTERNATIONAL: u8 = 0x91;
+/// Type of address of an alphanumeric sender (23.040 §9.1.2.5).
+pub const TOA_ALPHANUMERIC: u8 = 0xD0;
 
 const TON_INTERNATIONAL: u8 = 0x10;
 const TON_ALPHANUMERIC: u8 = 0x50;
@@ -167,7 +179,7 @@ fn decode_address(toa: u8, octets: &[u8], semi_octets: usize) -> Address {
     if toa & 0x70 == TON_ALPHANUMERIC {
         let mut text: String<ADDRESS_LEN> = String::new();
         septet::decode_gsm7(septet::unpack(octets, 0, semi_octets * 4 / 7), &mut text);
-        a.number = text;
+        a.number.push_str(&text).ok();
         return a;
     }
     if toa & 0x70 == TON_INTERNATIONAL && semi_octets > 0 {

@@ -8,7 +8,7 @@
 
 use heapless::{String, Vec};
 
-use crate::pdu::{ADDRESS_LEN, Deliver, PART_TEXT};
+use crate::pdu::{Address, Deliver, PART_TEXT};
 use crate::septet;
 
 /// Incomplete messages are dropped after 10 minutes.
@@ -23,8 +23,8 @@ pub const PART_CODED: usize = 153;
 /// A whole message: one part, or all parts joined in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// The sender.
-    pub sender: String<ADDRESS_LEN>,
+    /// The sender, with its type of address.
+    pub sender: Address,
     /// The text.
     pub text: String<MESSAGE_TEXT>,
 }
@@ -70,7 +70,9 @@ impl Part {
 
 #[derive(Debug)]
 struct Slot<const PARTS: usize> {
-    sender: String<ADDRESS_LEN>,
+    /// Parts match on the type of address too: an alphanumeric sender
+    /// `123` is not the number `123`.
+    sender: Address,
     reference: u16,
     total: u8,
     first_seen_ms: u64,
@@ -136,7 +138,7 @@ impl<const SLOTS: usize, const PARTS: usize> Reassembly<SLOTS, PARTS> {
     pub fn push(&mut self, now_ms: u64, sms: &Deliver) -> Pushed {
         self.expire(now_ms);
         let ud = &sms.user_data;
-        let sender = sms.sender.number.clone();
+        let sender = sms.sender.clone();
         let Some(c) = ud.concat.filter(|c| c.total > 1) else {
             let mut text = String::new();
             text.push_str(&ud.text).ok(); // PART_TEXT <= MESSAGE_TEXT

@@ -15,8 +15,15 @@
 //!   have no text, as in PDU mode.
 //! - Only received messages (`REC UNREAD`, `REC READ`) are messages; stored
 //!   SUBMITs and status reports are not.
-//! - Text mode carries no user-data header, so a concatenated message
-//!   arrives as its separate parts, each a message of its own.
+//! - A part of a concatenated message has a user-data header, and text
+//!   mode prints such user data as hex, header and all (27.005 §3.1
+//!   `<data>`): it is handed out as that hex, a message of its own, not
+//!   reassembled (it begins with the header in hex, as no command does).
+//! - The sender's type of address is `<tooa>` (`AT+CSDH=1`). Without it an
+//!   alphanumeric sender cannot be told from a number: only `+` and 11 or
+//!   more digits (no alphanumeric sender has more than 11 characters) is
+//!   taken for international; anything else is
+//!   [`crate::pdu::TOA_NOT_TOLD`], which matches no number.
 //! - Outgoing text is split into parts of [`TEXT_PART`] septets sent as
 //!   separate messages. Characters that the GSM default alphabet lacks, and
 //!   those that would put NUL, Ctrl-Z or ESC on the line (`@`, `Ξ`, the
@@ -26,7 +33,7 @@ use heapless::{String, Vec};
 use isocket_proto::gsm7::{self, Septet};
 
 use crate::fields::{self, Field};
-use crate::pdu::{Address, Alphabet, Deliver, MAX_UD, UserData};
+use crate::pdu::{Address, Alphabet, Deliver, MAX_UD, TOA_INTERNATIONAL, TOA_NOT_TOLD, UserData};
 use crate::septet;
 use crate::time;
 
@@ -57,15 +64,36 @@ pub fn deliver(params: &[u8], skip: usize, body: &[u8]) -> Option<Deliver> {
         .and_then(|i| rest.get(i + 4))
         .and_then(|f| f.number::<u8>())
         .unwrap_or(0);
+    // `<tooa>` follows the time stamp (`AT+CSDH=1`); every type of address
+    // has bit 8 set (23.040 §9.1.2.5).
+    let tooa = stamp
+        .and_then(|i| rest.get(i + 1))
+        .filter(|f| !f.quoted)
+        .and_then(|f| f.number::<u8>())
+        .filter(|t| t & 0x80 != 0);
     let number = core::str::from_utf8(sender.bytes).ok()?;
     Some(Deliver {
         smsc: None,
-        sender: Address::new(number),
+        sender: Address::with_toa(number, tooa.unwrap_or_else(|| untold_toa(number))),
         pid: 0,
         dcs,
         timestamp,
         user_data: user_data(dcs, body),
     })
+}
+
+/// The type of address of a sender the modem printed without `<tooa>`.
+/// An alphanumeric sender prints as its text, which may be all digits or
+/// `+` and digits, and has at most 11 characters (10 octets of
+/// Address-Value, 23.040 §9.1.2.5): only `+` and 11 or more digits is
+/// surely an international number. Anything else is
+/// [`TOA_NOT_TOLD`], which matches no number (fail closed).
+fn untold_toa(number: &str) -> u8 {
+    let digits = number.strip_prefix('+').unwrap_or_default();
+    match digits.len() >= 11 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        true => TOA_INTERNATIONAL,
+        false => TOA_NOT_TOLD,
+    }
 }
 
 /// `yy/MM/dd,hh:mm:ss±zz` in some form (its zone may still be unreal).
@@ -203,6 +231,53 @@ mod tests {
             "04140430",
         );
         assert_eq!(d.user_data.text, "Да");
+    }
+
+    /// The sender's type of address: `<tooa>` with `AT+CSDH=1`; without
+    /// it, only `+` and 11 or more digits, which no alphanumeric sender
+    /// (at most 11 characters) can be, counts as a number.
+    #[test]
+    fn sender_type_of_address() {
+        let toa = |h: &str| read(h, 1, "x").sender.toa;
+        let stamp = r#""07/04/05,18:02:28+08""#;
+        assert_eq!(
+            toa(&format!(
+                r#"+CMGR: "REC READ","+39348",,{stamp},145,4,0,0,"+39",145,1"#
+            )),
+            145
+        );
+        assert_eq!(
+            toa(&format!(
+                r#"+CMGR: "REC READ","3473065111",,{stamp},129,4,0,0,"+39",145,1"#
+            )),
+            129
+        );
+        let alpha = format!(r#"+CMGR: "REC READ","33612345678",,{stamp},208,4,0,0,"+39",145,1"#);
+        assert_eq!(
+            (toa(&alpha), read(&alpha, 1, "x").sender.number.as_str()),
+            (208, "33612345678")
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","33612345678",,{stamp}"#)),
+            TOA_NOT_TOLD
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","+3361234567",,{stamp}"#)),
+            TOA_NOT_TOLD
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","+33612345678",,{stamp}"#)),
+            0x91
+        );
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","Bank",,{stamp}"#)),
+            TOA_NOT_TOLD
+        );
+        // A field that is no type of address (bit 8 clear) is none.
+        assert_eq!(
+            toa(&format!(r#"+CMGR: "REC READ","33612345678",,{stamp},17"#)),
+            TOA_NOT_TOLD
+        );
     }
 
     #[test]

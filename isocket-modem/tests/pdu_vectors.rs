@@ -823,6 +823,56 @@ fn reassembly_keeps_the_widest_texts_whole() {
         }
         let m = done.expect("complete");
         assert_eq!(m.text.as_str(), text.as_str());
-        assert_eq!(m.sender.as_str(), "+4915112345678");
+        assert_eq!(m.sender.number.as_str(), "+4915112345678");
     }
+}
+
+/// An alphanumeric sender whose text is all digits (TOA 0xD0) is not the
+/// number it reads like. Built by hand, no SMSC (`00`):
+/// - `04` first octet: SMS-DELIVER, TP-MMS set (23.040 §9.2.2.1);
+/// - `14` TP-OA length: 20 useful semi-octets, the 77 bits of 11 septets
+///   rounded up (23.040 §9.1.2.5);
+/// - `D0` type of address: TON 101 alphanumeric, NPI 0000 (§9.1.2.5);
+/// - `B3992D269BD16AB61B0E`: "33612345678" in GSM 7-bit default alphabet,
+///   packed (23.038 §6.1.2.1.1), 10 octets;
+/// - `00` TP-PID, `00` TP-DCS (GSM 7-bit), `62102030405040` TP-SCTS
+///   2026-01-02 03:04:05 +01:00 in swapped BCD (§9.2.3.11);
+/// - `02` TP-UDL septets, `4F27` "ON" packed.
+#[test]
+fn an_alphanumeric_sender_of_digits_keeps_its_type() {
+    let d = deliver("000414D0B3992D269BD16AB61B0E000062102030405040024F27");
+    assert_eq!(
+        (d.sender.toa, d.sender.number.as_str()),
+        (0xD0, "33612345678")
+    );
+    assert_eq!(d.user_data.text.as_str(), "ON");
+    assert_eq!(ts(&d), "2026-01-02T03:04:05+01:00");
+    // D2 (oFono, "sipgate") keeps its type too.
+    assert_eq!(deliver(DELIVER[1].1).sender.toa, 0xD0);
+}
+
+/// Parts of one concatenated message join only with the same sender and
+/// type of address: an alphanumeric `4915112345678`-like sender cannot
+/// complete a message the owner's number began.
+#[test]
+fn concatenated_parts_match_on_the_type_of_address_too() {
+    let part = |toa: u8, seq: u8| {
+        let mut d = deliver(DELIVER[0].1);
+        d.sender = Address::with_toa("3361234567", toa);
+        d.user_data.text = format!("part{seq}").as_str().try_into().unwrap();
+        d.user_data.concat = Some(Concat {
+            reference: 7,
+            total: 2,
+            seq,
+        });
+        d
+    };
+    let mut table: Reassembly = Reassembly::new();
+    assert_eq!(table.push(0, &part(0x81, 1)), Pushed::Pending);
+    assert_eq!(table.push(0, &part(0xD0, 2)), Pushed::Pending);
+    let Pushed::Complete(m) = table.push(0, &part(0x81, 2)) else {
+        panic!()
+    };
+    assert_eq!((m.sender.toa, m.text.as_str()), (0x81, "part1part2"));
+    assert_eq!(table.pending(), 1, "the alphanumeric part waits alone");
 }

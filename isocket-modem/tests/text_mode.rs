@@ -22,7 +22,7 @@ static TEXT_SIM800: Profile = Profile {
 fn booted_without_pdu() -> (ScriptedModem, Driver) {
     let mut m = ScriptedModem::new(3);
     m.pdu_mode = false;
-    m.store_text(r#""REC READ","+4917",,"20/01/01,00:00:00+04""#, "stale");
+    m.store(&isocket_modem::testing::deliver_pdus("+4917", "stale", 0)[0]);
     let mut d = Driver::new(&profile::SIM800, 0);
     // The board's kept clock: the stale message (2020) is decided at once.
     d.trusted_time(0, "2026-01-01T00:00:00+00:00".parse().unwrap());
@@ -49,7 +49,7 @@ fn messages(events: &[Event]) -> Vec<(u16, String, String, Option<String>)> {
                 ..
             } => Some((
                 *id,
-                from.to_string(),
+                from.number.to_string(),
                 text.to_string(),
                 sent_at.map(|t| t.to_rfc3339()),
             )),
@@ -154,7 +154,8 @@ fn transcript_header_shapes_and_their_time_stamps() {
     for (fields, body, _) in cases {
         ids.push(m.deliver_text(&mut d, fields, body));
     }
-    let got = messages(&m.run(&mut d, 2_000));
+    // Records without `<length>` settle a second after each read.
+    let got = messages(&m.run(&mut d, 30_000));
     let want: Vec<_> = cases
         .iter()
         .zip(&ids)
@@ -214,7 +215,10 @@ fn a_reboot_falls_back_again_and_keeps_unread_messages() {
     let (mut m, mut d) = booted_without_pdu();
     let a = m.deliver(&mut d, "+18005551212", "during reboot");
     m.reboot_next = true;
-    let events = m.run(&mut d, 14_000); // SMS Ready 9 s after the reboot
+    // The read in flight loses its answer to the reboot, and its `RDY` is
+    // no URC inside a text-mode read (it could be a sender's text): the
+    // registration poll's power-on `n` tells the reset (at most 30 s).
+    let events = m.run(&mut d, 45_000);
     assert!(events.contains(&Event::State(State::Ready)), "{events:?}");
     assert!(d.text_mode());
     assert_eq!(
@@ -256,10 +260,11 @@ fn send_through_the_prompt_in_text_mode() {
 #[test]
 fn a_text_body_that_reads_like_a_urc_is_the_text() {
     let (mut m, mut d) = booted_without_pdu();
-    let header = r#""REC UNREAD","+4915112345678",,"26/01/01,00:00:00+04""#;
-    let rdy = m.deliver_text(&mut d, header, "RDY");
+    // With `AT+CSDH=1` (the body cut by its `<length>`); tests/text_bodies.rs
+    // has every URC, and the modem that refuses `AT+CSDH=1`.
+    let rdy = m.deliver(&mut d, "+4915112345678", "RDY");
     let events = m.run(&mut d, 3_000);
-    let clip = m.deliver_text(&mut d, header, "+CLIP: \"+4915112345678\",145");
+    let clip = m.deliver(&mut d, "+4915112345678", "+CLIP: \"+4915112345678\",145");
     let later = m.run(&mut d, 3_000);
     let got: Vec<(u16, String)> = messages(&events)
         .into_iter()
@@ -281,5 +286,34 @@ fn a_text_body_that_reads_like_a_urc_is_the_text() {
     assert!(
         !all.contains(&&Event::State(State::Initialising)),
         "no re-init: {all:?}"
+    );
+}
+
+/// A reset without a word puts the modem back in PDU mode, its default
+/// (SIM800 manual, AT+CMGF): a read in text mode then gets a PDU-mode
+/// header. That is a reset (settings lost), not an undecodable message.
+#[test]
+fn a_pdu_answer_in_text_mode_is_a_reset_not_a_bad_message() {
+    let mut m = ScriptedModem::new(6);
+    let mut d = Driver::new(&TEXT_SIM800, 0);
+    assert!(m.run(&mut d, 3_000).contains(&Event::State(State::Ready)));
+    m.silent_reset();
+    let a = m.deliver(&mut d, "+18005551212", "after the reset");
+    // No `+CMTI` (the reset forgot AT+CNMI): the next poll lists it.
+    m.send(&mut d, &format!("\r\n+CMTI: \"SM\",{a}\r\n"));
+    let events = m.run(&mut d, 60_000);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::SmsUndecodable { .. })),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&Event::State(State::Initialising)),
+        "re-init"
+    );
+    assert_eq!(
+        messages(&events).iter().map(|m| m.0).collect::<Vec<_>>(),
+        [a]
     );
 }

@@ -259,12 +259,11 @@ impl Bridge {
                 self.engine_event(
                     now_ms,
                     Event::SmsReceived {
-                        from: &from,
-                        // Until the driver reports the sender's type of address.
-                        toa: match from.starts_with('+') {
-                            true => isocket_engine::toa::INTERNATIONAL,
-                            false => isocket_engine::toa::UNKNOWN,
-                        },
+                        from: from.number.as_str(),
+                        // As the modem reported it: an alphanumeric sender
+                        // (0xD0) or one whose type it did not tell
+                        // (`TOA_NOT_TOLD`) is no number to trust.
+                        toa: from.toa,
                         text: &text,
                         sent_at,
                     },

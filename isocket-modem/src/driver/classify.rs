@@ -23,6 +23,8 @@ pub(super) struct Expecting {
     pub(super) pdu_len: Option<u16>,
     /// Fingerprint of the header line.
     pub(super) header_fp: u32,
+    /// The answer ended and settles: lines now are no part of it.
+    pub(super) settling: bool,
 }
 
 /// What one frame means, given the command in flight.
@@ -42,7 +44,8 @@ pub(super) enum Action {
     /// `RING` (`None`) or `+CLIP`.
     Ring(Option<CallerId>),
     Ussd(Ussd),
-    /// A `+CMGR` header, with its `<length>` in PDU mode and its fingerprint.
+    /// A `+CMGR` header, with its `<length>` in PDU mode and its fingerprint
+    /// (text mode: neither, the codec frames the body).
     Header(Option<u16>, u32),
     /// A decoded SMS-DELIVER and how to recognise it.
     Pdu(pdu::Deliver, Sighting),
@@ -97,6 +100,18 @@ pub(super) fn classify(
         Frame::Prompt => Action::Prompt,
         Frame::Overflow => Action::None,
         Frame::Info(line) => classify_info(line, in_flight, text),
+        Frame::Data(data) => {
+            // A text-mode body: the sender's text, whatever it reads.
+            let reading = in_flight.is_some_and(|e| matches!(e.op, Op::Read(_)) && e.header);
+            if let (true, Some(t), false) = (reading, text, in_flight.is_some_and(|e| e.settling)) {
+                if t.lines > 0 {
+                    extend_truncated(&mut t.body, b"\n");
+                }
+                t.lines = t.lines.saturating_add(1);
+                extend_truncated(&mut t.body, data);
+            }
+            Action::None
+        }
         Frame::Urc(urc) => match urc {
             Urc::NewSms { index, .. } => Action::NewSms(index),
             Urc::Ready => Action::Rebooted,
@@ -131,11 +146,16 @@ fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut Te
         header,
         pdu_len,
         header_fp,
+        ..
     }) = in_flight
     else {
         return Action::None;
     };
     match (op, text) {
+        // A PDU-mode header (`<stat>` a number) in text mode: the modem was
+        // reset without a word and is back in PDU mode, its default. Only
+        // a read's first line: a list's body without `<length>` may forge one.
+        (Op::Read(_), Some(_)) if !header && pdu_header(line) => return Action::SettingsLost,
         (Op::Read(_), Some(t)) if !header && line.starts_with(b"+CMGR") => {
             t.header.clear();
             t.body.clear();
@@ -146,15 +166,9 @@ fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut Te
             );
             return Action::Header(None, 0);
         }
-        // A text body may span lines; it ends at the final result.
-        (Op::Read(_), Some(t)) if header => {
-            if t.lines > 0 {
-                extend_truncated(&mut t.body, b"\n");
-            }
-            t.lines = t.lines.saturating_add(1);
-            extend_truncated(&mut t.body, line);
-            return Action::None;
-        }
+        // The body comes as data: an information line after the header
+        // is the modem's, where a header or the final result should be.
+        (Op::Read(_), Some(_)) if header => return Action::None,
         _ => {}
     }
     match op {
@@ -216,6 +230,20 @@ fn classify_info(line: &[u8], in_flight: Option<Expecting>, text: Option<&mut Te
         },
         _ => Action::None,
     }
+}
+
+/// A `+CMGR`/`+CMGL` header of PDU mode: `<stat>` is a number (after
+/// `+CMGL`'s `<index>`), where text mode quotes it.
+fn pdu_header(line: &[u8]) -> bool {
+    let stat = match line.get(..7) {
+        Some(b"+CMGR: ") => line.get(7),
+        Some(b"+CMGL: ") => line
+            .iter()
+            .position(|&b| b == b',')
+            .and_then(|comma| line.get(comma + 1)),
+        _ => None,
+    };
+    stat.is_some_and(u8::is_ascii_digit)
 }
 
 /// A `+CMGR` PDU line, checked as far as a line without checksum can be.

@@ -20,6 +20,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             timeout: COMMAND_TIMEOUT_MS,
             prefix: None,
             prompt: false,
+            text: None,
         };
         match op {
             Op::Init(step) => match self.supervisor.init_line(step) {
@@ -27,6 +28,7 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                     tx.extend_from_slice(list).ok();
                     expect.timeout = STORAGE_TIMEOUT_MS;
                     expect.prefix = Some(b"+CMGL");
+                    expect.text = text_mode.then_some(true);
                 }
                 Some(InitCommand::Plain(cmd, prefix)) => {
                     tx.extend_from_slice(cmd.as_bytes()).ok();
@@ -48,10 +50,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
                 tx.extend_from_slice(self.supervisor.list_command()).ok();
                 expect.timeout = STORAGE_TIMEOUT_MS;
                 expect.prefix = Some(b"+CMGL");
+                expect.text = text_mode.then_some(true);
             }
             Op::Read(i) => {
                 write!(Buf(tx), "AT+CMGR={i}").ok();
                 expect.prefix = Some(b"+CMGR");
+                expect.text = text_mode.then_some(false);
             }
             Op::Delete(i) => {
                 write!(Buf(tx), "AT+CMGD={i}").ok();

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use heapless::{Deque, String};
 
-use crate::calls::{CallerId, Number};
+use crate::calls::CallerId;
 use crate::network::{self, RegStatus, SimState};
 use crate::pdu;
 use crate::reassembly::MESSAGE_TEXT;
@@ -67,8 +67,11 @@ pub enum Event<Text = String<MESSAGE_TEXT>, Answer = Ussd> {
     Sms {
         /// Storage index of its last part; pass it to [`Driver::ack`](super::Driver::ack).
         id: u16,
-        /// The sender.
-        from: Number,
+        /// The sender with its type of address (23.040 §9.1.2.5), as the
+        /// modem reported it: match `toa` as well as `number`, since an
+        /// alphanumeric sender (`0xD0`) may read like digits. In text mode
+        /// without a type from the modem it is [`pdu::TOA_NOT_TOLD`].
+        from: pdu::Address,
         /// The text.
         text: Text,
         /// The SMSC time stamp (TP-SCTS) of the part that completed it, in

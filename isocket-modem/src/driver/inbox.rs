@@ -369,9 +369,21 @@ impl<const LONG: usize> Inbox<LONG> {
     }
 
     /// The text-mode `+CMGR` answer collected in [`Inbox::text_read`].
-    pub(super) fn text_answer(&self) -> Answer {
+    /// `unframed`: its body had no `<length>` and it ended at a final
+    /// result that may have been one of its lines; `tail`: lines came after
+    /// that result. Then a body holding a line the modem could have sent
+    /// (a result code, a header), or any tail, makes no message: it is
+    /// deleted unexecuted, since where its text ends is unknown.
+    pub(super) fn text_answer(&self, unframed: bool, tail: bool) -> Answer {
         let t = &self.text_read;
         let line = fnv1a(fnv1a(FNV_BASIS, &t.header), &t.body);
+        let modem_like = t
+            .body
+            .split(|&b| b == b'\n')
+            .any(crate::codec::is_modem_line);
+        if unframed && (tail || modem_like) {
+            return Answer::Undecodable(fnv1a(line, b"unframed"));
+        }
         match text::deliver(&t.header, 1, &t.body) {
             Some(d) => {
                 // Text lines are longer and full of repeated characters,

@@ -52,10 +52,11 @@
 //! - Reads and deletes that were queued or in flight survive a re-init.
 //! - Text mode ([`crate::text`]) replaces `AT+CMGF=0` in the init with
 //!   `AT+CMGF=1`, `AT+CSCS="GSM"`, `AT+CSDH=1` (the last two may fail), lists
-//!   with `AT+CMGL="ALL"`, and sends with `AT+CMGS="<number>"`; a text body
-//!   that spans lines ends at the final result code. A body line that is
-//!   itself a final result (an SMS reading just `OK`) cannot be told apart
-//!   from the end of the answer; such a message is handed out empty.
+//!   with `AT+CMGL="ALL"`, and sends with `AT+CMGS="<number>"`. Nothing in
+//!   a list or read answer is a URC; bodies are cut by `<length>`. Without
+//!   it, the answer settles ([`SETTLE_MS`]) and a body holding a line a
+//!   modem could send is deleted unexecuted (crate docs, Decisions). A
+//!   PDU-mode header in text mode is a modem reset without a word.
 //! - Sends wait, like reads, while the event queue is nearly full, so no
 //!   `SmsSent` is ever lost to a full queue.
 //! - Reading stops while the event queue or the handed-out table is nearly
@@ -205,6 +206,12 @@ pub const NOISY_READS: u8 = 2;
 /// Reads in a row that must find an index empty before a delete whose
 /// answer was lost counts as done.
 pub const EMPTY_READS: u8 = 3;
+/// A text-mode answer with a body without `<length>` (a modem that refuses
+/// `AT+CSDH=1`) counts only once the modem has been quiet this long after
+/// its final result, which may be a line of that body: what comes meanwhile
+/// is the rest of it, never a URC (each line of it waits this long more, up
+/// to 128 lines).
+pub const SETTLE_MS: u64 = 1_000;
 /// Wait between reads of an index whose delete may not have happened.
 pub const VERIFY_RETRY_MS: u64 = 1_000;
 /// Tries of one init command (an error or no answer) before a power cycle:
@@ -338,7 +345,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     fn reinit(&mut self, now_ms: u64) {
         self.clear_work(now_ms);
         self.supervisor.begin_init(now_ms);
-        self.scheduler.set_text_body(false);
         // After an Escape that clear_work may have queued.
         self.scheduler.push_back(Op::Init(0));
         self.set_state(State::Initialising);
@@ -624,6 +630,10 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn timed_out(&mut self, now_ms: u64) {
+        // A settled answer counts now.
+        if self.scheduler.settling() {
+            return self.finish(now_ms, Final::Ok);
+        }
         let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
@@ -661,18 +671,20 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             let (used, frame) = self.scheduler.decode(input);
             input = input.get(used..).unwrap_or_default();
             let Some(mut frame) = frame else { continue };
-            // A text-mode body line is the sender's text, whatever it reads.
-            let text_body =
-                text_mode && in_flight.is_some_and(|e| matches!(e.op, Op::Read(_)) && e.header);
-            if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) && !text_body {
+            // A text-mode body is `Frame::Data`: never taken for an `OK`.
+            if matches!(frame, Frame::Info(line) if is_garbled_ok(line)) {
                 frame = Frame::Final(Final::Ok);
             }
-            let info = matches!(frame, Frame::Info(_));
+            let (info, data) = (
+                matches!(frame, Frame::Info(_)),
+                matches!(frame, Frame::Data(_)),
+            );
             let text = text_mode.then_some(&mut self.inbox.text_read);
             let action = classify(frame, in_flight, text);
             if info {
                 self.scheduler.saw_line();
             }
+            self.scheduler.saw_frame(now_ms, data);
             self.apply(now_ms, action);
         }
     }
@@ -734,8 +746,6 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             }
             Action::Header(length, fingerprint) => {
                 self.scheduler.saw_header(length, fingerprint);
-                // A text-mode body is the sender's text, whatever it reads.
-                self.scheduler.set_text_body(self.supervisor.text_mode);
             }
             Action::Undecodable(fingerprint) | Action::Misshapen(fingerprint) => {
                 let misshapen = matches!(action, Action::Misshapen(_));
@@ -808,6 +818,11 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
     }
 
     fn finish(&mut self, now_ms: u64, result: Final) {
+        // A text-mode body without `<length>` ends at a final result that
+        // may be one of its lines: wait for the rest before it counts.
+        if self.scheduler.settle(now_ms) {
+            return;
+        }
         let Some(f) = self.scheduler.take_in_flight() else {
             return;
         };
@@ -843,8 +858,12 @@ impl<const TEXT: usize, const LONG: usize> Driver<TEXT, LONG> {
             (Op::Poll(_), _) if !self.supervisor.registered() => {
                 self.supervisor.poll_again_soon(now_ms);
             }
-            (Op::Read(index), Final::Ok) if self.supervisor.text_mode && f.header => {
-                let answer = self.inbox.text_answer();
+            (Op::Read(index), r) if self.supervisor.text_mode && f.header => {
+                let answer = match (r, f.settle) {
+                    (_, true) => self.inbox.text_answer(true, f.tail > 0),
+                    (Final::Ok, false) => self.inbox.text_answer(false, false),
+                    _ => Answer::Unclear,
+                };
                 self.read_answer(now_ms, index, answer);
             }
             (Op::Read(index), Final::Ok) if !f.got_message => {

@@ -4,8 +4,12 @@
 
 use heapless::{Deque, Vec};
 
-use super::TX_LEN;
 use super::classify::Expecting;
+use super::{SETTLE_MS, TX_LEN};
+
+/// Lines after a settling answer's result that each wait [`SETTLE_MS`]
+/// more: a list's rest (two lines a message, a full SIM's worth).
+const TAIL_LINES: u8 = 128;
 use crate::codec::{Codec, Frame};
 use crate::network::Domain;
 
@@ -54,6 +58,13 @@ pub(super) struct InFlight {
     pub(super) call_listed: bool,
     /// The SIM reported trouble during this init command.
     pub(super) sim_trouble: bool,
+    /// A text-mode answer with a body without `<length>` ended: what
+    /// follows for [`SETTLE_MS`] may be the rest of that body. Its result
+    /// no longer matters (a list listed what came before it, a read is
+    /// judged by its body and that tail).
+    pub(super) settle: bool,
+    /// Lines came while settling.
+    pub(super) tail: u8,
 }
 
 /// How a command written by [`Scheduler::begin`] is answered.
@@ -63,6 +74,8 @@ pub(super) struct Expect {
     pub(super) prefix: Option<&'static [u8]>,
     /// It waits for a `>` prompt.
     pub(super) prompt: bool,
+    /// A text-mode `AT+CMGL` (`Some(true)`) or `AT+CMGR` (`Some(false)`).
+    pub(super) text: Option<bool>,
 }
 
 /// What [`Scheduler::next_queued`] found at the head of the queue.
@@ -239,6 +252,9 @@ impl Scheduler {
             self.tx.push(b'\r').ok();
         }
         self.codec.expect(expect.prefix, expect.prompt);
+        if let Some(list) = expect.text {
+            self.codec.expect_text(list);
+        }
         self.in_flight = Some(InFlight {
             op,
             deadline: now_ms + expect.timeout,
@@ -251,6 +267,8 @@ impl Scheduler {
             lines: false,
             call_listed: false,
             sim_trouble: false,
+            settle: false,
+            tail: 0,
         });
         self.pending_tx = true;
     }
@@ -267,6 +285,7 @@ impl Scheduler {
             header: f.header,
             pdu_len: f.pdu_len,
             header_fp: f.header_fp,
+            settling: f.settle,
         })
     }
 
@@ -276,8 +295,38 @@ impl Scheduler {
         self.codec.decode(input)
     }
 
-    /// Whether a `+CMGR` body line is taken whatever it reads (text mode).
-    pub(super) fn set_text_body(&mut self, on: bool) {
-        self.codec.set_text_body(on);
+    /// The text-mode answer in flight ended, and it had a body without
+    /// `<length>`: `true` if it now settles for [`SETTLE_MS`], every line
+    /// data, before it counts.
+    pub(super) fn settle(&mut self, now_ms: u64) -> bool {
+        let Some(f) = self.in_flight.as_mut() else {
+            return false;
+        };
+        if f.settle || !self.codec.unframed() {
+            return false;
+        }
+        f.settle = true;
+        f.deadline = now_ms + SETTLE_MS;
+        self.codec.all_data();
+        true
+    }
+
+    /// The answer in flight is settling.
+    pub(super) fn settling(&self) -> bool {
+        self.in_flight.as_ref().is_some_and(|f| f.settle)
+    }
+
+    /// A frame came: while settling, a line of the tail, and the answer
+    /// waits [`SETTLE_MS`] more, up to [`TAIL_LINES`] lines (a modem that
+    /// never stops talking does not hold the driver).
+    pub(super) fn saw_frame(&mut self, now_ms: u64, data: bool) {
+        let Some(f) = &mut self.in_flight else {
+            return;
+        };
+        f.lines |= data;
+        if f.settle && f.tail < TAIL_LINES {
+            f.tail += 1;
+            f.deadline = now_ms + SETTLE_MS;
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::format;
 use std::string::{String, ToString};
 
 use super::{
-    Call, DialProgress, OK, ScriptedModem, SimCard, UssdSession, csq_rssi, text_record, tpdu_len,
+    Call, DialProgress, OK, ScriptedModem, SimCard, UssdSession, csq_rssi, text_records, tpdu_len,
 };
 use crate::testing::Dialect;
 
@@ -155,7 +155,11 @@ impl ScriptedModem {
                 v.echo = command == "ATE1";
                 true
             }
-            "AT+CMEE=1" | "AT+CSDH=1" => true,
+            "AT+CMEE=1" => true,
+            "AT+CSDH=1" | "AT+CSDH=0" if !self.refuses_csdh => {
+                v.csdh = command == "AT+CSDH=1";
+                true
+            }
             c if c.starts_with("AT+CPMS=") || c.starts_with("AT+CSCS=") => true,
             c if c.starts_with("AT+CNMI=") => {
                 // <mt> (the second parameter) 1: `+CMTI` for each stored message.
@@ -213,6 +217,14 @@ impl ScriptedModem {
             true => self.ok().to_string(),
             false => line("ERROR"),
         })
+    }
+
+    /// How text-mode entries are printed now.
+    fn text_style(&self) -> text_records::Style {
+        text_records::Style {
+            details: self.volatile.csdh,
+            full_list: self.dialect.list_details,
+        }
     }
 
     /// Whether the network has registered us in `domain` (0 CS, 1 PS, 2 EPS).
@@ -297,10 +309,7 @@ impl ScriptedModem {
                 let list: String = self
                     .sim
                     .iter()
-                    .map(|(i, stored)| {
-                        let (fields, body) = text_record(stored);
-                        format!("\r\n+CMGL: {i},{fields}\r\n{body}\r\n")
-                    })
+                    .map(|(i, stored)| text_records::entry(stored, Some(*i), self.text_style()))
                     .collect();
                 let ok = self.ok();
                 return self.later(storage_ms, list + ok);
@@ -328,8 +337,7 @@ impl ScriptedModem {
             c if c.starts_with("AT+CMGR=") => {
                 let answer = match self.sim.iter().find(|(j, _)| Some(*j) == index("AT+CMGR=")) {
                     Some((_, stored)) if self.text_mode => {
-                        let (fields, body) = text_record(stored);
-                        format!("\r\n+CMGR: {fields}\r\n{body}\r\n")
+                        text_records::entry(stored, None, self.text_style())
                     }
                     Some((_, pdu)) => format!("\r\n+CMGR: 1,,{}\r\n{pdu}\r\n", tpdu_len(pdu)),
                     None => return line("+CMS ERROR: 321"),

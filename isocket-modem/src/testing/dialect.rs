@@ -77,6 +77,11 @@ pub struct Dialect {
     /// room, if the family has one (EC2x manual, `AT+QINDCFG="smsfull"`);
     /// the others just stop announcing (27.005 §3.4.1).
     pub storage_full: Option<&'static str>,
+    /// With `AT+CSDH=1`, a text-mode `+CMGL` header carries all of
+    /// `+CMGR`'s details (`<tooa>,<fo>,<pid>,<dcs>,<sca>,<tosca>,<length>`,
+    /// SIM7500/SIM7600 manual V1.07, AT+CMGL), not only `<tooa>,<length>`
+    /// (SIM800 manual V1.09 §4.2.3, 27.005 §3.4.2).
+    pub list_details: bool,
 }
 
 const SIM800_BOOT: &[(u64, &str)] = &[
@@ -109,6 +114,7 @@ pub const SIM800: Dialect = Dialect {
     pwrkey_on_ms: 1_000,
     pwrkey_off_ms: 1_000,
     storage_full: None,
+    list_details: false,
 };
 
 /// SIMCom SIM7600: LTE with 3G/2G fallback; `RDY`, `+CPIN: READY`,
@@ -139,6 +145,7 @@ pub const SIM7600: Dialect = Dialect {
     pwrkey_on_ms: 500,
     pwrkey_off_ms: 2_500,
     storage_full: None,
+    list_details: true,
 };
 
 /// SIMCom A7670 / A76xx: LTE Cat-1 only, so registration is EPS (CS by
@@ -161,6 +168,8 @@ pub const A7670: Dialect = Dialect {
         ps: true,
         eps: true,
     },
+    // The text-mode list header as the SIM7600's (`list_details`): the
+    // same SIMCom family, not checked against an A76XX manual.
     ..SIM7600
 };
 
@@ -196,6 +205,7 @@ pub const EC21: Dialect = Dialect {
     sms_ready_ms: 13_000,
     cvhu: false,
     storage_full: Some("+QIND: \"smsfull\",\"SM\""),
+    list_details: false,
     pwrkey_on_ms: 500,
     pwrkey_off_ms: 650,
     ..SIM7600
@@ -222,6 +232,7 @@ pub const GENERIC: Dialect = Dialect {
     pwrkey_on_ms: 1_000,
     pwrkey_off_ms: 1_000,
     storage_full: None,
+    list_details: false,
 };
 
 /// Every family, for tests that run each.

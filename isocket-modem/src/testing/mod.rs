@@ -26,8 +26,11 @@
 //! and the next command is appended to it (then it is garbage: `ERROR`).
 //!
 //! Text mode: with [`ScriptedModem::pdu_mode`] off the fake refuses
-//! `AT+CMGF=0`; after `AT+CMGF=1` it lists and reads SIM800-style text
-//! records (`AT+CSDH=1` fields) and takes `AT+CMGS="<number>"`.
+//! `AT+CMGF=0`; after `AT+CMGF=1` it lists and reads text records as its
+//! dialect's manual shows them, with the `AT+CSDH=1` fields once that is
+//! set (refused with [`ScriptedModem::refuses_csdh`]), and takes
+//! `AT+CMGS="<number>"`. A message body is printed as the sender wrote it,
+//! line breaks and result codes included.
 
 use std::format;
 use std::string::{String, ToString};
@@ -41,6 +44,7 @@ use crate::pdu::{self, Address, SubmitOptions};
 mod answer;
 pub mod dialect;
 pub mod port;
+mod text_records;
 
 pub use dialect::{DialProgress, Dialect, Domains};
 pub use port::SharedModem;
@@ -97,8 +101,12 @@ pub struct ScriptedModem {
     pub sent_to: Vec<String>,
     /// The modem supports PDU mode (`AT+CMGF=0`); otherwise it answers `ERROR`.
     pub pdu_mode: bool,
-    /// Text mode is on (`AT+CMGF=1`).
+    /// Text mode is on (`AT+CMGF=1`; a reset goes back to PDU mode, the
+    /// SIM800 manual's default `AT+CMGF=0`).
     pub text_mode: bool,
+    /// `AT+CSDH=1` answers `ERROR`: text-mode headers never carry
+    /// `<tooa>` and `<length>`.
+    pub refuses_csdh: bool,
     /// Every command line received.
     pub log: Vec<String>,
     /// Power pin changes.
@@ -270,6 +278,9 @@ pub struct Volatile {
     pub reg_n: [u8; 3],
     /// `AT+IFC=2,…`: the modem obeys RTS (off at power-on).
     pub rts: bool,
+    /// `AT+CSDH=1`: text-mode headers show `<tooa>`, `<length>` and the
+    /// rest (27.005 §3.3.3; 0 at power-on).
+    pub csdh: bool,
 }
 
 impl Volatile {
@@ -284,6 +295,7 @@ impl Volatile {
             cvhu: dialect.cvhu,
             reg_n: [0; 3],
             rts: false,
+            csdh: false,
         }
     }
 }
@@ -355,6 +367,7 @@ impl ScriptedModem {
             sent_to: Vec::new(),
             pdu_mode: true,
             text_mode: false,
+            refuses_csdh: false,
             log: Vec::new(),
             power: Vec::new(),
             faults: Faults::default(),
@@ -420,6 +433,8 @@ impl ScriptedModem {
         self.ussd_release = None;
         self.typed.clear();
         self.volatile = Volatile::power_on(self.dialect);
+        // A modem without PDU mode has only text mode.
+        self.text_mode = !self.pdu_mode;
         self.booted_at = Some(self.now);
         self.boot_lines = match self.fixed_baud {
             true => self.dialect.boot.to_vec(),
@@ -1047,48 +1062,6 @@ impl ScriptedModem {
     }
 }
 
-/// A stored entry in text mode: (`+CMGR` fields from `<stat>`, body). A PDU
-/// is shown as SIM800 does with `AT+CSDH=1`; a text record as stored.
-fn text_record(stored: &str) -> (String, String) {
-    if let Some((fields, body)) = stored.split_once('\n') {
-        return (fields.to_string(), body.to_string());
-    }
-    let Ok(pdu::Pdu::Deliver(d)) = pdu::decode_hex(stored.as_bytes()) else {
-        return ("\"REC UNREAD\",\"\",,".to_string(), stored.to_string());
-    };
-    let scts = d.timestamp.map(|t| {
-        use chrono::{Datelike, Timelike};
-        let quarters = t.offset().local_minus_utc() / (15 * 60);
-        format!(
-            "{:02}/{:02}/{:02},{:02}:{:02}:{:02}{quarters:+03}",
-            t.year() % 100,
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    });
-    let body: String = match d.user_data.alphabet {
-        pdu::Alphabet::Ucs2 => d
-            .user_data
-            .text
-            .encode_utf16()
-            .map(|u| format!("{u:04X}"))
-            .collect(),
-        _ => d.user_data.text.to_string(),
-    };
-    let fields = format!(
-        "\"REC UNREAD\",\"{}\",\"\",\"{}\",{},4,0,{},\"+491710760000\",145,{}",
-        d.sender.number,
-        scts.unwrap_or_default(),
-        d.sender.toa,
-        d.dcs,
-        d.user_data.text.chars().count()
-    );
-    (fields, body)
-}
-
 /// TPDU length of a PDU in hex with its SMSC part (27.005 `<length>`).
 fn tpdu_len(pdu_hex: &str) -> usize {
     let smsc = pdu_hex
@@ -1108,6 +1081,15 @@ pub fn deliver_pdus(from: &str, text: &str, concat_ref: u8) -> Vec<String> {
         .map_or_else(Vec::new, |t| deliver_pdus_at(from, text, concat_ref, &t))
 }
 
+/// [`deliver_pdus`] from an address of any type: an alphanumeric sender
+/// is `Address::with_toa("Bank", 0xD0)`.
+pub fn deliver_pdus_from(from: &Address, text: &str) -> Vec<String> {
+    let (y, mo, d, h, mi, s) = DEFAULT_SCTS;
+    FixedOffset::east_opt(0)
+        .and_then(|utc| utc.with_ymd_and_hms(y, mo, d, h, mi, s).single())
+        .map_or_else(Vec::new, |t| addressed(from, text, 0, &t))
+}
+
 /// [`deliver_pdus`] with the SMSC time stamp `sent_at`.
 pub fn deliver_pdus_at(
     from: &str,
@@ -1115,14 +1097,19 @@ pub fn deliver_pdus_at(
     concat_ref: u8,
     sent_at: &DateTime<FixedOffset>,
 ) -> Vec<String> {
+    addressed(&Address::new(from), text, concat_ref, sent_at)
+}
+
+fn addressed(
+    from: &Address,
+    text: &str,
+    concat_ref: u8,
+    sent_at: &DateTime<FixedOffset>,
+) -> Vec<String> {
     let mut parts = Vec::new();
-    let encoded = pdu::encode_submit(
-        &Address::new(from),
-        text,
-        &SubmitOptions::default(),
-        concat_ref,
-        |p| parts.push(p),
-    );
+    let encoded = pdu::encode_submit(from, text, &SubmitOptions::default(), concat_ref, |p| {
+        parts.push(p)
+    });
     if encoded.is_err() {
         return Vec::new();
     }
