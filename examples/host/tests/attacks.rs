@@ -20,7 +20,6 @@ fn attack(name: &str) {
 }
 
 #[test]
-#[ignore = "open: the modem's sender type of address, branch modemtext"]
 fn alphanumeric_sender_id() {
     attack("alphanumeric-sender-id");
 }
@@ -31,7 +30,6 @@ fn national_sender() {
 }
 
 #[test]
-#[ignore = "open: the modem's sender type of address, branch modemtext"]
 fn short_code_sender() {
     attack("short-code-sender");
 }
@@ -48,13 +46,11 @@ fn hidden_caller() {
 }
 
 #[test]
-#[ignore = "open: text-mode bodies, branch modemtext"]
 fn text_mode_clip_body() {
     attack("text-mode-clip-body");
 }
 
 #[test]
-#[ignore = "open: text-mode bodies, branch modemtext"]
 fn text_mode_rdy_body() {
     attack("text-mode-rdy-body");
 }

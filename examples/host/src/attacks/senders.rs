@@ -12,7 +12,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "alphanumeric-sender-id",
             tried: "`SECNUMBER-ALL`, `ON`, `SECLIST=OFF` from an alphanumeric sender ID (TOA 0xD0) spelling a SECNUMBER's digits, in PDU and text mode",
-            status: Status::Open("the modem's sender type of address, branch modemtext"),
+            status: Status::Guarded,
             run: alphanumeric_sender_id,
         },
         Attack {
@@ -24,7 +24,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "short-code-sender",
             tried: "`STATUS` and `ON` to an unprotected socket from senders the network marks not dialable (abbreviated TOA 0xE1, network-specific 0xB1)",
-            status: Status::Open("the modem's sender type of address, branch modemtext"),
+            status: Status::Guarded,
             run: short_code_sender,
         },
         Attack {
@@ -44,13 +44,13 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "text-mode-clip-body",
             tried: "text mode, `RING=SWITCH`: a stranger's SMS whose body is `RING` and `+CLIP: \"+<owner>\",145`",
-            status: Status::Open("text-mode bodies, branch modemtext"),
+            status: Status::Guarded,
             run: text_mode_clip_body,
         },
         Attack {
             name: "text-mode-rdy-body",
             tried: "text mode: a stranger's SMS whose body is `RDY` (the modem's reboot line)",
-            status: Status::Open("text-mode bodies, branch modemtext"),
+            status: Status::Guarded,
             run: text_mode_rdy_body,
         },
     ]
