@@ -22,6 +22,8 @@ impl Engine {
 
     /// Everything back to factory state, saved, then a reboot.
     fn factory_reset(&mut self, now: Instant) {
+        // Unlocks a device that booted locked: the factory state is saved.
+        self.locked = false;
         self.inbox.clear();
         self.settings = Settings::default();
         self.alarm_log.clear();

@@ -9,7 +9,9 @@ use isocket_proto::{PhoneNumber, Reply};
 use crate::alarm::Alarm;
 use crate::calls::Calls;
 use crate::clock::Clock;
-use crate::io::{Action, BoardInfo, Boot, BootReason, Event, ModemHealth, Record, SmsText};
+use crate::io::{
+    Action, BoardInfo, Boot, BootReason, ButtonEvent, Event, ModemHealth, Record, SmsText,
+};
 use crate::leds::LedState;
 use crate::power::Power;
 use crate::relay::{Change, Relay};
@@ -103,6 +105,10 @@ pub struct Engine {
     pub(crate) scheduler_next: Option<Instant>,
     pub(crate) power: Power,
     pub(crate) leds: LedState,
+    /// The settings did not load (manual §8, "locked"): no SMS, call,
+    /// timer or input acts, nothing is sent or saved and the relay stays
+    /// off, until the factory reset clears it.
+    pub(crate) locked: bool,
     /// Never an SMS: those wait in `sms`.
     queue: Deque<Action<()>, ACTION_QUEUE>,
     /// SMS in the order they were queued.
@@ -143,11 +149,12 @@ impl Engine {
         if let Some(time) = boot.clock {
             clock.set(now, time);
         }
+        let relay_on = stored.relay_on && !stored.locked;
         let mut engine = Engine {
             board,
             settings: stored.settings,
             alarm_log: stored.alarm_log,
-            relay: Relay::new(stored.relay_on, now),
+            relay: Relay::new(relay_on, now),
             clock,
             booted_at: now,
             lockout: Lockout::default(),
@@ -164,13 +171,14 @@ impl Engine {
             scheduler_next: None,
             power: Power::default(),
             leds: LedState::new(now),
+            locked: stored.locked,
             queue: Deque::new(),
             sms: Vec::new(),
             dropped_actions: 0,
         };
-        engine.push(Action::SetRelay(stored.relay_on));
+        engine.push(Action::SetRelay(relay_on));
         engine.scheduler_next = engine.clock.next_minute(now);
-        if boot.reason == BootReason::MainsRestored {
+        if boot.reason == BootReason::MainsRestored && !engine.locked {
             engine.boot_after_mains_failure(now);
         }
         engine.refresh_leds(now);
@@ -190,6 +198,11 @@ impl Engine {
     /// The alarm log (what [`Record::AlarmLog`] saves).
     pub fn alarm_log(&self) -> &AlarmLog {
         &self.alarm_log
+    }
+
+    /// Whether the device booted locked (see [`Stored::locked`]).
+    pub fn is_locked(&self) -> bool {
+        self.locked
     }
 
     /// Whether the relay is on now.
@@ -310,6 +323,27 @@ impl Engine {
             return;
         }
         self.handle_timeout(now);
+        // Locked: only the network, power, the factory reset and the
+        // board's reports get through (a list of what may, to fail closed).
+        let allowed = matches!(
+            event,
+            Event::NetworkRegistered
+                | Event::NetworkLost
+                | Event::Signal(_)
+                | Event::NetworkTime(_)
+                | Event::Modem(_)
+                | Event::MainsLost
+                | Event::MainsRestored
+                | Event::Saved { .. }
+                | Event::SmsSent
+                | Event::SmsFailed
+                | Event::IncomingCallEnded
+                | Event::Button(ButtonEvent::LongPressReached | ButtonEvent::LongPressReleased)
+        );
+        if self.locked && !allowed {
+            self.refresh_leds(now);
+            return;
+        }
         match event {
             Event::SmsReceived {
                 from,
@@ -355,6 +389,11 @@ impl Engine {
     }
 
     pub(crate) fn push(&mut self, action: Action) {
+        // Locked: nothing is saved or switched on (a save would replace
+        // the unreadable settings with whatever the engine holds).
+        if self.locked && matches!(action, Action::Save(_) | Action::SetRelay(true)) {
+            return;
+        }
         if let Action::SendSms { to, text } = action {
             return self.send(&Recipient::One(to), text);
         }
@@ -368,6 +407,10 @@ impl Engine {
     /// reply, or else replaces the newest alert no ALERTNUMBER has yet;
     /// a reply is dropped.
     pub(crate) fn send(&mut self, to: &Recipient, text: SmsText) {
+        // Locked: nothing is sent.
+        if self.locked {
+            return;
+        }
         let alert = *to == Recipient::AlertNumbers;
         let waiting = Waiting {
             to: match to {

@@ -19,7 +19,8 @@ pub const FLASH_MS: u64 = 200;
 /// **Decision** (the manual names the rhythms, not every duty cycle): a
 /// "flash" of `blink-1s` and `blink-3s` lasts [`FLASH_MS`]; `blink-4hz` is on
 /// for the first half of each 250 ms; `sim-error` is four `blink-4hz` flashes
-/// in its first second, then on for two seconds. Every pattern starts on at
+/// in its first second, then on for two seconds; `locked` is two [`FLASH_MS`]
+/// flashes [`FLASH_MS`] apart, then dark, every 2 s. Every pattern starts on at
 /// time 0 (except `off`), so two LEDs given the same start time flash
 /// together.
 ///
@@ -48,17 +49,20 @@ pub enum LedPattern {
     Blink4Hz,
     /// Four flashes in one second, then 2 s on.
     SimError,
+    /// Two flashes, then dark, every 2 s: the settings did not load.
+    Locked,
 }
 
 impl LedPattern {
     /// Every pattern, in the order of manual §8.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Off,
         Self::On,
         Self::Blink1s,
         Self::Blink3s,
         Self::Blink4Hz,
         Self::SimError,
+        Self::Locked,
     ];
 
     /// The simulator's name of the pattern.
@@ -70,6 +74,7 @@ impl LedPattern {
             Self::Blink3s => "blink-3s",
             Self::Blink4Hz => "blink-4hz",
             Self::SimError => "sim-error",
+            Self::Locked => "locked",
         }
     }
 
@@ -86,6 +91,7 @@ impl LedPattern {
             Self::Blink3s => Some(3000),
             Self::Blink4Hz => Some(250),
             Self::SimError => Some(3000),
+            Self::Locked => Some(2000),
         }
     }
 
@@ -98,6 +104,7 @@ impl LedPattern {
             Self::Blink1s | Self::Blink3s => phase < FLASH_MS,
             Self::Blink4Hz => phase < 125,
             Self::SimError => phase >= 1000 || Self::Blink4Hz.is_on(phase),
+            Self::Locked => phase < FLASH_MS || (2 * FLASH_MS..3 * FLASH_MS).contains(&phase),
         }
     }
 }
@@ -176,6 +183,13 @@ impl Engine {
                 out: LedPattern::Blink4Hz,
             };
         }
+        if self.locked {
+            return Leds {
+                power: LedPattern::Locked,
+                gsm,
+                out: LedPattern::Locked,
+            };
+        }
         Leds { power, gsm, out }
     }
 
@@ -216,6 +230,10 @@ mod tests {
         // Per 3 s: four short flashes, then one 2 s on.
         assert_eq!(flashes(LedPattern::SimError, 3000), (5, 500 + 2000));
         assert!(LedPattern::SimError.is_on(2999));
+        // Two flashes, then dark until the next 2 s.
+        assert_eq!(flashes(LedPattern::Locked, 4000), (4, 4 * FLASH_MS));
+        assert!(LedPattern::Locked.is_on(450) && !LedPattern::Locked.is_on(300));
+        assert!(!LedPattern::Locked.is_on(1999) && LedPattern::Locked.is_on(2000));
         assert!(!LedPattern::SimError.is_on(3125));
     }
 

@@ -14,9 +14,13 @@ use crate::time::Instant;
 impl Engine {
     pub(crate) fn scheduler_tick(&mut self, now: Instant) {
         self.scheduler_next = self.clock.next_minute(now);
+        // Locked (manual §8): time goes on, no rule runs.
         let Some(wall) = self.clock.at(now).map(|t| t.datetime()) else {
             return;
         };
+        if self.locked {
+            return;
+        }
         let due: Vec<ScheduleAction, SCHEDULER_RULES> = self
             .settings
             .scheduler

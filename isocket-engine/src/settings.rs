@@ -134,4 +134,7 @@ pub struct Stored {
     pub relay_on: bool,
     /// The alarm log.
     pub alarm_log: AlarmLog,
+    /// Storage holds settings but no readable copy of them: boot locked
+    /// (manual §8) until the factory reset, instead of open.
+    pub locked: bool,
 }

@@ -4,6 +4,12 @@
 //! Version 1 is today's format. A later crate version that changes the
 //! envelope bumps [`FORMAT_VERSION`] and keeps decoding version 1; the golden
 //! byte vectors in the tests pin today's bytes.
+//!
+//! A record whose own layout changes over time (isocket's settings) keeps
+//! its versions in the same byte: [`encode_versioned`] writes its layout
+//! version, and its owner reads the byte and decodes the rest with
+//! [`decode_body`] into the type of that version, then migrates. Version 1
+//! of such a record is byte for byte what [`encode`] writes.
 
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -14,12 +20,21 @@ pub const FORMAT_VERSION: u8 = 1;
 
 /// Encodes `value` into `buf`; returns the bytes used.
 pub fn encode<'a, T: Serialize, E>(value: &T, buf: &'a mut [u8]) -> Result<&'a [u8], Error<E>> {
+    encode_versioned(FORMAT_VERSION, value, buf)
+}
+
+/// Encodes `value` behind the layout version `version` of its record.
+pub fn encode_versioned<'a, T: Serialize, E>(
+    version: u8,
+    value: &T,
+    buf: &'a mut [u8],
+) -> Result<&'a [u8], Error<E>> {
     let limit = buf.len().min(MAX_VALUE_LEN);
-    let (version, body) = buf
+    let (first, body) = buf
         .get_mut(..limit)
         .and_then(<[u8]>::split_first_mut)
         .ok_or(Error::TooLarge)?;
-    *version = FORMAT_VERSION;
+    *first = version;
     let len = postcard::to_slice(value, body)
         .map_err(|_| Error::TooLarge)?
         .len();
@@ -29,10 +44,16 @@ pub fn encode<'a, T: Serialize, E>(value: &T, buf: &'a mut [u8]) -> Result<&'a [
 /// Decodes a value written by [`encode`] (any supported format version).
 pub fn decode<T: DeserializeOwned, E>(bytes: &[u8]) -> Result<T, Error<E>> {
     match bytes.split_first() {
-        Some((&FORMAT_VERSION, body)) => postcard::from_bytes(body).map_err(|_| Error::Decode),
+        Some((&FORMAT_VERSION, body)) => decode_body(body),
         Some((&version, _)) => Err(Error::UnsupportedVersion(version)),
         None => Err(Error::Decode),
     }
+}
+
+/// Decodes the bytes after the version byte as `T`, the type of that
+/// version.
+pub fn decode_body<T: DeserializeOwned, E>(body: &[u8]) -> Result<T, Error<E>> {
+    postcard::from_bytes(body).map_err(|_| Error::Decode)
 }
 
 #[cfg(test)]

@@ -14,18 +14,23 @@
 //! Implementations:
 //!
 //! - [`NorFlashStore`]: power-fail-safe, wear-levelled log on any
-//!   embedded-storage 0.3 `NorFlash` (see [`nor`] for the layout, why it is
-//!   our own log rather than sequential-storage, and the wear budget);
+//!   embedded-storage 0.3 `NorFlash` that writes every record twice, so one
+//!   flipped bit anywhere loses nothing (see [`nor`] for the layout, bit
+//!   rot, why it is our own log rather than sequential-storage, and the
+//!   wear budget);
 //! - [`RamStore`]: the same contract in RAM, for tests and the simulator;
 //! - `FileStore` (feature `std`): one file per kind, write + fsync + rename.
 //!
 //! [`RamFlash`] is a `NorFlash` in RAM that enforces write-once words and
 //! alignment and can cut the power after N bytes, for power-cut tests.
 //!
-//! Loading at boot: `Ok(None)` means the kind was never saved (use the factory
-//! default); [`Error::Corrupt`] means flash holds data but nothing valid
-//! (defaults too, but now you know why); a saved value is never lost to a
-//! power cut during a later save.
+//! Loading at boot tells a new device from a damaged one: `Ok(None)` means
+//! the kind was never saved (a new or erased store: use the factory
+//! default); [`Error::Corrupt`] means the store holds data but no readable
+//! copy of it. Do not treat that as "never saved": isocket boots *locked*
+//! then, because factory settings would open the socket to anyone. A saved
+//! value is never lost to a power cut during a later save, nor to one
+//! flipped bit.
 //!
 //! Decisions: values are at most
 //! [`MAX_VALUE_LEN`] (512) bytes and kinds below [`MAX_KINDS`] (16), which

@@ -127,6 +127,14 @@ impl<const SIZE: usize, const SECTOR: usize> RamFlash<SIZE, SECTOR> {
         self.powered = true;
     }
 
+    /// Flips bit `bit % 8` of byte `bit / 8`: bit rot, behind the back of
+    /// whatever uses the flash. Out of range: nothing.
+    pub fn flip_bit(&mut self, bit: usize) {
+        if let Some(byte) = self.bytes.get_mut(bit / 8) {
+            *byte ^= 1 << (bit % 8);
+        }
+    }
+
     /// Steps taken so far (bytes programmed plus half-sector erases).
     pub fn steps(&self) -> u64 {
         u64::from(self.counters.bytes_written) + 2 * u64::from(self.counters.erases)

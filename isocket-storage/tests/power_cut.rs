@@ -14,8 +14,9 @@ use isocket_storage::ram_flash::RamFlashError;
 use isocket_storage::{Error, NorFlashStore, RamFlash, Store};
 
 // Small sectors and values, so that most sequences change sectors more than
-// once (the live set, 3 × 32 bytes plus the commit, fits in 128 bytes).
-const SECTOR: usize = 128;
+// once (the live set, two copies of 3 × 32 bytes and of the commit, fits
+// in 256 bytes).
+const SECTOR: usize = 256;
 const KINDS: u8 = 3;
 const SAVES: usize = 6;
 const MAX_LEN: usize = 12;

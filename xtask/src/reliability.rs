@@ -45,6 +45,11 @@ pub const FUZZ_TARGETS: &[(&str, &str, &str)] = &[
         "the NorFlash store loader on arbitrary flash images",
     ),
     (
+        "isocket-storage",
+        "bit_flip",
+        "a save history on the NorFlash store, then one flipped bit: the last values load",
+    ),
+    (
         "examples/host",
         "scenario",
         "the `.scn` parser; files that parse also run on the simulator",

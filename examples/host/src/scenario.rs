@@ -145,7 +145,8 @@ pub struct SyntaxError {
     pub reason: String,
 }
 
-/// LED pattern names of SPEC §8.
+/// LED pattern names of manual §8 (`locked`: an addition, the settings
+/// did not load).
 pub const LED_PATTERNS: &[&str] = &[
     "off",
     "on",
@@ -153,6 +154,7 @@ pub const LED_PATTERNS: &[&str] = &[
     "blink-3s",
     "blink-4hz",
     "sim-error",
+    "locked",
 ];
 
 /// Parses a whole scenario file.

@@ -232,6 +232,20 @@ impl Simulator {
         std::mem::take(&mut self.booted)
     }
 
+    /// Through AT and flash ([`Simulator::through_at_and_flash`]): the
+    /// flash image changed by `edit` (bit rot, a crafted image), as the
+    /// next boot finds it.
+    pub fn edit_flash(&mut self, edit: impl FnOnce(&mut [u8])) -> Result<(), String> {
+        let Some(Records::Flash(store)) = self.at.as_mut().map(|at| &mut at.store.records) else {
+            return Err("edit_flash needs the simulator through AT and flash".into());
+        };
+        let mut image = store.flash().as_bytes().to_vec();
+        edit(&mut image);
+        **store = NorFlashStore::open(RamFlash::from_image(&image), 0..8192)
+            .map_err(|e| format!("the edited flash does not open: {e:?}"))?;
+        Ok(())
+    }
+
     /// What the simulated storage holds for the relay's base state.
     pub fn stored_relay_base(&mut self) -> bool {
         match self.at.as_mut() {
