@@ -131,13 +131,11 @@ fn stranger_no_carrier() {
 }
 
 #[test]
-#[ignore = "open: redundant records, branch storage"]
 fn flash_bit_flip() {
     attack("flash-bit-flip");
 }
 
 #[test]
-#[ignore = "open: locked boot, branch storage"]
 fn unreadable_settings() {
     attack("unreadable-settings");
 }

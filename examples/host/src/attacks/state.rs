@@ -11,13 +11,13 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "flash-bit-flip",
             tried: "every single-bit flip of the written flash (settings, relay and commit records), each booted",
-            status: Status::Open("redundant records, branch storage"),
+            status: Status::Guarded,
             run: flash_bit_flip,
         },
         Attack {
             name: "unreadable-settings",
             tried: "every record of the flash garbled, then strangers' and the owner's `ON`; then the button's factory reset",
-            status: Status::Open("locked boot, branch storage"),
+            status: Status::Guarded,
             run: unreadable_settings,
         },
         Attack {
