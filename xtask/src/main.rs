@@ -6,6 +6,9 @@
 //!   and writes its table into RELIABILITY.md.
 //! - `cargo xtask soak [--commands N] [--seeds A..B]` runs the AT-level soak
 //!   once per seed and writes its table into RELIABILITY.md.
+//! - `cargo xtask attacks` runs the attack suite and writes its table into
+//!   RELIABILITY.md; `--check` (CI) runs the guarded attacks and checks the
+//!   committed table shows what they do.
 //! - `cargo xtask bench [--quick]` measures every figure of BENCHMARKS.md.
 //! - `cargo xtask qemu` runs the QEMU firmware against `isocket-host e2e`.
 //! - `cargo xtask pico-sim [--scenario FILE]` runs the Pico release image in
@@ -21,6 +24,7 @@
 //! It installs what it needs (rustup targets, the nightly toolchain for
 //! cargo-fuzz, cargo-fuzz itself), so a fresh machine needs no setup.
 
+mod attacks;
 mod bench;
 mod generated;
 mod integrator;
@@ -90,6 +94,10 @@ const CI_STEPS: &[Step] = &[
         run: scenarios,
     },
     Step {
+        name: "attacks (table up to date)",
+        run: attacks::check,
+    },
+    Step {
         name: "no_std builds",
         run: no_std_builds,
     },
@@ -141,6 +149,11 @@ fn main() -> ExitCode {
             _ => usage("bench takes only --quick"),
         },
         Some("qemu") => report(qemu_end_to_end()),
+        Some("attacks") => match &args[1..] {
+            [] => report(attacks::write()),
+            [flag] if flag == "--check" => report(attacks::check()),
+            _ => usage("attacks takes only --check"),
+        },
         Some("pico-sim") => report(pico_sim::main(&args[1..])),
         Some("links") => report(links::check_markdown_links()),
         Some("crates-alone") => report(integrator::library_crates_alone()),
@@ -173,6 +186,7 @@ fn usage(problem: &str) -> ExitCode {
     eprintln!("usage: cargo xtask ci");
     eprintln!("       cargo xtask fuzz [--seconds N | --minutes N]");
     eprintln!("       cargo xtask soak [--commands N] [--seeds A..B]");
+    eprintln!("       cargo xtask attacks [--check]");
     eprintln!("       cargo xtask qemu");
     eprintln!("       cargo xtask pico-sim [--scenario FILE]");
     eprintln!("       cargo xtask links");

@@ -32,6 +32,8 @@
 //! runs a scenario on the Pico's release image in rp2040js ([`pico`]);
 //! `cargo xtask pico-sim` builds and runs it (xtask/README.md).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod attacks;
 pub mod e2e;
 pub mod interactive;
 #[cfg(not(target_arch = "wasm32"))]

@@ -16,6 +16,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some((command, options)) if command == "attacks" => {
+            if isocket_host::attacks::main(options) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some((command, options)) if command == "e2e" => match isocket_host::e2e::main(options) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
             eprintln!("       isocket-host run --modem /dev/ttyUSB0 [--baud 115200]");
             eprintln!("                    [--profile NAME] [--state DIR]");
             eprintln!("  profiles: {}", isocket_host::run::profile_names());
+            eprintln!("       isocket-host attacks [--all] [NAME...]  the attack suite");
             eprintln!("       isocket-host e2e --modem HOST:PORT --console HOST:PORT");
             eprintln!(
                 "       isocket-host pico --elf FILE --harness DIR --wiring CSV --scenario FILE"

@@ -173,6 +173,8 @@ pub struct ScriptedModem {
     pub capacity: usize,
     /// Messages the network holds for a full SIM: (from, text, sent at).
     pub network_queue: Vec<(String, String, DateTime<FixedOffset>)>,
+    /// Messages of [`ScriptedModem::deliver_raw`] the network holds for a full SIM.
+    pub raw_queue: Vec<Vec<String>>,
     /// The settings that a reboot forgets (V.250 §6.2.4 echo; 27.005
     /// §3.4.1 CNMI; 27.007 §7.2, §7.6, §7.8 and the vendors' AT+CVHU,
     /// AT+MORING): every family powers up with echo on and the rest off.
@@ -391,6 +393,7 @@ impl ScriptedModem {
             ussd_session: UssdSession::Done,
             capacity: 30,
             network_queue: Vec::new(),
+            raw_queue: Vec::new(),
             volatile: Volatile::power_on(dialect),
             step_ms: 100,
             // xorshift must not start at zero.
@@ -572,8 +575,39 @@ impl ScriptedModem {
         last
     }
 
+    /// A message arrives as DELIVER PDUs a test built itself (hex, no
+    /// SMSC octet): any sender type of address (alphanumeric 0xD0, national
+    /// 0xA1, unknown 0x81), any coding, header or body bytes, a missing
+    /// concatenated part. Each PDU is stored and announced with `+CMTI`, as
+    /// [`ScriptedModem::deliver_at`] does; returns the last index. With no
+    /// room on the SIM: the dialect's storage-full line, and the network
+    /// keeps the message ([`ScriptedModem::raw_queue`]) until a message is
+    /// deleted (23.040 §10.3); returns 0.
+    pub fn deliver_raw(&mut self, pdus: &[String]) -> u16 {
+        if self.sim.len() + pdus.len() > self.capacity {
+            if let Some(full) = self.dialect.storage_full {
+                self.emit(&format!("\r\n{full}\r\n"));
+            }
+            self.raw_queue.push(pdus.to_vec());
+            return 0;
+        }
+        let mut last = 0;
+        for pdu in pdus {
+            last = self.store(pdu);
+            self.announce(last);
+        }
+        last
+    }
+
     /// The network retries what it holds once the SIM has room.
     fn network_retry(&mut self) {
+        while let Some(pdus) = self.raw_queue.first() {
+            if self.sim.len() + pdus.len() > self.capacity {
+                break;
+            }
+            let pdus = self.raw_queue.remove(0);
+            self.deliver_raw(&pdus);
+        }
         while let Some((from, text, sent_at)) = self.network_queue.first().cloned() {
             let parts = deliver_pdus_at(&from, &text, self.next_reference, &sent_at).len();
             if self.sim.len() + parts > self.capacity {
