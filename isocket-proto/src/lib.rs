@@ -79,7 +79,7 @@ pub mod values;
 pub use command::{Command, Kind, ListEdit, Setting};
 pub use error::{FrameError, ParseError};
 pub use frame::{MAX_COMMAND_CHARS, frame};
-pub use number::{NumberType, PHONE_DIGITS, PhoneNumber, toa};
+pub use number::{NumberType, PHONE_DIGITS, PhoneNumber, SHORT_NUMBER_DIGITS, toa};
 pub use reply::{AlarmState, Probe, Reply, Runtime, SettingValue, Status, ThermostatState};
 pub use values::{
     AlertMode, Celsius, LocalTime, Password, PowerState, RelaySeconds, RelayTime, RestartSeconds,

@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 /// Most digits a phone number may have (E.164).
 pub const PHONE_DIGITS: usize = 15;
 
+/// A sender of at most this many digits, not in international format, is a
+/// short code, not a phone (manual §19).
+pub const SHORT_NUMBER_DIGITS: usize = 6;
+
 /// Type-of-address octets as modems report them (`+CLIP`, `+CMGL`, `<tooa>`,
 /// the TP-OA of a PDU).
 pub mod toa {
@@ -92,16 +96,20 @@ impl PhoneNumber {
     /// type-of-address octet. `None` for anything that is no phone number:
     /// hidden (empty), alphanumeric (TOA `0xD0`, even when it is all
     /// digits), short-code and other non-dialable types, or anything but
-    /// `[+]digits`. A leading `+` is international whatever the octet says
-    /// (modems that report TOA 129 for `+49…` exist); nothing else is
-    /// guessed.
+    /// `[+]digits`, and a number of at most [`SHORT_NUMBER_DIGITS`] digits
+    /// that is not international: operators' short codes, which may be
+    /// premium-rate to answer. A leading `+` is international whatever the
+    /// octet says (modems that report TOA 129 for `+49…` exist); nothing
+    /// else is guessed.
     pub fn from_address(number: &str, toa: u8) -> Option<Self> {
         let kind = NumberType::of_toa(toa)?;
         let kind = match number.starts_with('+') {
             true => NumberType::International,
             false => kind,
         };
-        Self::with_type(number, kind)
+        let parsed = Self::with_type(number, kind)?;
+        let short = parsed.digits.len() <= SHORT_NUMBER_DIGITS;
+        (kind == NumberType::International || !short).then_some(parsed)
     }
 
     fn with_type(text: &str, kind: NumberType) -> Option<Self> {
@@ -201,6 +209,11 @@ mod tests {
             assert_eq!(PhoneNumber::from_address("12345", toa), None, "{toa:#x}");
         }
         assert_eq!(PhoneNumber::from_address("", toa::UNKNOWN), None);
+        // Short codes of unknown or national type: at most 6 digits.
+        assert_eq!(PhoneNumber::from_address("80888", toa::UNKNOWN), None);
+        assert_eq!(PhoneNumber::from_address("242424", toa::NATIONAL), None);
+        assert!(PhoneNumber::from_address("2424242", toa::NATIONAL).is_some());
+        assert!(PhoneNumber::from_address("+491111", toa::UNKNOWN).is_some());
     }
 
     #[test]

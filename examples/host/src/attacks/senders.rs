@@ -30,9 +30,7 @@ pub(super) fn attacks() -> Vec<Attack> {
         Attack {
             name: "short-number-unknown-type",
             tried: "`STATUS` and `ON` to an unprotected socket from 5- and 6-digit numbers of unknown type (TOA 129)",
-            status: Status::Open(
-                "\"at most 6 digits, not international\" is no phone number: lead to decide",
-            ),
+            status: Status::Guarded,
             run: short_number_unknown_type,
         },
         Attack {
