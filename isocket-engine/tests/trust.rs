@@ -62,6 +62,20 @@ impl Socket {
         self.sms(BOSS, toa::INTERNATIONAL, text)
     }
 
+    /// The boss's SMS, its saves answered with `saved` (`None`: never).
+    fn boss_saving(&mut self, text: &str, saved: Option<bool>) -> Vec<Sent> {
+        let now = Instant::from_millis(self.now);
+        let (from, toa, sent_at) = (BOSS, toa::INTERNATIONAL, None);
+        let sms = Event::SmsReceived {
+            from,
+            toa,
+            text,
+            sent_at,
+        };
+        self.engine.handle(now, sms);
+        self.drain_saving(saved)
+    }
+
     /// Drains the actions, answering every save as durable.
     fn drain(&mut self) -> Vec<Sent> {
         self.drain_saving(Some(true))
@@ -225,17 +239,8 @@ fn strangers_cannot_use_up_the_owners_error_replies() {
 fn on_and_off_are_confirmed_only_once_the_relay_state_is_durable() {
     let mut s = Socket::new();
     s.boss("MAKEMEBOSS");
-    s.engine.handle(
-        Instant::from_millis(s.now),
-        Event::SmsReceived {
-            from: BOSS,
-            toa: toa::INTERNATIONAL,
-            text: "ON",
-            sent_at: None,
-        },
-    );
     assert_eq!(
-        s.drain_saving(None),
+        s.boss_saving("ON", None),
         vec![],
         "not durable yet: no confirmation"
     );
@@ -249,32 +254,17 @@ fn on_and_off_are_confirmed_only_once_the_relay_state_is_durable() {
     );
     assert_eq!(s.drain(), one(BOSS, "Power socket ON"));
     // A failed save answers Execute error!.
-    s.engine.handle(
-        Instant::from_millis(s.now),
-        Event::SmsReceived {
-            from: BOSS,
-            toa: toa::INTERNATIONAL,
-            text: "OFF",
-            sent_at: None,
-        },
+    assert_eq!(
+        s.boss_saving("OFF", Some(false)),
+        one(BOSS, "Execute error!")
     );
-    assert_eq!(s.drain_saving(Some(false)), one(BOSS, "Execute error!"));
 }
 
 #[test]
 fn a_save_never_answered_times_out_and_sms_handling_goes_on() {
     let mut s = Socket::new();
     s.boss("MAKEMEBOSS");
-    s.engine.handle(
-        Instant::from_millis(s.now),
-        Event::SmsReceived {
-            from: BOSS,
-            toa: toa::INTERNATIONAL,
-            text: "RESTARTTIME=20",
-            sent_at: None,
-        },
-    );
-    assert_eq!(s.drain_saving(None), vec![]);
+    assert_eq!(s.boss_saving("RESTARTTIME=20", None), vec![]);
     // Held meanwhile.
     s.at(1);
     assert_eq!(s.boss("RESTARTTIME?"), vec![]);
